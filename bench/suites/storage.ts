@@ -1,0 +1,216 @@
+/**
+ * `storage`: throughput of the NVMe and AHCI device models, each in its own
+ * worker, driven by the driver-side harness exactly as a driver would
+ * (doorbells / PxCI, interrupts, completions), next to host pread/pwrite on
+ * the same backing file in the same run.
+ *
+ * Workloads: 4 KiB random reads at queue depth 1 and 32 (32 commands behind
+ * one doorbell, then all 32 reaped), 1 MiB sequential reads and writes (one
+ * command each: NVMe PRP list, AHCI one PRD). Host figures use the same
+ * offsets into the same guest-RAM buffer, one synchronous call per I/O.
+ * Device and host samples are interleaved so drift hits both alike; the
+ * ratio is device median / host median (target ≥ 0.9).
+ */
+import { openSync, closeSync, readSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchResult, BenchSuite } from '../lib/results.js';
+import { summarize } from '../lib/results.js';
+import { Platform } from '../../src/devices/harness/platform.js';
+import { NvmeDriver } from '../../src/devices/harness/nvme-driver.js';
+import { AhciDriver } from '../../src/devices/harness/ahci-driver.js';
+import { startNvme } from '../../src/devices/nvme/nvme-device.js';
+import { startAhci } from '../../src/devices/ahci/ahci-device.js';
+import * as A from '../../src/devices/ahci/regs.js';
+
+const MB = 1024 * 1024;
+
+interface Workload {
+  rand4kQd1(lbas: Float64Array): void;
+  rand4kQd32(lbas: Float64Array): void;
+  seq1m(write: boolean, count: number): void;
+}
+
+interface Sizes {
+  diskBytes: number;
+  randOps: number;
+  seqOps: number;
+  samples: number;
+}
+
+function randomLbas(n: number, diskBytes: number, seed: number): Float64Array {
+  const out = new Float64Array(n);
+  let x = seed;
+  const pages = diskBytes / 4096;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = ((x >>> 0) % pages) * 8;
+  }
+  return out;
+}
+
+/** Host pread/pwrite into the same guest-RAM buffers. */
+function hostWorkload(path: string, ram: Uint8Array, buf: number): Workload & { close(): void } {
+  const fd = openSync(path, 'r+');
+  return {
+    rand4kQd1(lbas) {
+      for (let i = 0; i < lbas.length; i++) readSync(fd, ram, buf + (i & 31) * 4096, 4096, lbas[i]! * 512);
+    },
+    rand4kQd32(lbas) {
+      this.rand4kQd1(lbas);
+    },
+    seq1m(write, count) {
+      for (let i = 0; i < count; i++) {
+        if (write) writeSync(fd, ram, buf, MB, i * MB);
+        else readSync(fd, ram, buf, MB, i * MB);
+      }
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+function nvmeWorkload(d: NvmeDriver, buf: number): Workload {
+  const q = d.io[0]!;
+  return {
+    rand4kQd1(lbas) {
+      for (let i = 0; i < lbas.length; i++) {
+        const r = d.rw(q, false, lbas[i]!, 8, buf);
+        if (r.status !== 0) throw new Error(`nvme read failed: 0x${r.status.toString(16)}`);
+      }
+    },
+    rand4kQd32(lbas) {
+      const cids: number[] = new Array(32);
+      for (let i = 0; i < lbas.length; i += 32) {
+        const n = Math.min(32, lbas.length - i);
+        for (let k = 0; k < n; k++) cids[k] = d.enqueueRw(q, false, lbas[i + k]!, 8, buf + k * 4096, k);
+        d.ring(q);
+        for (let k = 0; k < n; k++) if (d.wait(q, cids[k]!).status !== 0) throw new Error('nvme read failed');
+      }
+    },
+    seq1m(write, count) {
+      for (let i = 0; i < count; i++) {
+        if (d.rw(q, write, i * 2048, 2048, buf).status !== 0) throw new Error('nvme seq failed');
+      }
+    },
+  };
+}
+
+function ahciWorkload(d: AhciDriver, buf: number): Workload {
+  const port = d.ports[0]!;
+  const one = [{ addr: buf, len: 4096 }];
+  const slotPrds = Array.from({ length: 32 }, (_, k) => [{ addr: buf + k * 4096, len: 4096 }]);
+  const big = [{ addr: buf, len: MB }];
+  return {
+    rand4kQd1(lbas) {
+      for (let i = 0; i < lbas.length; i++) if (!d.readWrite(port, false, lbas[i]!, 8, one).ok) throw new Error('ahci read failed');
+    },
+    rand4kQd32(lbas) {
+      for (let i = 0; i < lbas.length; i += 32) {
+        const n = Math.min(32, lbas.length - i);
+        for (let k = 0; k < n; k++) d.issue(port, k, { command: A.ATA_READ_DMA_EXT, lba: lbas[i + k]!, count: 8, prds: slotPrds[k]! });
+        for (let k = 0; k < n; k++) if (!d.wait(port, k).ok) throw new Error('ahci read failed');
+      }
+    },
+    seq1m(write, count) {
+      for (let i = 0; i < count; i++) if (!d.readWrite(port, write, i * 2048, 2048, big).ok) throw new Error('ahci seq failed');
+    },
+  };
+}
+
+function time(fn: () => void): number {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/** Interleaved device/host samples of one workload; returns [device MB/s, host MB/s] summaries. */
+function compare(dev: Workload, host: Workload, bytes: number, samples: number, run: (w: Workload) => void) {
+  const d: number[] = [];
+  const h: number[] = [];
+  run(dev); // warm-up (page cache, JIT)
+  run(host);
+  for (let i = 0; i < samples; i++) {
+    d.push(bytes / MB / time(() => run(dev)));
+    h.push(bytes / MB / time(() => run(host)));
+  }
+  return { dev: summarize(d), host: summarize(h) };
+}
+
+function benchController(name: 'nvme' | 'ahci', dev: Workload, host: Workload, s: Sizes, out: BenchResult[], hostOut: Map<string, number[]>) {
+  const lbas = randomLbas(s.randOps, s.diskBytes, name === 'nvme' ? 12345 : 54321);
+  const rows: [string, string, number, (w: Workload) => void][] = [
+    ['seq1m.write', 'seq1m.write', s.seqOps * MB, (w) => w.seq1m(true, s.seqOps)],
+    ['seq1m.read', 'seq1m.read', s.seqOps * MB, (w) => w.seq1m(false, s.seqOps)],
+    ['rand4k.qd1', 'rand4k.read', s.randOps * 4096, (w) => w.rand4kQd1(lbas)],
+    ['rand4k.qd32', 'rand4k.read', s.randOps * 4096, (w) => w.rand4kQd32(lbas)],
+  ];
+  for (const [row, hostRow, bytes, run] of rows) {
+    const r = compare(dev, host, bytes, s.samples, run);
+    out.push({ name: `${name}.${row}`, value: r.dev.median, unit: 'MB/s', samples: s.samples, rme: r.dev.rme });
+    const ratio = r.dev.median / r.host.median;
+    out.push({ name: `${name}.${row}.ratio`, value: ratio, unit: 'ratio', samples: s.samples, rme: 0, note: `vs host pread/pwrite ${r.host.median.toFixed(0)} MB/s; target ≥ 0.9` });
+    const list = hostOut.get(hostRow) ?? [];
+    list.push(r.host.median);
+    hostOut.set(hostRow, list);
+  }
+}
+
+export const storageSuite: BenchSuite = {
+  name: 'storage',
+  summary: 'NVMe and AHCI device models (each in its worker) vs host pread/pwrite on the same file',
+  async run({ quick }) {
+    const s: Sizes = quick
+      ? { diskBytes: 64 * MB, randOps: 2048, seqOps: 32, samples: 3 }
+      : { diskBytes: 256 * MB, randOps: 10240, seqOps: 128, samples: 5 };
+    const dir = mkdtempSync(join(tmpdir(), 'neptune-bench-storage-'));
+    const out: BenchResult[] = [];
+    const hostOut = new Map<string, number[]>();
+    try {
+      // NVMe.
+      {
+        const p = new Platform(64 * MB);
+        const path = join(dir, 'nvme.img');
+        const dev = await startNvme({ ram: p.ram, fabric: p.fabric, imagePath: path, createSize: s.diskBytes, spinUs: 200 });
+        try {
+          p.bus.attach({ bus: 0, device: 1, fn: 0 }, dev.fn);
+          const d = NvmeDriver.probe(p);
+          d.enable();
+          d.createIoQueues(1, 256);
+          const buf = p.pages.alloc(256);
+          const host = hostWorkload(path, p.ram.u8, buf);
+          benchController('nvme', nvmeWorkload(d, buf), host, s, out, hostOut);
+          host.close();
+        } finally {
+          await dev.stop();
+        }
+      }
+      // AHCI.
+      {
+        const p = new Platform(64 * MB);
+        const path = join(dir, 'ahci.img');
+        const dev = await startAhci({ ram: p.ram, fabric: p.fabric, disks: [{ imagePath: path, createSize: s.diskBytes }], spinUs: 200 });
+        try {
+          p.bus.attach({ bus: 0, device: 2, fn: 0 }, dev.fn);
+          const d = AhciDriver.probe(p);
+          d.init();
+          const buf = p.pages.alloc(256);
+          const host = hostWorkload(path, p.ram.u8, buf);
+          benchController('ahci', ahciWorkload(d, buf), host, s, out, hostOut);
+          host.close();
+        } finally {
+          await dev.stop();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const [row, vals] of hostOut) {
+      const sm = summarize(vals);
+      out.push({ name: `host.${row}`, value: sm.median, unit: 'MB/s', samples: vals.length, rme: sm.rme, note: 'pread/pwrite, medians of both controller runs' });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,504 @@
+/**
+ * The AHCI host bus adapter model (Serial ATA AHCI 1.3.1) with one SATA disk
+ * per implemented port.
+ *
+ * A driver reaches it only through ABAR (posted writes arrive in mmioWrite),
+ * guest RAM (command lists, command tables with PRDTs, received-FIS areas,
+ * data) and interrupts. When software sets PxCI bits on a started port,
+ * poll() fetches each command header, decodes the Register H2D FIS in its
+ * command table, runs the ATA command against the port's backing store
+ * (DMA goes straight between the image file and guest RAM, split only at
+ * PRD boundaries that are not physically adjacent), writes PRDBC, posts the
+ * device's answer FIS into the received-FIS area, clears the PxCI bit and
+ * raises PxIS → IS → interrupt.
+ *
+ * Errors follow §6.1: a failing ATA command sets PxTFD.STS.ERR with the ATA
+ * error, PxIS.TFES, and leaves its PxCI bit set with PxCMD.CCS naming it; the
+ * port stops fetching until software clears PxCMD.ST (which clears PxCI) and
+ * sets it again. NCQ is not implemented (CAP.SNCQ = 0).
+ */
+import type { GuestRam } from '../../machine/ram.js';
+import type { BackingStore } from '../backing-store.js';
+import type { MmioRegion, SyncDevice } from '../mmio.js';
+import { byteMaskBits, mergeBytes } from '../mmio.js';
+import type { ConfigSpace } from '../pci/config-space.js';
+import type { FunctionInterrupts } from '../pci/interrupts.js';
+import { ataIdentify } from './identify.js';
+import { AHCI_SLOTS } from './layout.js';
+import * as A from './regs.js';
+
+/** Most PRD entries one command may carry (PRDTL is 16 bits). */
+const MAX_PRDS = 65535;
+
+export interface AhciDisk {
+  store: BackingStore;
+  serial: string;
+  model: string;
+}
+
+export interface AhciHbaDeps {
+  ram: GuestRam;
+  regs: MmioRegion;
+  cfg: ConfigSpace;
+  irq: FunctionInterrupts;
+  disks: AhciDisk[];
+}
+
+export class AhciHba implements SyncDevice {
+  private readonly ram: GuestRam;
+  private readonly u8: Uint8Array;
+  private readonly u32: Uint32Array;
+  private readonly regs: MmioRegion;
+  private readonly cfg: ConfigSpace;
+  private readonly irq: FunctionInterrupts;
+  private readonly disks: AhciDisk[];
+  private readonly identify: Uint8Array[];
+  private readonly sectors: number[];
+  readonly ports: number;
+  /** Port stopped by a fatal error until PxCMD.ST is cleared. */
+  private readonly halted: Uint8Array;
+  /** Slot to look at first (round robin after the last one served). */
+  private readonly nextSlot: Int32Array;
+  // Scatter list of the command being executed (preallocated: allocation-free).
+  private readonly segAddr = new Float64Array(MAX_PRDS);
+  private readonly segLen = new Int32Array(MAX_PRDS);
+  private segCount = 0;
+  private prdInterrupt = false;
+  /** Slot of the command being executed. */
+  private curSlot = 0;
+
+  constructor(d: AhciHbaDeps) {
+    if (d.disks.length < 1 || d.disks.length > 32) throw new RangeError('an AHCI HBA has 1..32 ports');
+    this.ram = d.ram;
+    this.u8 = d.ram.u8;
+    this.u32 = d.ram.u32;
+    this.regs = d.regs;
+    this.cfg = d.cfg;
+    this.irq = d.irq;
+    this.disks = d.disks;
+    this.ports = d.disks.length;
+    this.sectors = d.disks.map((k) => Math.floor(k.store.size / 512));
+    this.identify = d.disks.map((k, i) => ataIdentify(this.sectors[i]!, k.serial, k.model, '0.1'));
+    this.halted = new Uint8Array(this.ports);
+    this.nextSlot = new Int32Array(this.ports);
+    const cap = (this.ports - 1) | ((AHCI_SLOTS - 1) << A.CAP_NCS_SHIFT) | (3 << A.CAP_ISS_SHIFT) | A.CAP_SCLO | A.CAP_S64A;
+    this.regs.set32(A.HBA_CAP, cap);
+    this.regs.set32(A.HBA_PI, this.ports === 32 ? -1 : (1 << this.ports) - 1);
+    this.regs.set32(A.HBA_VS, A.AHCI_VS_1_3);
+    this.regs.set32(A.HBA_CAP2, 0);
+    this.hbaReset();
+  }
+
+  private preg(p: number, r: number): number {
+    return this.regs.get32(A.PORT_BASE + p * A.PORT_SIZE + r);
+  }
+
+  private setPreg(p: number, r: number, v: number): void {
+    this.regs.set32(A.PORT_BASE + p * A.PORT_SIZE + r, v);
+  }
+
+  /** GHC.HR: every port and the global registers back to their reset values; CLB/FB survive. */
+  private hbaReset(): void {
+    this.regs.set32(A.HBA_GHC, 0);
+    this.regs.set32(A.HBA_IS, 0);
+    for (let p = 0; p < this.ports; p++) {
+      this.setPreg(p, A.PxIS, 0);
+      this.setPreg(p, A.PxIE, 0);
+      this.setPreg(p, A.PxCMD, A.PxCMD_SUD | A.PxCMD_POD);
+      this.setPreg(p, A.PxSCTL, 0);
+      this.setPreg(p, A.PxSACT, 0);
+      this.setPreg(p, A.PxCI, 0);
+      this.portReset(p);
+    }
+    this.updateInterrupt(-1);
+  }
+
+  /** COMRESET outcome: the disk is present and has sent its signature. */
+  private portReset(p: number): void {
+    this.halted[p] = 0;
+    this.nextSlot[p] = 0;
+    this.setPreg(p, A.PxSERR, 0);
+    this.setPreg(p, A.PxSSTS, A.SSTS_ACTIVE_GEN3);
+    this.setPreg(p, A.PxSIG, A.SIG_ATA);
+    this.setPreg(p, A.PxTFD, A.ATA_STS_DRDY | A.ATA_STS_DSC);
+  }
+
+  // ---------------------------------------------------------------- registers
+
+  mmioWrite(dw: number, value: number, mask: number): void {
+    const off = dw * 4;
+    if (off < A.PORT_BASE) {
+      this.ghcWrite(off, value, mask);
+      return;
+    }
+    const p = (off - A.PORT_BASE) >>> 7;
+    if (p >= this.ports) return;
+    if ((this.regs.get32(A.HBA_GHC) & A.GHC_AE) === 0) return; // AHCI registers need GHC.AE
+    this.portWrite(p, off & (A.PORT_SIZE - 1), value, mask);
+  }
+
+  private ghcWrite(off: number, value: number, mask: number): void {
+    switch (off) {
+      case A.HBA_GHC: {
+        const v = mergeBytes(this.regs.get32(A.HBA_GHC), value, mask);
+        if (v & A.GHC_HR) {
+          this.hbaReset(); // completes at once: HR reads back 0
+          return;
+        }
+        this.regs.set32(A.HBA_GHC, v & (A.GHC_AE | A.GHC_IE));
+        this.updateInterrupt(-1);
+        return;
+      }
+      case A.HBA_IS: {
+        // Write 1 to clear; a port whose PxIS still has enabled bits keeps its bit.
+        let is = this.regs.get32(A.HBA_IS) & ~(value & byteMaskBits(mask));
+        for (let p = 0; p < this.ports; p++) if (this.preg(p, A.PxIS) & this.preg(p, A.PxIE)) is |= 1 << p;
+        this.regs.set32(A.HBA_IS, is);
+        this.updateInterrupt(-1);
+        return;
+      }
+      default:
+        return; // CAP, PI, VS, CAP2 are read-only; CCC, EM and BOHC are not implemented
+    }
+  }
+
+  private portWrite(p: number, r: number, value: number, mask: number): void {
+    const bits = value & byteMaskBits(mask);
+    switch (r) {
+      case A.PxCLB:
+        this.setPreg(p, r, mergeBytes(this.preg(p, r), value, mask) & ~0x3ff); // 1 KiB aligned
+        return;
+      case A.PxFB:
+        this.setPreg(p, r, mergeBytes(this.preg(p, r), value, mask) & ~0xff); // 256-byte aligned
+        return;
+      case A.PxCLBU:
+      case A.PxFBU:
+      case A.PxSCTL:
+        this.setPreg(p, r, mergeBytes(this.preg(p, r), value, mask));
+        if (r === A.PxSCTL) this.sctlWrite(p);
+        return;
+      case A.PxIS:
+        this.setPreg(p, A.PxIS, this.preg(p, A.PxIS) & ~bits);
+        this.syncGlobalIs(p);
+        return;
+      case A.PxIE:
+        this.setPreg(p, A.PxIE, mergeBytes(this.preg(p, r), value, mask) & A.PxIS_VALID);
+        this.syncGlobalIs(p);
+        return;
+      case A.PxCMD:
+        this.cmdWrite(p, mergeBytes(this.preg(p, r), value, mask));
+        return;
+      case A.PxSERR:
+        this.setPreg(p, A.PxSERR, this.preg(p, A.PxSERR) & ~bits);
+        return;
+      case A.PxCI:
+        // Software can only set bits, and only while the port runs.
+        if (this.preg(p, A.PxCMD) & A.PxCMD_ST) this.setPreg(p, A.PxCI, this.preg(p, A.PxCI) | bits);
+        return;
+      case A.PxSACT:
+        if (this.preg(p, A.PxCMD) & A.PxCMD_ST) this.setPreg(p, A.PxSACT, this.preg(p, A.PxSACT) | bits);
+        return;
+      default:
+        return; // PxTFD, PxSIG, PxSSTS read-only; SNTF/FBS/DEVSLP not implemented
+    }
+  }
+
+  private cmdWrite(p: number, v: number): void {
+    const old = this.preg(p, A.PxCMD);
+    let cmd = (old & ~A.PxCMD_WRITABLE) | (v & A.PxCMD_WRITABLE);
+    if (cmd & A.PxCMD_CLO) {
+      // Command List Override: clear BSY/DRQ so a port can be restarted; self-clearing.
+      this.setPreg(p, A.PxTFD, this.preg(p, A.PxTFD) & ~(A.ATA_STS_BSY | A.ATA_STS_DRQ));
+      cmd &= ~A.PxCMD_CLO;
+    }
+    const fisReceiveStarted = (cmd & A.PxCMD_FRE) !== 0 && (old & A.PxCMD_FRE) === 0;
+    if (fisReceiveStarted) {
+      cmd |= A.PxCMD_FR;
+    } else if (!(cmd & A.PxCMD_FRE)) {
+      cmd &= ~A.PxCMD_FR;
+    }
+    if ((cmd & A.PxCMD_ST) && !(old & A.PxCMD_ST)) {
+      cmd |= A.PxCMD_CR;
+      cmd &= ~(0x1f << A.PxCMD_CCS_SHIFT);
+      this.nextSlot[p] = 0;
+    } else if (!(cmd & A.PxCMD_ST) && (old & A.PxCMD_ST)) {
+      // Stopping the port abandons every issued command and clears the error state.
+      cmd &= ~(A.PxCMD_CR | (0x1f << A.PxCMD_CCS_SHIFT));
+      this.setPreg(p, A.PxCI, 0);
+      this.setPreg(p, A.PxSACT, 0);
+      this.halted[p] = 0;
+    }
+    this.setPreg(p, A.PxCMD, cmd);
+    if (fisReceiveStarted) this.postSignatureFis(p);
+  }
+
+  /** PxSCTL.DET = 1 holds COMRESET; releasing it (DET = 0) re-establishes the link. */
+  private sctlWrite(p: number): void {
+    const det = this.preg(p, A.PxSCTL) & 0xf;
+    if (det === 1) {
+      this.setPreg(p, A.PxSSTS, 0);
+      this.setPreg(p, A.PxTFD, 0x7f);
+    } else if (det === 0 && (this.preg(p, A.PxSSTS) & 0xf) !== 3) {
+      this.portReset(p);
+      this.postSignatureFis(p);
+    }
+  }
+
+  /** The disk's initial D2H Register FIS (its signature), if the FIS area is enabled. */
+  private postSignatureFis(p: number): void {
+    if (!(this.preg(p, A.PxCMD) & A.PxCMD_FRE) && !(this.preg(p, A.PxCMD) & A.PxCMD_FR)) return;
+    const fb = this.preg(p, A.PxFB);
+    if (fb === 0 || !this.ram.contains(fb + A.RFIS_RFIS, 20)) return;
+    const f = fb + A.RFIS_RFIS;
+    this.u8.fill(0, f, f + 20);
+    this.u8[f] = A.FIS_TYPE_REG_D2H;
+    this.u8[f + 2] = A.ATA_STS_DRDY | A.ATA_STS_DSC;
+    this.u8[f + 3] = 1; // error register after diagnostics: no error
+    this.u8[f + 4] = 1; // signature: sector count 1, LBA 0 (ATA)
+    this.u8[f + 12] = 1;
+  }
+
+  // -------------------------------------------------------------- interrupts
+
+  /** Sets PxIS bits; an enabled one sets the port's IS bit and signals. */
+  private raise(p: number, bits: number): void {
+    this.setPreg(p, A.PxIS, this.preg(p, A.PxIS) | bits);
+    if ((bits & this.preg(p, A.PxIE)) === 0) return;
+    this.regs.set32(A.HBA_IS, this.regs.get32(A.HBA_IS) | (1 << p));
+    this.updateInterrupt(p);
+  }
+
+  private syncGlobalIs(p: number): void {
+    if (this.preg(p, A.PxIS) & this.preg(p, A.PxIE)) {
+      this.regs.set32(A.HBA_IS, this.regs.get32(A.HBA_IS) | (1 << p));
+      this.updateInterrupt(p);
+    } else {
+      this.updateInterrupt(-1);
+    }
+  }
+
+  /** INTx follows the level (GHC.IE && IS != 0); MSI gets a message for each new event of `port`. */
+  private updateInterrupt(port: number): void {
+    const ie = (this.regs.get32(A.HBA_GHC) & A.GHC_IE) !== 0;
+    const is = this.regs.get32(A.HBA_IS);
+    if (this.irq.usesIntx) {
+      this.irq.setIntx(ie && is !== 0);
+    } else if (port >= 0 && ie && (is & (1 << port)) !== 0) {
+      this.irq.signal(port); // MSI: message index = port (folded by Multiple Message Enable)
+    }
+  }
+
+  // ------------------------------------------------------------ command list
+
+  poll(): boolean {
+    if (!this.cfg.busMaster) return false;
+    let worked = false;
+    for (let p = 0; p < this.ports; p++) {
+      const ci = this.preg(p, A.PxCI);
+      if (ci === 0 || this.halted[p] !== 0 || !(this.preg(p, A.PxCMD) & A.PxCMD_ST)) continue;
+      // Serve issued slots round robin from the one after the last served.
+      for (let i = 0; i < AHCI_SLOTS; i++) {
+        const slot = (this.nextSlot[p]! + i) & (AHCI_SLOTS - 1);
+        if ((this.preg(p, A.PxCI) & (1 << slot)) === 0) continue;
+        worked = true;
+        this.setPreg(p, A.PxCMD, (this.preg(p, A.PxCMD) & ~(0x1f << A.PxCMD_CCS_SHIFT)) | (slot << A.PxCMD_CCS_SHIFT));
+        this.curSlot = slot;
+        const ok = this.execute(p, slot); // a success clears the slot's PxCI bit (see complete())
+        if (!ok) break; // port halted: the failed slot stays in PxCI
+        this.nextSlot[p] = (slot + 1) & (AHCI_SLOTS - 1);
+      }
+    }
+    return worked;
+  }
+
+  /** Runs the command in `slot`; false when it failed fatally (port halted). */
+  private execute(p: number, slot: number): boolean {
+    const clb = this.preg(p, A.PxCLB);
+    const hdr = clb + slot * A.CMD_HEADER_SIZE;
+    if (this.preg(p, A.PxCLBU) !== 0 || !this.ram.contains(hdr, A.CMD_HEADER_SIZE)) return this.fatal(p, A.PxIS_HBFS);
+    const dw0 = this.u32[hdr >>> 2]!;
+    const ctba = this.u32[(hdr >>> 2) + 2]!;
+    if (this.u32[(hdr >>> 2) + 3] !== 0 || (ctba & 0x7f) !== 0 || !this.ram.contains(ctba, A.CT_PRDT)) return this.fatal(p, A.PxIS_HBFS);
+    const cfl = dw0 & 0x1f;
+    const prdtl = dw0 >>> 16;
+    const fis = ctba + A.CT_CFIS;
+    const u8 = this.u8;
+    if (cfl < 5 || u8[fis] !== A.FIS_TYPE_REG_H2D || (u8[fis + 1]! & 0x80) === 0) {
+      // Not a command FIS the disk understands: it answers with an aborted command.
+      return this.ataError(p, hdr, A.ATA_ERR_ABRT, 0);
+    }
+    const command = u8[fis + 2]!;
+    this.u32[(hdr >>> 2) + 1] = 0; // PRDBC
+    switch (command) {
+      case A.ATA_IDENTIFY_DEVICE: {
+        const st = this.mapPrdt(p, ctba, prdtl, 512);
+        if (st !== 0) return this.fatal(p, st);
+        let off = 0;
+        const id = this.identify[p]!;
+        for (let i = 0; i < this.segCount; i++) {
+          const l = this.segLen[i]!;
+          u8.set(id.subarray(off, off + l), this.segAddr[i]!);
+          off += l;
+        }
+        this.u32[(hdr >>> 2) + 1] = 512;
+        this.pioDone(p, this.prdInterrupt);
+        return true;
+      }
+      case A.ATA_READ_DMA_EXT:
+      case A.ATA_WRITE_DMA_EXT:
+      case A.ATA_READ_DMA:
+      case A.ATA_WRITE_DMA: {
+        const ext = command === A.ATA_READ_DMA_EXT || command === A.ATA_WRITE_DMA_EXT;
+        const write = command === A.ATA_WRITE_DMA_EXT || command === A.ATA_WRITE_DMA;
+        let lba = u8[fis + 4]! | (u8[fis + 5]! << 8) | (u8[fis + 6]! << 16);
+        let count: number;
+        if (ext) {
+          lba = (lba + (u8[fis + 8]! + u8[fis + 9]! * 256 + u8[fis + 10]! * 65536) * 16777216);
+          count = u8[fis + 12]! | (u8[fis + 13]! << 8) || 65536;
+        } else {
+          lba += (u8[fis + 7]! & 0xf) * 16777216;
+          count = u8[fis + 12]! || 256;
+        }
+        if (lba + count > this.sectors[p]!) return this.ataError(p, hdr, A.ATA_ERR_IDNF, lba);
+        const bytes = count * 512;
+        const st = this.mapPrdt(p, ctba, prdtl, bytes);
+        if (st !== 0) return this.fatal(p, st);
+        const store = this.disks[p]!.store;
+        let pos = lba * 512;
+        for (let i = 0; i < this.segCount; i++) {
+          const l = this.segLen[i]!;
+          if (write) store.write(u8, this.segAddr[i]!, l, pos);
+          else store.read(u8, this.segAddr[i]!, l, pos);
+          pos += l;
+        }
+        this.u32[(hdr >>> 2) + 1] = bytes;
+        this.d2hDone(p, this.prdInterrupt);
+        return true;
+      }
+      case A.ATA_FLUSH_CACHE:
+      case A.ATA_FLUSH_CACHE_EXT:
+        this.disks[p]!.store.flush();
+        this.d2hDone(p, false);
+        return true;
+      case A.ATA_SET_FEATURES: {
+        const sub = u8[fis + 3]!;
+        // Write cache enable/disable, transfer mode, read look-ahead: accepted (no effect on the model).
+        if (sub !== 0x02 && sub !== 0x82 && sub !== 0x03 && sub !== 0xaa && sub !== 0x55) return this.ataError(p, hdr, A.ATA_ERR_ABRT, 0);
+        this.d2hDone(p, false);
+        return true;
+      }
+      default:
+        return this.ataError(p, hdr, A.ATA_ERR_ABRT, 0);
+    }
+  }
+
+  /**
+   * Maps the PRDT onto a scatter list covering `bytes`; returns 0 or the PxIS
+   * fatal bit: OFS when the PRDT is shorter than the transfer, HBDS when an
+   * entry points outside guest RAM. Adjacent entries merge into one segment.
+   */
+  private mapPrdt(p: number, ctba: number, prdtl: number, bytes: number): number {
+    this.segCount = 0;
+    this.prdInterrupt = false;
+    if (!this.ram.contains(ctba + A.CT_PRDT, prdtl * A.PRD_SIZE)) return A.PxIS_HBFS;
+    const u32 = this.u32;
+    let rem = bytes;
+    for (let i = 0; i < prdtl && rem > 0; i++) {
+      const e = (ctba + A.CT_PRDT + i * A.PRD_SIZE) >>> 2;
+      const dba = u32[e]! & ~1; // bit 0 reserved: word aligned
+      const dw3 = u32[e + 3]!;
+      const dbc = (dw3 & A.PRD_DBC_MASK) + 1;
+      if (u32[e + 1] !== 0) return A.PxIS_HBDS;
+      const l = dbc < rem ? dbc : rem;
+      if (!this.ram.contains(dba, l)) return A.PxIS_HBDS;
+      if ((dw3 & A.PRD_I) !== 0 && l === dbc) this.prdInterrupt = true;
+      const c = this.segCount;
+      if (c > 0 && this.segAddr[c - 1]! + this.segLen[c - 1]! === dba) this.segLen[c - 1] = this.segLen[c - 1]! + l;
+      else {
+        this.segAddr[c] = dba;
+        this.segLen[c] = l;
+        this.segCount = c + 1;
+      }
+      rem -= l;
+    }
+    void p;
+    return rem === 0 ? 0 : A.PxIS_OFS;
+  }
+
+  /** Writes the D2H Register FIS (status, error, LBA, count) into the received-FIS area. */
+  private writeD2h(p: number, status: number, error: number, lba: number): void {
+    if (!(this.preg(p, A.PxCMD) & A.PxCMD_FRE)) return;
+    const fb = this.preg(p, A.PxFB);
+    if (fb === 0 || !this.ram.contains(fb + A.RFIS_RFIS, 20)) return;
+    const f = fb + A.RFIS_RFIS;
+    const u8 = this.u8;
+    u8.fill(0, f, f + 20);
+    u8[f] = A.FIS_TYPE_REG_D2H;
+    u8[f + 1] = 0x40; // I: interrupt
+    u8[f + 2] = status;
+    u8[f + 3] = error;
+    u8[f + 4] = lba & 0xff;
+    u8[f + 5] = (lba >>> 8) & 0xff;
+    u8[f + 6] = (lba >>> 16) & 0xff;
+    u8[f + 7] = 0x40; // device: LBA mode
+    const hi = Math.floor(lba / 16777216);
+    u8[f + 8] = hi & 0xff;
+    u8[f + 9] = (hi >>> 8) & 0xff;
+    u8[f + 10] = (hi >>> 16) & 0xff;
+  }
+
+  /**
+   * The command in curSlot finished: its PxCI bit clears *before* the
+   * interrupt, so an interrupt handler that reads PxCI sees it done.
+   */
+  private complete(p: number): void {
+    this.setPreg(p, A.PxCI, this.preg(p, A.PxCI) & ~(1 << this.curSlot));
+  }
+
+  private d2hDone(p: number, dps: boolean): void {
+    const sts = A.ATA_STS_DRDY | A.ATA_STS_DSC;
+    this.setPreg(p, A.PxTFD, sts);
+    this.writeD2h(p, sts, 0, 0);
+    this.complete(p);
+    this.raise(p, A.PxIS_DHRS | (dps ? A.PxIS_DPS : 0));
+  }
+
+  /** PIO data-in finished: the PIO Setup FIS carries the ending status (E_Status). */
+  private pioDone(p: number, dps: boolean): void {
+    const sts = A.ATA_STS_DRDY | A.ATA_STS_DSC;
+    this.setPreg(p, A.PxTFD, sts);
+    if (this.preg(p, A.PxCMD) & A.PxCMD_FRE) {
+      const fb = this.preg(p, A.PxFB);
+      if (fb !== 0 && this.ram.contains(fb + A.RFIS_PSFIS, 20)) {
+        const f = fb + A.RFIS_PSFIS;
+        this.u8.fill(0, f, f + 20);
+        this.u8[f] = A.FIS_TYPE_PIO_SETUP;
+        this.u8[f + 1] = 0x60; // D: device to host, I: interrupt
+        this.u8[f + 2] = A.ATA_STS_DRDY | A.ATA_STS_DSC | A.ATA_STS_DRQ;
+        this.u8[f + 15] = sts; // E_Status
+        this.u8[f + 16] = 0; // transfer count 512
+        this.u8[f + 17] = 2;
+      }
+    }
+    this.complete(p);
+    this.raise(p, A.PxIS_PSS | (dps ? A.PxIS_DPS : 0));
+  }
+
+  /** The disk reported an error: TFD.STS.ERR + error, D2H FIS, PxIS.TFES; the port halts. */
+  private ataError(p: number, hdr: number, error: number, lba: number): boolean {
+    const sts = A.ATA_STS_DRDY | A.ATA_STS_DSC | A.ATA_STS_ERR;
+    this.u32[(hdr >>> 2) + 1] = 0;
+    this.setPreg(p, A.PxTFD, (error << 8) | sts);
+    this.writeD2h(p, sts, error, lba);
+    this.halted[p] = 1;
+    this.raise(p, A.PxIS_TFES | A.PxIS_DHRS);
+    return false;
+  }
+
+  /** A host-side fatal error (bad PRDT, bad addresses): the port halts. */
+  private fatal(p: number, bit: number): boolean {
+    this.halted[p] = 1;
+    this.raise(p, bit);
+    return false;
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * A driver-side harness for the NVMe model, written the way a driver is from
+ * the NVMe base specification: it touches the controller only through PCI
+ * configuration, BAR0 registers, memory it allocated in guest RAM, and
+ * interrupts (MSI-X vector per queue).
+ *
+ * Bring-up (§7.6.1): disable and wait for CSTS.RDY=0, set up the admin queue
+ * (AQA/ASQ/ACQ), enable with IOSQES=6/IOCQES=4/MPS=0 and wait for RDY=1,
+ * Identify, Set Features (Number of Queues), Create I/O CQs then SQs.
+ */
+import type { Platform } from './platform.js';
+import { assignAndEnable, MmioWindow, scanBus, setupMsix, type FoundFunction } from './pci-enum.js';
+import * as R from '../nvme/regs.js';
+
+export const PAGE = 4096;
+/** MSI-X entry i is routed to fabric vector NVME_VECTOR_BASE + i. */
+export const NVME_VECTOR_BASE = 0x40;
+const DEFAULT_TIMEOUT_MS = 5000;
+
+export interface Completion {
+  dw0: number;
+  sqHead: number;
+  sqId: number;
+  cid: number;
+  /** Status field without the phase bit: (SCT << 8) | SC, plus DNR at bit 14. */
+  status: number;
+}
+
+/** The 16 dwords of a submission queue entry; unspecified dwords are zero. */
+export interface Sqe {
+  opcode: number;
+  /** Extra CDW0 flag bits (FUSE at 9:8, PSDT at 15:14) for negative tests. */
+  flags?: number;
+  nsid?: number;
+  prp1?: number;
+  prp2?: number;
+  cdw10?: number;
+  cdw11?: number;
+  cdw12?: number;
+  cdw13?: number;
+  cdw14?: number;
+  cdw15?: number;
+  /** Raw 64-bit PRP halves for negative tests (high dwords). */
+  prp1Hi?: number;
+  prp2Hi?: number;
+}
+
+export class QueuePair {
+  sqTail = 0;
+  cqHead = 0;
+  phase = 1;
+  private nextCid = 0;
+  /** Completions reaped but not yet claimed, by CID. */
+  readonly done = new Map<number, Completion>();
+  /** One PRP list page per possible CID slot, for transfers above two pages. */
+  readonly prpLists: number[] = [];
+
+  constructor(
+    readonly qid: number,
+    readonly size: number,
+    readonly sqAddr: number,
+    readonly cqAddr: number,
+    readonly msixEntry: number,
+  ) {}
+
+  get vector(): number {
+    return NVME_VECTOR_BASE + this.msixEntry;
+  }
+
+  allocCid(): number {
+    const c = this.nextCid;
+    this.nextCid = (this.nextCid + 1) & 0xffff;
+    return c;
+  }
+}
+
+export class NvmeDriver {
+  readonly fn: FoundFunction;
+  readonly bar0: MmioWindow;
+  readonly admin: QueuePair;
+  readonly io: QueuePair[] = [];
+  capLo = 0;
+  capHi = 0;
+  identifyController?: Uint8Array;
+  identifyNamespace?: Uint8Array;
+  /** Namespace size in 512-byte blocks (from Identify Namespace NSZE). */
+  blocks = 0;
+  timeoutMs = DEFAULT_TIMEOUT_MS;
+
+  private constructor(readonly p: Platform, fn: FoundFunction, adminSize: number) {
+    this.fn = fn;
+    this.bar0 = new MmioWindow(p.bus, fn.bars[0]!.base);
+    this.admin = this.newQueuePair(0, adminSize, 0);
+  }
+
+  /** Finds the first NVMe function (class 01h/08h/02h) and assigns its BAR and MSI-X. */
+  static probe(p: Platform, opts: { adminSize?: number; msixVectors?: number } = {}): NvmeDriver {
+    const fn = scanBus(p.bus).find((f) => f.classCode === 0x01 && f.subclass === 0x08 && f.progIf === 0x02);
+    if (fn === undefined) throw new Error('no NVMe controller on the bus');
+    assignAndEnable(p.bus, fn, p.mmioWindow);
+    setupMsix(p.bus, fn, opts.msixVectors ?? 8, NVME_VECTOR_BASE);
+    return new NvmeDriver(p, fn, opts.adminSize ?? 32);
+  }
+
+  private newQueuePair(qid: number, size: number, msixEntry: number): QueuePair {
+    const sq = this.p.pages.allocBytes(size * R.SQE_SIZE);
+    const cq = this.p.pages.allocBytes(size * R.CQE_SIZE);
+    return new QueuePair(qid, size, sq, cq, msixEntry);
+  }
+
+  private waitCsts(mask: number, want: number, what: string): void {
+    const deadline = Date.now() + Math.max(this.timeoutMs, ((this.capLo >>> 24) & 0xff) * 500);
+    for (;;) {
+      const csts = this.bar0.r32(R.NVME_REG_CSTS);
+      if ((csts & mask) === want) return;
+      if (csts & R.CSTS_CFS) throw new Error(`NVMe: controller fatal status while waiting for ${what}`);
+      if (Date.now() > deadline) throw new Error(`NVMe: timeout waiting for ${what} (CSTS=0x${csts.toString(16)})`);
+    }
+  }
+
+  /** Controller reset and enable (§7.6.1), then Identify. */
+  enable(): void {
+    this.capLo = this.bar0.r32(R.NVME_REG_CAP);
+    this.capHi = this.bar0.r32(R.NVME_REG_CAP + 4);
+    if ((this.capHi & R.CAP_HI_CSS_NVM) === 0) throw new Error('NVMe: NVM command set not supported');
+    if (this.bar0.r32(R.NVME_REG_CC) & R.CC_EN) this.bar0.w32(R.NVME_REG_CC, 0);
+    this.waitCsts(R.CSTS_RDY, 0, 'CSTS.RDY=0');
+    const a = this.admin;
+    this.bar0.w32(R.NVME_REG_AQA, ((a.size - 1) << R.AQA_ACQS_SHIFT) | (a.size - 1));
+    this.bar0.w64(R.NVME_REG_ASQ, a.sqAddr);
+    this.bar0.w64(R.NVME_REG_ACQ, a.cqAddr);
+    this.bar0.w32(R.NVME_REG_CC, R.CC_EN | (6 << R.CC_IOSQES_SHIFT) | (4 << R.CC_IOCQES_SHIFT));
+    this.waitCsts(R.CSTS_RDY, R.CSTS_RDY, 'CSTS.RDY=1');
+    const buf = this.p.pages.alloc(1);
+    this.check(this.adminCmd({ opcode: R.ADM_IDENTIFY, prp1: buf, cdw10: R.CNS_CONTROLLER }), 'Identify Controller');
+    this.identifyController = this.p.ram.u8.slice(buf, buf + PAGE);
+    this.check(this.adminCmd({ opcode: R.ADM_IDENTIFY, nsid: 1, prp1: buf, cdw10: R.CNS_NAMESPACE }), 'Identify Namespace');
+    this.identifyNamespace = this.p.ram.u8.slice(buf, buf + PAGE);
+    this.blocks = Number(new DataView(this.identifyNamespace.buffer).getBigUint64(0, true));
+    this.p.pages.free(buf);
+  }
+
+  /** Set Features (Number of Queues), then one CQ+SQ pair per queue, each on its own MSI-X vector. */
+  createIoQueues(count: number, size: number, allocate = count): void {
+    const r = this.check(this.adminCmd({ opcode: R.ADM_SET_FEATURES, cdw10: R.FID_NUMBER_OF_QUEUES, cdw11: ((allocate - 1) << 16) | (allocate - 1) }), 'Set Features');
+    const granted = Math.min((r.dw0 & 0xffff) + 1, (r.dw0 >>> 16) + 1);
+    if (granted < count) throw new Error(`NVMe: asked for ${count} I/O queues, got ${granted}`);
+    for (let i = 1; i <= count; i++) {
+      const q = this.newQueuePair(i, size, i);
+      this.check(this.adminCmd({ opcode: R.ADM_CREATE_IO_CQ, prp1: q.cqAddr, cdw10: ((size - 1) << 16) | i, cdw11: (q.msixEntry << 16) | 0x3 }), 'Create I/O CQ');
+      this.check(this.adminCmd({ opcode: R.ADM_CREATE_IO_SQ, prp1: q.sqAddr, cdw10: ((size - 1) << 16) | i, cdw11: (i << 16) | 0x1 }), 'Create I/O SQ');
+      this.io.push(q);
+    }
+  }
+
+  check(c: Completion, what: string): Completion {
+    if ((c.status & 0x7ff) !== 0) throw new Error(`NVMe ${what} failed: status 0x${c.status.toString(16)}`);
+    return c;
+  }
+
+  /** Writes an SQE at the queue's tail (no doorbell); returns its CID. */
+  enqueue(q: QueuePair, e: Sqe): number {
+    const cid = q.allocCid();
+    const u32 = this.p.ram.u32;
+    const w = (q.sqAddr + q.sqTail * R.SQE_SIZE) >>> 2;
+    u32[w] = (e.opcode & 0xff) | (e.flags ?? 0) | (cid << 16);
+    u32[w + 1] = e.nsid ?? 0;
+    u32[w + 2] = 0;
+    u32[w + 3] = 0;
+    u32[w + 4] = 0;
+    u32[w + 5] = 0;
+    u32[w + 6] = e.prp1 ?? 0;
+    u32[w + 7] = e.prp1Hi ?? 0;
+    u32[w + 8] = e.prp2 ?? 0;
+    u32[w + 9] = e.prp2Hi ?? 0;
+    u32[w + 10] = e.cdw10 ?? 0;
+    u32[w + 11] = e.cdw11 ?? 0;
+    u32[w + 12] = e.cdw12 ?? 0;
+    u32[w + 13] = e.cdw13 ?? 0;
+    u32[w + 14] = e.cdw14 ?? 0;
+    u32[w + 15] = e.cdw15 ?? 0;
+    q.sqTail = (q.sqTail + 1) % q.size;
+    return cid;
+  }
+
+  /** Rings the queue's SQ tail doorbell (DSTRD from CAP). */
+  ring(q: QueuePair): void {
+    const stride = 4 << (this.capHi & 0xf);
+    this.bar0.w32(R.NVME_REG_DBS + 2 * q.qid * stride, q.sqTail);
+  }
+
+  /** Consumes every new completion (phase tag matches), then writes the CQ head doorbell. */
+  reap(q: QueuePair): number {
+    const u32 = this.p.ram.u32;
+    const i32 = this.p.ram.i32;
+    let n = 0;
+    for (;;) {
+      const w = (q.cqAddr + q.cqHead * R.CQE_SIZE) >>> 2;
+      const dw3 = Atomics.load(i32, w + 3);
+      if (((dw3 >>> 16) & 1) !== q.phase) break;
+      q.done.set(dw3 & 0xffff, { dw0: u32[w]!, sqHead: u32[w + 2]! & 0xffff, sqId: u32[w + 2]! >>> 16, cid: dw3 & 0xffff, status: (dw3 >>> 17) & 0x7fff });
+      q.cqHead++;
+      if (q.cqHead === q.size) {
+        q.cqHead = 0;
+        q.phase ^= 1;
+      }
+      n++;
+    }
+    if (n > 0) {
+      const stride = 4 << (this.capHi & 0xf);
+      this.bar0.w32(R.NVME_REG_DBS + (2 * q.qid + 1) * stride, q.cqHead);
+    }
+    return n;
+  }
+
+  /** Waits for the completion of `cid`: reap, else sleep on the queue's interrupt. */
+  wait(q: QueuePair, cid: number): Completion {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      this.reap(q);
+      const c = q.done.get(cid);
+      if (c !== undefined) {
+        q.done.delete(cid);
+        return c;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`NVMe: timeout waiting for CID ${cid} on queue ${q.qid}`);
+      this.p.fabric.wait(q.vector, Math.min(left, 100));
+    }
+  }
+
+  submit(q: QueuePair, e: Sqe): Completion {
+    const cid = this.enqueue(q, e);
+    this.ring(q);
+    return this.wait(q, cid);
+  }
+
+  adminCmd(e: Sqe): Completion {
+    return this.submit(this.admin, e);
+  }
+
+  /**
+   * Builds PRP1/PRP2 for a transfer over `pages` (physical page addresses, in
+   * order; the first may carry an offset). A list goes in `listAddr` (which may
+   * start mid-page; the list then chains to `chainPage` when it crosses a page).
+   */
+  buildPrps(pages: number[], bytes: number, listAddr: () => number): { prp1: number; prp2: number } {
+    const prp1 = pages[0]!;
+    const firstLen = PAGE - (prp1 & (PAGE - 1));
+    if (bytes <= firstLen) return { prp1, prp2: 0 };
+    if (bytes <= firstLen + PAGE) return { prp1, prp2: pages[1]! };
+    const u32 = this.p.ram.u32;
+    const start = listAddr();
+    let list = start;
+    for (let i = 1; i < pages.length; i++) {
+      const slotsLeft = (PAGE - (list & (PAGE - 1))) / 8;
+      if (slotsLeft === 1 && i < pages.length - 1) {
+        const next = listAddr();
+        u32[list >>> 2] = next;
+        u32[(list >>> 2) + 1] = 0;
+        list = next;
+      }
+      u32[list >>> 2] = pages[i]!;
+      u32[(list >>> 2) + 1] = 0;
+      list += 8;
+    }
+    return { prp1, prp2: start };
+  }
+
+  /** Read or write `nlb` blocks at `slba` to/from a physically contiguous buffer. */
+  rw(q: QueuePair, write: boolean, slba: number, nlb: number, buf: number): Completion {
+    const cid = this.enqueueRw(q, write, slba, nlb, buf);
+    this.ring(q);
+    return this.wait(q, cid);
+  }
+
+  /** Queues a read/write (no doorbell) to a contiguous buffer, using the queue's PRP list page for CID slot `slot`. */
+  enqueueRw(q: QueuePair, write: boolean, slba: number, nlb: number, buf: number, slot = 0): number {
+    const bytes = nlb * 512;
+    let prp2 = 0;
+    if (bytes > PAGE) {
+      const pages = Math.ceil(bytes / PAGE);
+      if (pages === 2) prp2 = buf + PAGE;
+      else {
+        while (q.prpLists.length <= slot) q.prpLists.push(this.p.pages.alloc(1));
+        const list = q.prpLists[slot]!;
+        const u32 = this.p.ram.u32;
+        for (let i = 1; i < pages; i++) {
+          u32[(list >>> 2) + (i - 1) * 2] = buf + i * PAGE;
+          u32[(list >>> 2) + (i - 1) * 2 + 1] = 0;
+        }
+        prp2 = list;
+      }
+    }
+    return this.enqueue(q, {
+      opcode: write ? R.NVM_WRITE : R.NVM_READ,
+      nsid: 1,
+      prp1: buf,
+      prp2,
+      cdw10: slba % 2 ** 32,
+      cdw11: Math.floor(slba / 2 ** 32),
+      cdw12: nlb - 1,
+    });
+  }
+
+  flush(q: QueuePair): Completion {
+    return this.submit(q, { opcode: R.NVM_FLUSH, nsid: 1 });
+  }
+
+  /** Normal shutdown (CC.SHN = 01b) and wait for CSTS.SHST = complete. */
+  shutdown(): void {
+    const cc = this.bar0.r32(R.NVME_REG_CC);
+    this.bar0.w32(R.NVME_REG_CC, (cc & ~(3 << R.CC_SHN_SHIFT)) | (1 << R.CC_SHN_SHIFT));
+    this.waitCsts(R.CSTS_SHST_MASK, R.SHST_COMPLETE << R.CSTS_SHST_SHIFT, 'shutdown complete');
+  }
+}
