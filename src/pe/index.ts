@@ -1,0 +1,27 @@
+/** The PE32 loader library: parse, map, relocate, link and load i386 PE images. */
+export * from './constants.js';
+export { hex, invalidImage } from './errors.js';
+export { ByteReader } from './reader.js';
+export { alignUp, parsePeImage } from './image.js';
+export type { DataDirectory, PeImage, PeSection } from './image.js';
+export { directory, mapImage } from './mapped.js';
+export type { MappedImage } from './mapped.js';
+export { applyRelocations, canRelocate, cannotRelocateError, parseRelocations, relocateImage } from './relocate.js';
+export type { RelocationFixups } from './relocate.js';
+export { EMPTY_EXPORTS, findNameIndex, lookupExport, parseExports, parseForwarder } from './exports.js';
+export type { ExportTable, ExportTarget } from './exports.js';
+export { bindImports, parseDelayImports, parseImports, refuseDelayImports } from './imports.js';
+export type { ImportedDll, ImportEntry, ImportResolver } from './imports.js';
+export { dllNotFound, resolveSymbol, symbolNotFound } from './resolve.js';
+export type { ExportingModule, ModuleFinder } from './resolve.js';
+export { parseTls, refuseUnsupportedTls } from './tls.js';
+export type { TlsDirectory } from './tls.js';
+export { computeProtections, protectionString, sectionProtection, PROT_EXECUTE, PROT_NONE, PROT_READ, PROT_WRITE } from './protections.js';
+export type { ProtectionRange } from './protections.js';
+export { byName, byOrdinal, describeSymbol } from './symbol.js';
+export type { ImportSymbol } from './symbol.js';
+export { directorySource, memorySource, normalizeDllName, readImageFile } from './source.js';
+export type { ImageFile, ImageSource } from './source.js';
+export { ImageLoader, loadProgram } from './loader.js';
+export type { ImageTarget, LoadedModule, LoaderOptions } from './loader.js';
+export { formatModuleList } from './listing.js';
