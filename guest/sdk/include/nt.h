@@ -1,0 +1,259 @@
+/*
+ * nt.h: the native NT API for guest programs on neptune (i686, PE32).
+ *
+ * Native types, the user-mode structures the system builds for a process
+ * (TEB, PEB, RTL_USER_PROCESS_PARAMETERS) with their real NT x86 offsets
+ * (static-asserted below, since the engine writes them from
+ * src/abi/layouts.ts), the Nt* system services (generated from
+ * src/abi/services.ts) and the Rtl* functions ntdll.dll exports.
+ */
+#ifndef NEPTUNE_NT_H
+#define NEPTUNE_NT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if !defined(__i386__)
+#error "nt.h describes the i386 NT ABI: compile with --target=i686-pc-windows-msvc"
+#endif
+
+/* --- calling conventions and linkage ---------------------------------- */
+#define NTAPI __stdcall
+#define WINAPI __stdcall
+#define CDECL __cdecl
+/* Inside ntdll the functions are defined; everywhere else they are imported
+ * (call [__imp__Name@N] instead of going through a jump thunk). */
+#ifdef NEPTUNE_BUILDING_NTDLL
+#define NTSYSAPI
+#else
+#define NTSYSAPI __declspec(dllimport)
+#endif
+
+#define IN
+#define OUT
+#define OPTIONAL
+#define FALSE 0
+#define TRUE 1
+#ifndef NULL
+#define NULL ((void *)0)
+#endif
+
+/* --- base types (ILP32) --------------------------------------------------- */
+typedef void VOID, *PVOID, **PPVOID;
+typedef char CHAR, *PCHAR, *PSTR, *LPSTR;
+typedef const char *PCSTR, *LPCSTR, *PCSZ;
+typedef unsigned char UCHAR, *PUCHAR, BYTE, *PBYTE, BOOLEAN, *PBOOLEAN;
+typedef short SHORT, *PSHORT;
+typedef unsigned short USHORT, *PUSHORT, WORD, *PWORD;
+typedef uint16_t WCHAR, *PWCHAR, *PWSTR, *LPWSTR;
+typedef const uint16_t *PCWSTR, *LPCWSTR;
+typedef int INT, *PINT, BOOL;
+typedef unsigned int UINT, *PUINT;
+typedef long LONG, *PLONG;
+typedef unsigned long ULONG, *PULONG, DWORD, *PDWORD;
+typedef int64_t LONGLONG, *PLONGLONG;
+typedef uint64_t ULONGLONG, *PULONGLONG;
+typedef int32_t LONG_PTR, *PLONG_PTR;
+typedef uint32_t ULONG_PTR, *PULONG_PTR, SIZE_T, *PSIZE_T, DWORD_PTR;
+typedef int32_t SSIZE_T;
+typedef LONG NTSTATUS, *PNTSTATUS;
+typedef PVOID HANDLE, *PHANDLE;
+typedef ULONG ACCESS_MASK;
+typedef ULONG LOGICAL;
+
+typedef union _LARGE_INTEGER {
+  struct { ULONG LowPart; LONG HighPart; };
+  struct { ULONG LowPart; LONG HighPart; } u;
+  LONGLONG QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
+
+typedef union _ULARGE_INTEGER {
+  struct { ULONG LowPart; ULONG HighPart; };
+  struct { ULONG LowPart; ULONG HighPart; } u;
+  ULONGLONG QuadPart;
+} ULARGE_INTEGER, *PULARGE_INTEGER;
+
+/* Counted strings: Length and MaximumLength are in bytes, Buffer need not be
+ * NUL-terminated. */
+typedef struct _UNICODE_STRING {
+  USHORT Length;
+  USHORT MaximumLength;
+  PWSTR Buffer;
+} UNICODE_STRING, *PUNICODE_STRING;
+typedef const UNICODE_STRING *PCUNICODE_STRING;
+
+typedef struct _STRING {
+  USHORT Length;
+  USHORT MaximumLength;
+  PCHAR Buffer;
+} STRING, *PSTRING, ANSI_STRING, *PANSI_STRING, OEM_STRING, *POEM_STRING;
+typedef const STRING *PCSTRING, *PCANSI_STRING;
+
+typedef struct _CLIENT_ID {
+  HANDLE UniqueProcess;
+  HANDLE UniqueThread;
+} CLIENT_ID, *PCLIENT_ID;
+
+typedef struct _LIST_ENTRY {
+  struct _LIST_ENTRY *Flink;
+  struct _LIST_ENTRY *Blink;
+} LIST_ENTRY, *PLIST_ENTRY;
+
+#define NT_SUCCESS(s) ((NTSTATUS)(s) >= 0)
+#define NtCurrentProcess() ((HANDLE)(LONG_PTR)-1)
+#define NtCurrentThread() ((HANDLE)(LONG_PTR)-2)
+
+#include <ntstatus.gen.h>
+
+/* --- memory manager constants (winnt.h) ----------------------------------- */
+#define MEM_COMMIT 0x1000
+#define MEM_RESERVE 0x2000
+#define MEM_DECOMMIT 0x4000
+#define MEM_RELEASE 0x8000
+#define MEM_TOP_DOWN 0x100000
+#define PAGE_NOACCESS 0x01
+#define PAGE_READONLY 0x02
+#define PAGE_READWRITE 0x04
+#define PAGE_WRITECOPY 0x08
+#define PAGE_EXECUTE 0x10
+#define PAGE_EXECUTE_READ 0x20
+#define PAGE_EXECUTE_READWRITE 0x40
+#define PAGE_GUARD 0x100
+
+/* --- process structures ----------------------------------------------------- */
+typedef struct _CURDIR {
+  UNICODE_STRING DosPath;
+  HANDLE Handle;
+} CURDIR, *PCURDIR;
+
+/* What the system hands a process about its start: command line, environment,
+ * standard handles. Flags bit 0 (RTL_USER_PROC_PARAMS_NORMALIZED) = the Buffer
+ * pointers are absolute addresses; neptune always passes it normalized. */
+#define RTL_USER_PROC_PARAMS_NORMALIZED 0x00000001
+typedef struct _RTL_USER_PROCESS_PARAMETERS {
+  ULONG MaximumLength;          /* 0x00 */
+  ULONG Length;                 /* 0x04 */
+  ULONG Flags;                  /* 0x08 */
+  ULONG DebugFlags;             /* 0x0C */
+  HANDLE ConsoleHandle;         /* 0x10 */
+  ULONG ConsoleFlags;           /* 0x14 */
+  HANDLE StandardInput;         /* 0x18 */
+  HANDLE StandardOutput;        /* 0x1C */
+  HANDLE StandardError;         /* 0x20 */
+  CURDIR CurrentDirectory;      /* 0x24 */
+  UNICODE_STRING DllPath;       /* 0x30 */
+  UNICODE_STRING ImagePathName; /* 0x38 */
+  UNICODE_STRING CommandLine;   /* 0x40 */
+  PWSTR Environment;            /* 0x48: NAME=VALUE\0 ... \0\0 in UTF-16 */
+} RTL_USER_PROCESS_PARAMETERS, *PRTL_USER_PROCESS_PARAMETERS;
+
+typedef struct _PEB_LDR_DATA *PPEB_LDR_DATA;
+
+/* Only the fields neptune fills are named; the rest is padding that keeps
+ * the NT x86 offsets. */
+typedef struct _PEB {
+  BOOLEAN InheritedAddressSpace;   /* 0x00 */
+  BOOLEAN ReadImageFileExecOptions;
+  BOOLEAN BeingDebugged;
+  BOOLEAN SpareBool;
+  HANDLE Mutant;                   /* 0x04 */
+  PVOID ImageBaseAddress;          /* 0x08 */
+  PPEB_LDR_DATA Ldr;               /* 0x0C */
+  PRTL_USER_PROCESS_PARAMETERS ProcessParameters; /* 0x10 */
+  PVOID SubSystemData;             /* 0x14 */
+  PVOID ProcessHeap;               /* 0x18 */
+  UCHAR Reserved1C[0x64 - 0x1C];
+  ULONG NumberOfProcessors;        /* 0x64 */
+  ULONG NtGlobalFlag;              /* 0x68 */
+} PEB, *PPEB;
+
+typedef struct _EXCEPTION_REGISTRATION_RECORD *PEXCEPTION_REGISTRATION_RECORD;
+
+typedef struct _NT_TIB {
+  PEXCEPTION_REGISTRATION_RECORD ExceptionList; /* 0x00 */
+  PVOID StackBase;                 /* 0x04 */
+  PVOID StackLimit;                /* 0x08 */
+  PVOID SubSystemTib;              /* 0x0C */
+  PVOID FiberData;                 /* 0x10 */
+  PVOID ArbitraryUserPointer;      /* 0x14 */
+  struct _NT_TIB *Self;            /* 0x18 */
+} NT_TIB, *PNT_TIB;
+
+typedef struct _TEB {
+  NT_TIB NtTib;                    /* 0x00 */
+  PVOID EnvironmentPointer;        /* 0x1C */
+  CLIENT_ID ClientId;              /* 0x20 */
+  PVOID ActiveRpcHandle;           /* 0x28 */
+  PVOID ThreadLocalStoragePointer; /* 0x2C */
+  PPEB ProcessEnvironmentBlock;    /* 0x30 */
+  ULONG LastErrorValue;            /* 0x34 */
+} TEB, *PTEB;
+
+#define NT_ASSERT_OFFSET(t, f, o) _Static_assert(offsetof(t, f) == (o), #t "." #f " must be at " #o)
+NT_ASSERT_OFFSET(TEB, NtTib.ExceptionList, 0x00);
+NT_ASSERT_OFFSET(TEB, NtTib.StackBase, 0x04);
+NT_ASSERT_OFFSET(TEB, NtTib.StackLimit, 0x08);
+NT_ASSERT_OFFSET(TEB, NtTib.Self, 0x18);
+NT_ASSERT_OFFSET(TEB, ClientId.UniqueProcess, 0x20);
+NT_ASSERT_OFFSET(TEB, ClientId.UniqueThread, 0x24);
+NT_ASSERT_OFFSET(TEB, ProcessEnvironmentBlock, 0x30);
+NT_ASSERT_OFFSET(TEB, LastErrorValue, 0x34);
+NT_ASSERT_OFFSET(PEB, ImageBaseAddress, 0x08);
+NT_ASSERT_OFFSET(PEB, Ldr, 0x0C);
+NT_ASSERT_OFFSET(PEB, ProcessParameters, 0x10);
+NT_ASSERT_OFFSET(PEB, ProcessHeap, 0x18);
+NT_ASSERT_OFFSET(PEB, NumberOfProcessors, 0x64);
+NT_ASSERT_OFFSET(RTL_USER_PROCESS_PARAMETERS, MaximumLength, 0x00);
+NT_ASSERT_OFFSET(RTL_USER_PROCESS_PARAMETERS, Length, 0x04);
+NT_ASSERT_OFFSET(RTL_USER_PROCESS_PARAMETERS, Flags, 0x08);
+NT_ASSERT_OFFSET(RTL_USER_PROCESS_PARAMETERS, ConsoleHandle, 0x10);
+NT_ASSERT_OFFSET(RTL_USER_PROCESS_PARAMETERS, StandardInput, 0x18);
+NT_ASSERT_OFFSET(RTL_USER_PROCESS_PARAMETERS, StandardOutput, 0x1C);
+NT_ASSERT_OFFSET(RTL_USER_PROCESS_PARAMETERS, StandardError, 0x20);
+NT_ASSERT_OFFSET(RTL_USER_PROCESS_PARAMETERS, CurrentDirectory.DosPath, 0x24);
+NT_ASSERT_OFFSET(RTL_USER_PROCESS_PARAMETERS, CurrentDirectory.Handle, 0x2C);
+NT_ASSERT_OFFSET(RTL_USER_PROCESS_PARAMETERS, DllPath, 0x30);
+NT_ASSERT_OFFSET(RTL_USER_PROCESS_PARAMETERS, ImagePathName, 0x38);
+NT_ASSERT_OFFSET(RTL_USER_PROCESS_PARAMETERS, CommandLine, 0x40);
+NT_ASSERT_OFFSET(RTL_USER_PROCESS_PARAMETERS, Environment, 0x48);
+_Static_assert(sizeof(UNICODE_STRING) == 8, "UNICODE_STRING is 8 bytes");
+_Static_assert(sizeof(LARGE_INTEGER) == 8, "LARGE_INTEGER is 8 bytes");
+
+/* The TEB of the calling thread: FS:[0x18] is its own linear address. */
+static __inline PTEB NtCurrentTeb(void)
+{
+  PTEB teb;
+  __asm__("movl %%fs:0x18, %0" : "=r"(teb));
+  return teb;
+}
+#define NtCurrentPeb() (NtCurrentTeb()->ProcessEnvironmentBlock)
+
+/* --- system services (generated from src/abi/services.ts) ---------------- */
+#include <ntsyscalls.gen.h>
+
+/* --- runtime library exported by ntdll.dll ---------------------------------- */
+NTSYSAPI VOID NTAPI RtlInitUnicodeString(PUNICODE_STRING Destination, PCWSTR Source);
+NTSYSAPI VOID NTAPI RtlInitAnsiString(PANSI_STRING Destination, PCSZ Source);
+NTSYSAPI VOID NTAPI RtlInitString(PSTRING Destination, PCSZ Source);
+NTSYSAPI VOID NTAPI RtlCopyUnicodeString(PUNICODE_STRING Destination, PCUNICODE_STRING Source);
+NTSYSAPI BOOLEAN NTAPI RtlEqualUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2, BOOLEAN CaseInSensitive);
+NTSYSAPI LONG NTAPI RtlCompareUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2, BOOLEAN CaseInSensitive);
+NTSYSAPI NTSTATUS NTAPI RtlAnsiStringToUnicodeString(PUNICODE_STRING Destination, PCANSI_STRING Source, BOOLEAN AllocateDestinationString);
+NTSYSAPI NTSTATUS NTAPI RtlUnicodeStringToAnsiString(PANSI_STRING Destination, PCUNICODE_STRING Source, BOOLEAN AllocateDestinationString);
+NTSYSAPI VOID NTAPI RtlFreeUnicodeString(PUNICODE_STRING UnicodeString);
+NTSYSAPI VOID NTAPI RtlFreeAnsiString(PANSI_STRING AnsiString);
+NTSYSAPI WCHAR NTAPI RtlUpcaseUnicodeChar(WCHAR SourceCharacter);
+NTSYSAPI WCHAR NTAPI RtlDowncaseUnicodeChar(WCHAR SourceCharacter);
+NTSYSAPI VOID NTAPI RtlFillMemory(PVOID Destination, SIZE_T Length, UCHAR Fill);
+NTSYSAPI VOID NTAPI RtlZeroMemory(PVOID Destination, SIZE_T Length);
+NTSYSAPI VOID NTAPI RtlCopyMemory(PVOID Destination, const VOID *Source, SIZE_T Length);
+NTSYSAPI VOID NTAPI RtlMoveMemory(PVOID Destination, const VOID *Source, SIZE_T Length);
+NTSYSAPI SIZE_T NTAPI RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length);
+
+/* Where a process's initial thread returns to: ends the process with EAX. */
+NTSYSAPI VOID NTAPI LdrpProcessReturnThunk(void);
+
+/* The entry point of a native program (the CRT's crt0 provides it). */
+NTSTATUS NTAPI NtProcessStartup(PPEB Peb);
+
+#endif /* NEPTUNE_NT_H */
