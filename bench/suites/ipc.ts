@@ -1,0 +1,184 @@
+/**
+ * IPC: the lock-free ring's throughput (single and batched publishes), a
+ * cross-worker ping-pong round trip over two rings, next to the limit
+ * measured in the same run (plain JS ping-pong of one SAB word between two
+ * workers), and the kernel's Call + ReplyRecv round trip as pure kernel
+ * operations on one thread (no CPU: message registers in the TCBs).
+ *
+ * Not reported yet: `ipc.same-core.roundtrip`, `ipc.cross-core.roundtrip`
+ * and `ipc.notify.latency` are guest-to-guest figures that need the CPU's
+ * syscall wiring (issue 3).
+ */
+import { Worker } from 'node:worker_threads';
+import { SpscRing } from '../../src/ipc-fastpath/ring.js';
+import { messageWord } from '../../src/ipc-fastpath/pattern.js';
+import {
+  bootKernel, invokeUntyped_Retype, invokeTCB_SetSpace, invokeTCB_SetPriority, invokeTCB_Resume, slotPtr,
+  seL4_Call, seL4_Recv, seL4_ReplyRecv, seL4_MessageInfo_new, setMR, seL4_CapInitThreadCNode, seL4_CapInitThreadTCB,
+  seL4_EndpointObject, seL4_TCBObject,
+} from '../../src/kernel/index.js';
+import { summarize, type BenchResult, type BenchSuite } from '../lib/results.js';
+
+const PEER = new URL('../../src/ipc-fastpath/peer.entry.js', import.meta.url);
+const SLOT_WORDS = 16;
+
+function startPeer(data: object): { w: Worker; ready: Promise<unknown>; done: Promise<Record<string, number>> } {
+  const w = new Worker(PEER, { workerData: data });
+  const waiters: ((v: Record<string, number>) => void)[] = [];
+  const ready = new Promise((res) => waiters.push(res as never));
+  const done = new Promise<Record<string, number>>((res, rej) => { waiters.push(res); w.once('error', rej); });
+  w.on('message', (m) => waiters.shift()?.(m));
+  return { w, ready, done };
+}
+
+/** Main thread produces `count` messages (batches of `batch`) into a sink worker; messages/s. */
+async function throughput(count: number, batch: number): Promise<number> {
+  const ring = SpscRing.create(1024, SLOT_WORDS);
+  const sink = startPeer({ mode: 'sink', ring: ring.sab, count });
+  await sink.ready;
+  const w = ring.words;
+  const t0 = performance.now();
+  let j = 0;
+  while (j < count) {
+    let n = ring.waitFree();
+    if (n > batch) n = batch;
+    if (n > count - j) n = count - j;
+    for (let b = 0; b < n; b++) {
+      const o = ring.writeOffset(b);
+      for (let i = 0; i < SLOT_WORDS; i++) w[o + i] = j + b + i;
+    }
+    ring.publish(n);
+    j += n;
+  }
+  await sink.done;
+  const secs = (performance.now() - t0) / 1000;
+  await sink.w.terminate();
+  return count / secs;
+}
+
+/** Round trips to an echo worker over two rings, in chunks; per-chunk ns per round trip. */
+async function ringPingPong(chunks: number, perChunk: number): Promise<number[]> {
+  const req = SpscRing.create(16, SLOT_WORDS);
+  const rep = SpscRing.create(16, SLOT_WORDS);
+  const total = chunks * perChunk + 2000;
+  const echo = startPeer({ mode: 'echo', ring: req.sab, reply: rep.sab, count: total });
+  await echo.ready;
+  const rw = req.words;
+  const pw = rep.words;
+  const out: number[] = [];
+  let j = 0;
+  const one = (): void => {
+    const o = req.writeOffset(0);
+    for (let i = 0; i < 4; i++) rw[o + i] = messageWord(j, i);
+    req.publish(1);
+    rep.waitAvailable();
+    if (pw[rep.readOffset(0)] !== rw[o]) throw new Error('echo mismatch');
+    rep.release(1);
+    j++;
+  };
+  for (let i = 0; i < 2000; i++) one(); // warm-up
+  for (let c = 0; c < chunks; c++) {
+    const t0 = performance.now();
+    for (let i = 0; i < perChunk; i++) one();
+    out.push(((performance.now() - t0) * 1e6) / perChunk);
+  }
+  await echo.done;
+  await echo.w.terminate();
+  return out;
+}
+
+/** The limit: one SAB word bounced between two workers with plain Atomics, spinning. */
+async function jsPingPong(chunks: number, perChunk: number): Promise<number[]> {
+  const flag = new Int32Array(new SharedArrayBuffer(64));
+  const total = chunks * perChunk + 2000;
+  const peer = startPeer({ mode: 'js-pingpong', flag: flag.buffer, count: total });
+  await peer.ready;
+  let k = 0;
+  const one = (): void => {
+    const want = 2 * k + 2;
+    Atomics.store(flag, 0, want - 1);
+    let spins = 0;
+    while (Atomics.load(flag, 0) !== want) {
+      if (++spins > 20000) { Atomics.wait(flag, 0, want - 1, 1); spins = 0; }
+    }
+    k++;
+  };
+  for (let i = 0; i < 2000; i++) one();
+  const out: number[] = [];
+  for (let c = 0; c < chunks; c++) {
+    const t0 = performance.now();
+    for (let i = 0; i < perChunk; i++) one();
+    out.push(((performance.now() - t0) * 1e6) / perChunk);
+  }
+  await peer.done;
+  await peer.w.terminate();
+  return out;
+}
+
+/** seL4_Call (client) + seL4_ReplyRecv (server), 2-word messages, as kernel operations on one thread. */
+function kernelRoundTrip(chunks: number, perChunk: number): number[] {
+  const { kernel: k, bootInfo } = bootKernel({ memory: 4 << 20, rootCNodeBits: 8 });
+  const cnode = bootInfo.rootCNode;
+  const slot = (i: number): number => cnode + i * 32;
+  const ut = bootInfo.untyped.reduce((a, b) => (b.sizeBits > a.sizeBits ? b : a)).slot;
+  const free = bootInfo.empty.start;
+  const must = (e: number): void => { if (e !== 0) throw new Error(`kernel setup failed: ${e}`); };
+  must(invokeUntyped_Retype(k, slot(ut), seL4_EndpointObject, 0, slot(seL4_CapInitThreadCNode), 0, 0, free, 1));
+  must(invokeUntyped_Retype(k, slot(ut), seL4_TCBObject, 0, slot(seL4_CapInitThreadCNode), 0, 0, free + 1, 2));
+  const ep = free;
+  const tcbs = [slotPtr(k, slot(free + 1)), slotPtr(k, slot(free + 2))];
+  for (const t of tcbs) {
+    must(invokeTCB_SetSpace(k, t, 0, slot(seL4_CapInitThreadCNode), 0));
+    must(invokeTCB_SetPriority(k, t, slot(seL4_CapInitThreadTCB), 100));
+    must(invokeTCB_Resume(k, t));
+  }
+  const [client, server] = tcbs as [number, number];
+  must(seL4_Recv(k, server, ep));
+  const info = seL4_MessageInfo_new(1, 0, 0, 2);
+  const one = (i: number): void => {
+    setMR(k, client, 0, i);
+    setMR(k, client, 1, i + 1);
+    seL4_Call(k, client, ep, info);
+    seL4_ReplyRecv(k, server, ep, info);
+  };
+  for (let i = 0; i < 20000; i++) one(i);
+  const out: number[] = [];
+  for (let c = 0; c < chunks; c++) {
+    const t0 = performance.now();
+    for (let i = 0; i < perChunk; i++) one(i);
+    out.push(((performance.now() - t0) * 1e6) / perChunk);
+  }
+  return out;
+}
+
+export const ipcSuite: BenchSuite = {
+  name: 'ipc',
+  summary: 'ring throughput, cross-worker ring round trip vs the JS ping-pong limit, kernel Call+ReplyRecv',
+  async run({ quick }) {
+    const runs = quick ? 3 : 7;
+    const msgs = quick ? 500_000 : 2_000_000;
+    const results: BenchResult[] = [];
+    const rate = async (batch: number): Promise<number[]> => {
+      const v: number[] = [];
+      for (let r = 0; r < runs; r++) v.push(await throughput(msgs, batch));
+      return v;
+    };
+    const single = summarize(await rate(1));
+    results.push({ name: 'ipc.ring.throughput.single', value: single.median / 1e6, unit: 'M msg/s', samples: runs, rme: single.rme, note: '64-byte slots; REFERENCE: 6.5 M/s' });
+    const batched = summarize(await rate(32));
+    results.push({ name: 'ipc.ring.throughput.batched', value: batched.median / 1e6, unit: 'M msg/s', samples: runs, rme: batched.rme, note: 'batches of 32; REFERENCE: 20 M/s' });
+    const chunks = quick ? 10 : 40;
+    const per = quick ? 2000 : 5000;
+    const limit = summarize(await jsPingPong(chunks, per));
+    results.push({ name: 'ipc.limit.js-pingpong', value: limit.median, unit: 'ns', samples: chunks, rme: limit.rme, note: 'the limit, this run; REFERENCE: 460 ns' });
+    const ring = summarize(await ringPingPong(chunks, per));
+    results.push({ name: 'ipc.ring.roundtrip', value: ring.median, unit: 'ns', samples: chunks, rme: ring.rme, note: `cross-worker over rings; ${(ring.median / limit.median).toFixed(2)}x the limit` });
+    const kchunks = quick ? 10 : 30;
+    const kern = summarize(kernelRoundTrip(kchunks, quick ? 20000 : 100000));
+    results.push({
+      name: 'ipc.kernel-ops.roundtrip', value: kern.median, unit: 'ns', samples: kchunks, rme: kern.rme,
+      note: 'Call+ReplyRecv as kernel ops, no CPU; guest same-core/cross-core round trips await the CPU wiring',
+    });
+    return results;
+  },
+};

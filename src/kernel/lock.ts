@@ -1,0 +1,76 @@
+/**
+ * The big kernel lock (seL4's SMP design: one lock around every kernel
+ * entry), over a word of the kernel globals SAB.
+ *
+ * A futex-style mutex: 0 free, 1 held, 2 held with (possible) waiters. An
+ * acquirer first spins on plain Atomics.load for a while (a kernel entry is
+ * short, so the holder usually leaves before a sleep would pay off), then
+ * marks the lock contended and sleeps in Atomics.wait; release wakes one
+ * sleeper only when the word says someone may sleep.
+ *
+ * The spin budget is in load iterations (each a few ns): REFERENCE.md
+ * measured that a 100-iteration spin is far too short for a cross-worker
+ * hand-off, so the default is a few thousand.
+ */
+import { G_LOCK, G_LOCK_OWNER, G_LOCK_WAITERS } from './state.js';
+
+export const DEFAULT_LOCK_SPIN = 4096;
+
+export class BigKernelLock {
+  private readonly g: Int32Array;
+  /** Acquisitions that had to sleep (a named counter for contention questions). */
+  slept = 0;
+  /** Acquisitions that found the lock held. */
+  contended = 0;
+
+  constructor(globals: SharedArrayBuffer | Int32Array, private readonly spin = DEFAULT_LOCK_SPIN) {
+    this.g = globals instanceof Int32Array ? globals : new Int32Array(globals);
+  }
+
+  /** Takes the lock for `core` (blocking). */
+  acquire(core: number): void {
+    const g = this.g;
+    if (Atomics.compareExchange(g, G_LOCK, 0, 1) !== 0) {
+      this.contended++;
+      let got = false;
+      for (let i = 0; i < this.spin; i++) {
+        if (Atomics.load(g, G_LOCK) === 0 && Atomics.compareExchange(g, G_LOCK, 0, 1) === 0) { got = true; break; }
+      }
+      if (!got) {
+        this.slept++;
+        Atomics.add(g, G_LOCK_WAITERS, 1);
+        let c = Atomics.exchange(g, G_LOCK, 2);
+        while (c !== 0) {
+          Atomics.wait(g, G_LOCK, 2);
+          c = Atomics.exchange(g, G_LOCK, 2);
+        }
+        Atomics.sub(g, G_LOCK_WAITERS, 1);
+      }
+    }
+    Atomics.store(g, G_LOCK_OWNER, core + 1);
+  }
+
+  /** Takes the lock if it is free. */
+  tryAcquire(core: number): boolean {
+    if (Atomics.compareExchange(this.g, G_LOCK, 0, 1) !== 0) return false;
+    Atomics.store(this.g, G_LOCK_OWNER, core + 1);
+    return true;
+  }
+
+  release(): void {
+    const g = this.g;
+    Atomics.store(g, G_LOCK_OWNER, 0);
+    if (Atomics.exchange(g, G_LOCK, 0) === 2) Atomics.notify(g, G_LOCK, 1);
+  }
+
+  /** The core holding the lock, or -1. */
+  owner(): number {
+    return Atomics.load(this.g, G_LOCK_OWNER) - 1;
+  }
+
+  /** Runs `fn` under the lock. */
+  with<T>(core: number, fn: () => T): T {
+    this.acquire(core);
+    try { return fn(); } finally { this.release(); }
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * The scheduler (seL4's kernel/thread.c scheduling half, non-MCS):
+ * 256 priorities, round robin within a priority, time slices counted in
+ * timer ticks, one set of ready queues per core, thread affinity.
+ *
+ * Per core, in the globals SAB:
+ *
+ *   L1  one word: bit i set <=> L2[i] != 0
+ *   L2  8 words: bit b of L2[i] set <=> ready queue 32*i+b is non-empty
+ *   HEADS/TAILS  256 queue ends (TCB pointers, 0 = empty)
+ *
+ * so the highest runnable priority is two count-leading-zeros away. Queues
+ * are intrusive: a TCB's schedNext/schedPrev fields link it.
+ *
+ * As in seL4, the running thread is not in a ready queue; a kernel entry
+ * ends with `schedule`, which acts on the core's scheduler action:
+ * ResumeCurrentThread, ChooseNewThread, or SwitchToThread(candidate) (set
+ * by possibleSwitchTo when an IPC wakes a thread). Enqueue puts a thread at
+ * the head of its queue (it keeps its remaining slice), Append at the tail
+ * (its slice ran out, or it yielded).
+ */
+import {
+  CORE_ACTION, CORE_CUR, CORE_DOORBELL, CORE_HEADS, CORE_IDLE, CORE_L1, CORE_L2, CORE_TAILS,
+  G_TIME_SLICE, type Kernel, SchedulerAction_ChooseNewThread, SchedulerAction_ResumeCurrentThread,
+} from './state.js';
+import {
+  TCB_AFFINITY, TCB_PRIO, TCB_QUEUED, TCB_SCHED_NEXT, TCB_SCHED_PREV, TCB_STATE, TCB_TIMESLICE, isRunnableState,
+} from './tcb.js';
+
+export const seL4_MaxPrio = 255;
+export const CONFIG_TIME_SLICE = 5;
+
+function prioBit(k: Kernel, base: number, prio: number, set: boolean): void {
+  const g = k.g;
+  const l1i = prio >>> 5;
+  const bit = 1 << (prio & 31);
+  if (set) {
+    g[base + CORE_L2 + l1i]! |= bit;
+    g[base + CORE_L1]! |= 1 << l1i;
+  } else {
+    const w = g[base + CORE_L2 + l1i]! & ~bit;
+    g[base + CORE_L2 + l1i] = w;
+    if (w === 0) g[base + CORE_L1]! &= ~(1 << l1i);
+  }
+}
+
+/** Highest priority with a ready thread on `core`, or -1. O(1). */
+export function getHighestPrio(k: Kernel, core: number): number {
+  const base = k.coreBase(core);
+  const l1 = k.g[base + CORE_L1]!;
+  if (l1 === 0) return -1;
+  const top = 31 - Math.clz32(l1);
+  return (top << 5) | (31 - Math.clz32(k.g[base + CORE_L2 + top]!));
+}
+
+export function isHighestPrio(k: Kernel, core: number, prio: number): boolean {
+  return prio >= getHighestPrio(k, core);
+}
+
+/** Puts a runnable thread at the head of its ready queue (no-op if queued). */
+export function tcbSchedEnqueue(k: Kernel, t: number): void {
+  const m = k.m;
+  const i = t >> 2;
+  if (m[i + TCB_QUEUED] !== 0 || !isRunnableState(m[i + TCB_STATE]!)) return;
+  const core = m[i + TCB_AFFINITY]!;
+  const prio = m[i + TCB_PRIO]!;
+  const base = k.coreBase(core);
+  const g = k.g;
+  const head = g[base + CORE_HEADS + prio]!;
+  if (head === 0) {
+    g[base + CORE_TAILS + prio] = t;
+    prioBit(k, base, prio, true);
+  } else {
+    m[(head >> 2) + TCB_SCHED_PREV] = t;
+  }
+  m[i + TCB_SCHED_NEXT] = head;
+  m[i + TCB_SCHED_PREV] = 0;
+  g[base + CORE_HEADS + prio] = t;
+  m[i + TCB_QUEUED] = core + 1;
+}
+
+/** Puts a runnable thread at the tail of its ready queue (no-op if queued). */
+export function tcbSchedAppend(k: Kernel, t: number): void {
+  const m = k.m;
+  const i = t >> 2;
+  if (m[i + TCB_QUEUED] !== 0 || !isRunnableState(m[i + TCB_STATE]!)) return;
+  const core = m[i + TCB_AFFINITY]!;
+  const prio = m[i + TCB_PRIO]!;
+  const base = k.coreBase(core);
+  const g = k.g;
+  const tail = g[base + CORE_TAILS + prio]!;
+  if (tail === 0) {
+    g[base + CORE_HEADS + prio] = t;
+    prioBit(k, base, prio, true);
+  } else {
+    m[(tail >> 2) + TCB_SCHED_NEXT] = t;
+  }
+  m[i + TCB_SCHED_PREV] = tail;
+  m[i + TCB_SCHED_NEXT] = 0;
+  g[base + CORE_TAILS + prio] = t;
+  m[i + TCB_QUEUED] = core + 1;
+}
+
+/** Removes a thread from its ready queue (no-op if not queued). */
+export function tcbSchedDequeue(k: Kernel, t: number): void {
+  const m = k.m;
+  const i = t >> 2;
+  const q = m[i + TCB_QUEUED]!;
+  if (q === 0) return;
+  const base = k.coreBase(q - 1);
+  const prio = m[i + TCB_PRIO]!;
+  const g = k.g;
+  const prev = m[i + TCB_SCHED_PREV]!;
+  const next = m[i + TCB_SCHED_NEXT]!;
+  if (prev === 0) g[base + CORE_HEADS + prio] = next;
+  else m[(prev >> 2) + TCB_SCHED_NEXT] = next;
+  if (next === 0) g[base + CORE_TAILS + prio] = prev;
+  else m[(next >> 2) + TCB_SCHED_PREV] = prev;
+  if (g[base + CORE_HEADS + prio] === 0) prioBit(k, base, prio, false);
+  m[i + TCB_SCHED_NEXT] = 0;
+  m[i + TCB_SCHED_PREV] = 0;
+  m[i + TCB_QUEUED] = 0;
+}
+
+export function curThread(k: Kernel, core = k.core): number {
+  return k.g[k.coreBase(core) + CORE_CUR]!;
+}
+export function idleThread(k: Kernel, core = k.core): number {
+  return k.g[k.coreBase(core) + CORE_IDLE]!;
+}
+export function schedulerAction(k: Kernel, core = k.core): number {
+  return k.g[k.coreBase(core) + CORE_ACTION]!;
+}
+
+/** The current thread can no longer run, or a better one may exist: choose again at the end of this entry. */
+export function rescheduleRequired(k: Kernel, core = k.core): void {
+  const base = k.coreBase(core);
+  const action = k.g[base + CORE_ACTION]!;
+  if (action !== SchedulerAction_ResumeCurrentThread && action !== SchedulerAction_ChooseNewThread) {
+    tcbSchedEnqueue(k, action);
+  }
+  k.g[base + CORE_ACTION] = SchedulerAction_ChooseNewThread;
+}
+
+/** Rings core `core`'s doorbell: work was queued for it (the IPI of SMP seL4). */
+export function remoteWake(k: Kernel, core: number): void {
+  const i = k.coreBase(core) + CORE_DOORBELL;
+  Atomics.add(k.g, i, 1);
+  Atomics.notify(k.g, i);
+  if (k.onRemoteWake !== null) k.onRemoteWake(core);
+}
+
+/**
+ * A thread was woken by an operation of the current core: run it now if it
+ * is worth it, else queue it (seL4's possibleSwitchTo, non-MCS).
+ */
+export function possibleSwitchTo(k: Kernel, t: number): void {
+  const core = k.m[(t >> 2) + TCB_AFFINITY]!;
+  if (core !== k.core) {
+    tcbSchedEnqueue(k, t);
+    remoteWake(k, core);
+    return;
+  }
+  const base = k.coreBase(core);
+  if (k.g[base + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread) {
+    rescheduleRequired(k, core);
+    tcbSchedEnqueue(k, t);
+  } else {
+    k.g[base + CORE_ACTION] = t;
+  }
+}
+
+/** Makes `t` runnable by queueing it (seL4's SCHED_ENQUEUE used by Resume, Restart, cancel paths). */
+export function scheduleTCB(k: Kernel, t: number): void {
+  const base = k.coreBase(k.m[(t >> 2) + TCB_AFFINITY]!);
+  if (t === k.g[base + CORE_CUR] && k.g[base + CORE_ACTION] === SchedulerAction_ResumeCurrentThread && !isRunnableState(k.m[(t >> 2) + TCB_STATE]!)) {
+    k.g[base + CORE_ACTION] = SchedulerAction_ChooseNewThread;
+  }
+}
+
+function switchToThread(k: Kernel, core: number, t: number): void {
+  tcbSchedDequeue(k, t);
+  k.g[k.coreBase(core) + CORE_CUR] = t;
+}
+
+function chooseThread(k: Kernel, core: number): void {
+  const prio = getHighestPrio(k, core);
+  const base = k.coreBase(core);
+  if (prio < 0) {
+    k.g[base + CORE_CUR] = k.g[base + CORE_IDLE]!;
+    return;
+  }
+  switchToThread(k, core, k.g[base + CORE_HEADS + prio]!);
+}
+
+/** Ends a kernel entry on `core`: acts on the scheduler action. Returns the thread to run. */
+export function schedule(k: Kernel, core = k.core): number {
+  const g = k.g;
+  const m = k.m;
+  const base = k.coreBase(core);
+  const action = g[base + CORE_ACTION]!;
+  if (action !== SchedulerAction_ResumeCurrentThread) {
+    const cur = g[base + CORE_CUR]!;
+    const idle = g[base + CORE_IDLE]!;
+    const wasRunnable = cur !== idle && isRunnableState(m[(cur >> 2) + TCB_STATE]!) && m[(cur >> 2) + TCB_AFFINITY] === core;
+    if (wasRunnable) tcbSchedEnqueue(k, cur);
+    if (action === SchedulerAction_ChooseNewThread || !isRunnableState(m[(action >> 2) + TCB_STATE]!)) {
+      chooseThread(k, core);
+    } else {
+      const candidate = action;
+      const candPrio = m[(candidate >> 2) + TCB_PRIO]!;
+      const fastfail = cur === idle || candPrio < m[(cur >> 2) + TCB_PRIO]!;
+      if (fastfail && !isHighestPrio(k, core, candPrio)) {
+        tcbSchedEnqueue(k, candidate);
+        chooseThread(k, core);
+      } else if (wasRunnable && candPrio === m[(cur >> 2) + TCB_PRIO]) {
+        tcbSchedAppend(k, candidate);
+        chooseThread(k, core);
+      } else {
+        switchToThread(k, core, candidate);
+      }
+    }
+    g[base + CORE_ACTION] = SchedulerAction_ResumeCurrentThread;
+  }
+  return g[base + CORE_CUR]!;
+}
+
+/** One timer tick on this core: the current thread's slice shrinks; when spent it goes to the back of its queue. */
+export function timerTick(k: Kernel, core = k.core): void {
+  const cur = curThread(k, core);
+  if (cur === idleThread(k, core)) {
+    if (getHighestPrio(k, core) >= 0) rescheduleRequired(k, core);
+    return;
+  }
+  const i = (cur >> 2) + TCB_TIMESLICE;
+  if (!isRunnableState(k.m[(cur >> 2) + TCB_STATE]!)) return;
+  const left = k.m[i]! - 1;
+  if (left > 0) {
+    k.m[i] = left;
+    return;
+  }
+  k.m[i] = k.g[G_TIME_SLICE]!;
+  tcbSchedAppend(k, cur);
+  rescheduleRequired(k, core);
+}
+
+/** seL4_Yield (non-MCS): the current thread goes to the back of its priority's queue. */
+export function handleYield(k: Kernel, core = k.core): void {
+  const cur = curThread(k, core);
+  if (cur === idleThread(k, core)) return;
+  tcbSchedDequeue(k, cur);
+  tcbSchedAppend(k, cur);
+  rescheduleRequired(k, core);
+}
+
+/** Lists the ready queue of `prio` on `core` (for tests and debugging). */
+export function readyQueue(k: Kernel, core: number, prio: number): number[] {
+  const out: number[] = [];
+  for (let t = k.g[k.coreBase(core) + CORE_HEADS + prio]!; t !== 0; t = k.m[(t >> 2) + TCB_SCHED_NEXT]!) out.push(t);
+  return out;
+}

@@ -1,0 +1,128 @@
+/**
+ * Kernel state: two SharedArrayBuffers that every core worker wraps.
+ *
+ *   object memory  physical memory; every kernel object (CNode slots, TCBs,
+ *                  endpoints, notifications, page tables, frames) is a
+ *                  record at its physical address, exactly where Untyped
+ *                  Retype placed it. Pass the guest RAM's SAB here and
+ *                  frames are guest pages.
+ *   globals        seL4's kernel globals: the big kernel lock (own cache
+ *                  line), machine configuration, IRQ states, the ASID table,
+ *                  and per core: current thread, idle thread, scheduler
+ *                  action, the priority bitmap and 256 ready queues.
+ *
+ * A `Kernel` is one worker's handle on that state; it also holds what seL4
+ * keeps per kernel entry (current_syscall_error, scratch caps), which is
+ * never shared. Every operation runs under the big kernel lock (lock.ts)
+ * when more than one worker can enter.
+ */
+import { SyscallError } from './errors.js';
+
+// ---- globals layout (int32 word indices) -----------------------------------
+export const G_LOCK = 0;
+export const G_LOCK_OWNER = 1;
+export const G_LOCK_WAITERS = 2;
+export const G_MAGIC = 16;
+export const G_NUM_CORES = 17;
+export const G_NUM_IRQS = 18;
+export const G_MEM_BYTES = 19;
+export const G_IRQ_NODE = 20;
+export const G_TIME_SLICE = 21;
+/** x86KSASIDTable: 4 pool pointers (asidHighBits = 2 on ia32). */
+export const G_ASID_TABLE = 24;
+export const ASID_HIGH_BITS = 2;
+export const ASID_LOW_BITS = 10;
+/** Per-IRQ state (irq.ts): one word each, up to MAX_IRQS. */
+export const G_IRQ_STATE = 64;
+export const MAX_IRQS = 256;
+/** Per-core records. */
+export const G_CORES = G_IRQ_STATE + MAX_IRQS;
+export const MAX_CORES = 64;
+
+// Per-core record fields (offset from the core's base).
+export const CORE_CUR = 0;
+export const CORE_IDLE = 1;
+/** 0 = ResumeCurrentThread, 1 = ChooseNewThread, else: SwitchToThread(this TCB). */
+export const CORE_ACTION = 2;
+/** Set when another core queued work here (an IPI); the worker's doorbell word. */
+export const CORE_DOORBELL = 3;
+export const CORE_L1 = 4;
+export const CORE_L2 = 8;
+export const CORE_HEADS = 16;
+export const CORE_TAILS = CORE_HEADS + 256;
+export const CORE_STRIDE = CORE_TAILS + 256 + 16;
+
+export const GLOBALS_WORDS = G_CORES + MAX_CORES * CORE_STRIDE;
+const MAGIC = 0x73654c34; // 'seL4'
+
+export const SchedulerAction_ResumeCurrentThread = 0;
+export const SchedulerAction_ChooseNewThread = 1;
+
+export interface KernelShared {
+  memory: SharedArrayBuffer;
+  globals: SharedArrayBuffer;
+}
+
+export class Kernel {
+  readonly memory: SharedArrayBuffer;
+  readonly globals: SharedArrayBuffer;
+  /** Object memory as int32 words: field f of the record at p is m[(p >> 2) + f]. */
+  readonly m: Int32Array;
+  readonly g: Int32Array;
+  /** The core this handle enters the kernel from. */
+  readonly core: number;
+  readonly numCores: number;
+  /** Details of the last failed operation. */
+  readonly err = new SyscallError();
+  /** Scratch cap registers (cap.ts). */
+  readonly capA = new Int32Array(4);
+  readonly capB = new Int32Array(4);
+  readonly capC = new Int32Array(4);
+  /** resolveAddressBits' second result. */
+  bitsRemaining = 0;
+  /** Extra-cap slots looked up for a message transfer. */
+  readonly extraCapSlots = new Int32Array(3);
+  /** Objects being finalised in the current operation (deletion cycles). */
+  readonly finalising = new Set<number>();
+  /** Called when a thread is made runnable on another core (an IPI). */
+  onRemoteWake: ((core: number) => void) | null = null;
+
+  constructor(shared: KernelShared, core = 0) {
+    this.memory = shared.memory;
+    this.globals = shared.globals;
+    this.m = new Int32Array(shared.memory);
+    this.g = new Int32Array(shared.globals);
+    if (this.g[G_MAGIC] !== MAGIC) throw new Error('kernel globals are not initialised (use bootKernel)');
+    this.numCores = this.g[G_NUM_CORES]!;
+    if (!(core >= 0 && core < this.numCores)) throw new RangeError(`core ${core} out of range 0..${this.numCores - 1}`);
+    this.core = core;
+  }
+
+  get shared(): KernelShared {
+    return { memory: this.memory, globals: this.globals };
+  }
+
+  /** Word index of core `c`'s record in the globals. */
+  coreBase(c: number): number {
+    return G_CORES + c * CORE_STRIDE;
+  }
+
+  /** Zeroes [addr, addr + bytes) of object memory (both multiples of 4). */
+  zero(addr: number, bytes: number): void {
+    this.m.fill(0, addr >> 2, (addr + bytes) >> 2);
+  }
+}
+
+/** Creates fresh globals for a machine of `cores` cores and `numIRQs` IRQs. */
+export function createGlobals(memoryBytes: number, cores: number, numIRQs: number, timeSlice: number): SharedArrayBuffer {
+  if (!(cores >= 1 && cores <= MAX_CORES)) throw new RangeError(`cores must be 1..${MAX_CORES}`);
+  if (!(numIRQs >= 1 && numIRQs <= MAX_IRQS)) throw new RangeError(`numIRQs must be 1..${MAX_IRQS}`);
+  const sab = new SharedArrayBuffer(GLOBALS_WORDS * 4);
+  const g = new Int32Array(sab);
+  g[G_MAGIC] = MAGIC;
+  g[G_NUM_CORES] = cores;
+  g[G_NUM_IRQS] = numIRQs;
+  g[G_MEM_BYTES] = memoryBytes;
+  g[G_TIME_SLICE] = timeSlice;
+  return sab;
+}
