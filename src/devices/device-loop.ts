@@ -12,47 +12,33 @@
  * thread.
  */
 import type { MmioRegion, SyncDevice } from './mmio.js';
+import { SpinPolicy } from './spin-policy.js';
 
 export interface DeviceLoopOptions {
   /** How long to spin after the last work before sleeping (µs). */
   spinUs: number;
 }
 
-export const DEFAULT_SPIN_US = 50;
+/** Long enough to span a driver's reap-and-resubmit between two commands. */
+export const DEFAULT_SPIN_US = 200;
 
 /**
- * Runs until the region's stop request arrives. The spin time adapts: it
- * doubles (up to opts.spinUs) when a write arrives while spinning and halves
- * (down to 2 µs) when the device had to sleep, so a device whose driver
- * answers quickly stays hot, and one on an oversubscribed machine stops
- * stealing its driver's CPU.
+ * Runs until the region's stop request arrives. After the last piece of work
+ * the loop spins (see SpinPolicy: up to opts.spinUs, less when the machine is
+ * oversubscribed), then sleeps until a write is posted.
  */
 export function runDeviceLoop(region: MmioRegion, dev: SyncDevice, opts: DeviceLoopOptions): void {
-  const maxMs = opts.spinUs / 1000;
-  let spinMs = maxMs;
+  const policy = new SpinPolicy(opts.spinUs);
+  const posted = (): boolean => region.hasPosted();
   for (;;) {
     const applied = region.drain(dev);
     if (region.stopped) return;
     const worked = dev.poll();
     if (applied !== 0 || worked) continue;
-    // Idle: spin on the ring head for a bounded time, checking the clock
-    // every 64 probes so the probe itself stays cheap.
-    const until = performance.now() + spinMs;
-    let woke = false;
-    while (!woke) {
-      for (let i = 0; i < 64; i++) {
-        if (region.hasPosted()) {
-          woke = true;
-          break;
-        }
-      }
-      if (!woke && performance.now() > until) break;
-    }
-    if (woke) {
-      spinMs = Math.min(maxMs, spinMs * 2);
-    } else {
-      spinMs = Math.max(0.002, spinMs / 2);
+    if (!policy.spin(posted)) {
+      const t0 = performance.now();
       region.sleep(1000);
+      policy.blocked(performance.now() - t0);
     }
   }
 }

@@ -13,6 +13,8 @@
  * edge also raises the line's vector.
  */
 
+import { SpinPolicy } from './spin-policy.js';
+
 export const IRQ_VECTORS = 256;
 export const INTX_LINES = 24;
 /** Vector a legacy line is routed to (as a PIC-style remap would). */
@@ -76,31 +78,30 @@ export class IrqFabric {
     return Atomics.load(this.w, O_STRAY);
   }
 
-  /**
-   * Adaptive spin budget (probes) for wait(): doubled when a spin catches the
-   * interrupt, halved when it had to block. On a machine with an idle core a
-   * short spin catches the device's answer for ~0.5 µs; when cores are
-   * oversubscribed a spinning waiter only steals the device's time slice, so
-   * the budget shrinks and the waiter blocks at once.
-   */
-  private spinBudget = 4096;
+  /** How long wait() spins before blocking: adaptive, see SpinPolicy. */
+  private readonly spinPolicy = new SpinPolicy(200);
 
   /**
-   * Waits until `vector` is pending, then takes it. Spins first (see
-   * spinBudget; `spinIters` overrides it), then blocks. Returns the count
-   * taken, or 0 on timeout.
+   * Waits until `vector` is pending, then takes it. Spins first (adaptively;
+   * `spin = false` blocks at once), then blocks. Returns the count taken, or
+   * 0 on timeout.
    */
-  wait(vector: number, timeoutMs: number, spinIters = -1): number {
+  wait(vector: number, timeoutMs: number, spin = true): number {
     const w = this.w;
     const p = O_PENDING + (vector & 0xff);
-    const budget = spinIters >= 0 ? spinIters : this.spinBudget;
-    for (let i = 0; i < budget; i++) {
-      if (Atomics.load(w, p) !== 0) {
-        if (spinIters < 0 && this.spinBudget < 65536) this.spinBudget *= 2;
-        return Atomics.exchange(w, p, 0);
-      }
+    if (Atomics.load(w, p) !== 0) return Atomics.exchange(w, p, 0);
+    if (spin && this.spinPolicy.spin(() => Atomics.load(w, p) !== 0)) return Atomics.exchange(w, p, 0);
+    const t0 = performance.now();
+    try {
+      return this.block(vector, timeoutMs);
+    } finally {
+      if (spin) this.spinPolicy.blocked(performance.now() - t0);
     }
-    if (spinIters < 0 && this.spinBudget > 64) this.spinBudget >>= 1;
+  }
+
+  private block(vector: number, timeoutMs: number): number {
+    const w = this.w;
+    const p = O_PENDING + (vector & 0xff);
     const deadline = Date.now() + timeoutMs;
     Atomics.store(w, O_WAITING + (vector & 0xff), 1);
     try {

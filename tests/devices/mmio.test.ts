@@ -35,7 +35,7 @@ test('a device worker sleeps when idle and wakes on a posted write; reads wait f
 
 test('interrupt fabric: raise, take, wait with timeout, INTx edges', () => {
   const f = new IrqFabric();
-  assert.equal(f.wait(0x41, 5, 10), 0, 'times out');
+  assert.equal(f.wait(0x41, 5, false), 0, 'times out');
   f.raise(0x41);
   f.raise(0x41);
   assert.equal(f.wait(0x41, 5), 2);

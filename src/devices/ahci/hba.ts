@@ -10,7 +10,8 @@
  * (DMA goes straight between the image file and guest RAM, split only at
  * PRD boundaries that are not physically adjacent), writes PRDBC, posts the
  * device's answer FIS into the received-FIS area, clears the PxCI bit and
- * raises PxIS → IS → interrupt.
+ * raises PxIS → IS → interrupt. Posted register writes are applied between
+ * commands, as hardware's register interface runs beside its command engine.
  *
  * Errors follow §6.1: a failing ATA command sets PxTFD.STS.ERR with the ATA
  * error, PxIS.TFES, and leaves its PxCI bit set with PxCMD.CCS naming it; the
@@ -299,7 +300,12 @@ export class AhciHba implements SyncDevice {
       // Serve issued slots round robin from the one after the last served.
       for (let i = 0; i < AHCI_SLOTS; i++) {
         const slot = (this.nextSlot[p]! + i) & (AHCI_SLOTS - 1);
+        // Like hardware, whose registers answer while commands run: apply
+        // writes posted meanwhile (PxCI sets, PxIS/IS acknowledgements) so a
+        // driver's register read never waits for a whole batch of commands.
+        if (worked && this.regs.hasPosted()) this.regs.drain(this);
         if ((this.preg(p, A.PxCI) & (1 << slot)) === 0) continue;
+        if (this.halted[p] !== 0 || !(this.preg(p, A.PxCMD) & A.PxCMD_ST)) break; // stopped or reset meanwhile
         worked = true;
         this.setPreg(p, A.PxCMD, (this.preg(p, A.PxCMD) & ~(0x1f << A.PxCMD_CCS_SHIFT)) | (slot << A.PxCMD_CCS_SHIFT));
         this.curSlot = slot;

@@ -48,6 +48,12 @@ export class AhciPort {
   clb = 0;
   fb = 0;
   readonly tables: number[] = [];
+  /** Slots issued and not yet seen complete: the driver's shadow of PxCI. */
+  issued = 0;
+  /** Slots seen complete (PxCI bit cleared) and not yet claimed. */
+  completed = 0;
+  /** PxIS bits acknowledged by service() and not yet reported. */
+  isSeen = 0;
   constructor(readonly index: number) {}
 }
 
@@ -135,6 +141,13 @@ export class AhciDriver {
 
   /** Error recovery (§6.2.2.1): stop the port, clear SERR and IS, start it again. */
   recover(i: number): void {
+    const port = this.ports.find((p) => p.index === i);
+    if (port !== undefined) {
+      // Stopping the port clears PxCI: every issued command is abandoned.
+      port.issued = 0;
+      port.completed = 0;
+      port.isSeen = 0;
+    }
     this.setPreg(i, A.PxCMD, this.preg(i, A.PxCMD) & ~A.PxCMD_ST);
     this.poll('PxCMD.CR=0', () => (this.preg(i, A.PxCMD) & A.PxCMD_CR) === 0);
     this.setPreg(i, A.PxSERR, -1);
@@ -145,7 +158,7 @@ export class AhciDriver {
   }
 
   /** Builds the command header and table in `slot` and sets its PxCI bit. */
-  issue(port: AhciPort, slot: number, c: AtaCommand): void {
+  issue(port: AhciPort, slot: number, c: AtaCommand, ring = true): void {
     const ram = this.p.ram;
     const u8 = ram.u8;
     const u32 = ram.u32;
@@ -183,35 +196,80 @@ export class AhciDriver {
     u32[h + 1] = 0; // PRDBC
     u32[h + 2] = table;
     u32[h + 3] = 0;
-    this.setPreg(port.index, A.PxCI, 1 << slot);
+    port.issued |= 1 << slot;
+    port.completed &= ~(1 << slot);
+    if (ring) this.setPreg(port.index, A.PxCI, 1 << slot);
   }
 
-  /** Waits until the slot's PxCI bit clears or the port reports an error; acknowledges interrupts. */
+  /** Issues every slot in `mask` (built with issue(..., ring = false)) with one PxCI write. */
+  ringSlots(port: AhciPort, mask: number): void {
+    this.setPreg(port.index, A.PxCI, mask);
+  }
+
+  /**
+   * The interrupt handler's work: acknowledge PxIS and IS (write 1 to clear)
+   * and move slots whose PxCI bit cleared from `issued` to `completed`.
+   *
+   * Order matters. With MSI every event sends its own message, so PxCI is
+   * read first, before the acknowledgements are posted: both reads are then
+   * free when nothing else is posted. With a level-triggered INTx line, an
+   * event that lands between the PxIS read and the acknowledgement raises no
+   * new edge, so PxCI is read *after* the acknowledgements (a read flushes
+   * posted writes) and such an event shows up in it.
+   */
+  service(port: AhciPort): void {
+    const intx = this.vector === INTX_VECTOR_BASE + AHCI_INTX_LINE;
+    let ci = intx ? 0 : this.preg(port.index, A.PxCI);
+    const pxis = this.preg(port.index, A.PxIS);
+    if (pxis !== 0) {
+      port.isSeen |= pxis;
+      this.setPreg(port.index, A.PxIS, pxis); // write 1 to clear
+      this.abar.w32(A.HBA_IS, 1 << port.index);
+    }
+    if (intx) ci = this.preg(port.index, A.PxCI);
+    const done = port.issued & ~ci;
+    port.issued &= ci;
+    port.completed |= done;
+  }
+
+  /** Takes the completed-slot mask (for batch reaping); throws on a port error. */
+  takeCompleted(port: AhciPort): number {
+    if ((port.isSeen & A.PxIS_FATAL) !== 0) throw new Error(`AHCI: port ${port.index} error, PxIS 0x${port.isSeen.toString(16)}`);
+    const m = port.completed;
+    port.completed = 0;
+    return m;
+  }
+
+  /** Blocks until the HBA's interrupt arrives (spin, then sleep), or `timeoutMs` passes. */
+  waitInterrupt(timeoutMs = this.timeoutMs): boolean {
+    return this.p.fabric.wait(this.vector, timeoutMs) !== 0;
+  }
+
+  /**
+   * Waits until the slot completes or the port reports an error, as a driver
+   * does: first the interrupt, then service() reads and acknowledges the
+   * registers. (Reading PxCI before the interrupt would cost a round trip to
+   * the HBA for nothing.)
+   */
   wait(port: AhciPort, slot: number): AhciResult {
     const deadline = Date.now() + this.timeoutMs;
     const bit = 1 << slot;
-    let seen = 0;
-    for (;;) {
-      // Read PxIS and PxCI before acknowledging: a read must wait for every
-      // posted write to reach the HBA (PCI ordering), so reads that follow the
-      // W1C writes would each cost a round trip to the device.
-      // PxCI first: the HBA sets PxIS before it clears the slot's PxCI bit,
-      // so a cleared bit guarantees the status read next is complete.
-      const ci = this.preg(port.index, A.PxCI);
-      const pxis = this.preg(port.index, A.PxIS);
-      if (pxis !== 0) {
-        seen |= pxis;
-        this.setPreg(port.index, A.PxIS, pxis); // write 1 to clear
-        this.abar.w32(A.HBA_IS, 1 << port.index);
-      }
-      if ((ci & bit) === 0 || (seen & A.PxIS_FATAL) !== 0) {
+    for (let first = true; ; first = false) {
+      if ((port.completed & bit) !== 0 || (port.isSeen & A.PxIS_FATAL) !== 0) {
+        const ok = (port.completed & bit) !== 0 && (port.isSeen & A.PxIS_FATAL) === 0;
         const prdbc = this.p.ram.u32[((port.clb + slot * A.CMD_HEADER_SIZE) >>> 2) + 1]!;
-        const ok = (ci & bit) === 0 && (seen & A.PxIS_FATAL) === 0;
-        return { ok, pxis: seen, tfd: ok ? A.ATA_STS_DRDY | A.ATA_STS_DSC : this.preg(port.index, A.PxTFD), prdbc };
+        const pxis = port.isSeen;
+        port.isSeen = 0;
+        port.completed &= ~bit;
+        return { ok, pxis, tfd: ok ? A.ATA_STS_DRDY | A.ATA_STS_DSC : this.preg(port.index, A.PxTFD), prdbc };
       }
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`AHCI: timeout on port ${port.index} slot ${slot}`);
-      this.p.fabric.wait(this.vector, Math.min(left, 100));
+      // The first pass services at once if the slot was never issued through
+      // issue() (a caller that wrote PxCI itself): nothing else would.
+      if (!first || (port.issued & bit) !== 0) this.p.fabric.wait(this.vector, Math.min(left, 100));
+      else port.issued |= bit;
+      this.service(port);
     }
   }
 
