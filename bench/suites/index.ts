@@ -1,4 +1,7 @@
 /** Every benchmark suite `npm run bench` knows, in the order it runs them. */
 import type { BenchSuite } from '../lib/results.js';
+import { cpuSuite } from './cpu.js';
+import { storageSuite } from './storage.js';
+import { ipcSuite } from './ipc.js';
 
-export const suites: BenchSuite[] = [];
+export const suites: BenchSuite[] = [cpuSuite, storageSuite, ipcSuite];

@@ -47,6 +47,7 @@ const table = {
   STATUS_NOT_MAPPED_VIEW: [0xc0000019, 'The address is not a mapped view'],
   STATUS_UNABLE_TO_FREE_VM: [0xc000001a, 'The virtual memory cannot be freed'],
   STATUS_ILLEGAL_INSTRUCTION: [0xc000001d, 'Illegal instruction'],
+  STATUS_INVALID_SYSTEM_SERVICE: [0xc000001c, 'The system service number is not valid'],
   STATUS_INVALID_LOCK_SEQUENCE: [0xc000001e, 'Invalid lock sequence'],
   STATUS_INVALID_VIEW_SIZE: [0xc000001f, 'The view size is not valid'],
   STATUS_INVALID_FILE_FOR_SECTION: [0xc0000020, 'The file cannot back a section'],

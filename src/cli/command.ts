@@ -41,8 +41,10 @@ export class CliError extends Error {
 export function parseOptions(
   args: string[],
   spec: { readonly flags?: readonly string[]; readonly values?: readonly string[] },
-): { opts: Map<string, string | true>; rest: string[] } {
+): { opts: Map<string, string | true>; lists: Map<string, string[]>; rest: string[] } {
   const opts = new Map<string, string | true>();
+  /** Every value of a repeatable option, in order (opts keeps the last). */
+  const lists = new Map<string, string[]>();
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -57,9 +59,10 @@ export function parseOptions(
       const v = eq >= 0 ? a.slice(eq + 1) : args[++i];
       if (v === undefined) throw new CliError(`option --${name} needs a value`, EXIT_USAGE);
       opts.set(name, v);
+      lists.set(name, [...(lists.get(name) ?? []), v]);
     } else {
       throw new CliError(`unknown option --${name}`, EXIT_USAGE);
     }
   }
-  return { opts, rest };
+  return { opts, lists, rest };
 }

@@ -17,7 +17,7 @@ import { Access, Mmu, TRANSLATE_FAULT } from '../mmu/mmu.js';
 import { TLB_VALID } from '../mmu/tlb.js';
 import { DecodedSlots, PFX_ADDRSIZE } from './decoded.js';
 import { CpuException, FaultInfo, Vector } from './fault.js';
-import { AF, ARITH, CF, Cond, FIXED_ONE, Lazy, OF, PARITY, PF, SF, USER_WRITABLE, ZF } from './flags.js';
+import { AF, ARITH, CF, Cond, FIXED_ONE, IF, Lazy, OF, PARITY, PF, SF, USER_WRITABLE, ZF } from './flags.js';
 import { FLAT_SELECTORS, SseState, X87State } from './state.js';
 
 /** Physical-memory side effects the CPU needs from outside (decode cache, devices). */
@@ -32,13 +32,16 @@ export interface CpuMemoryHooks {
 
 const SIZE_MASK = [0, 0xff, 0xffff, 0, 0xffffffff | 0];
 
+/** Indices in Cpu.lz (the lazy-flags record's 32-bit values). */
+export const LZ_A = 0, LZ_B = 1, LZ_RES = 2, LZ_C = 3;
+
 export class Cpu {
   // ---- architectural state ----
   /** eax, ecx, edx, ebx, esp, ebp, esi, edi */
   readonly reg = new Int32Array(8);
   eip = 0;
-  /** Materialized EFLAGS bits; the bits in `lazy` are pending in the lazy record instead. */
-  flags = FIXED_ONE;
+  /** Materialized EFLAGS bits; the bits in `lazy` are pending in the lazy record instead. User mode always runs with IF set. */
+  flags = FIXED_ONE | IF;
   readonly sel = Uint16Array.from(FLAT_SELECTORS);
   fsBase = 0;
   gsBase = 0;
@@ -49,13 +52,15 @@ export class Cpu {
   /** Which of CF/PF/AF/ZF/SF/OF are pending. */
   lazy = 0;
   lazyOp: Lazy = Lazy.LOGIC;
-  lazyA = 0;
-  lazyB = 0;
-  lazyRes = 0;
+  /**
+   * Operands, result and carry-in of the record: lz[LZ_A], lz[LZ_B], lz[LZ_RES], lz[LZ_C].
+   * An Int32Array, not fields: V8 keeps only 31-bit integers unboxed in object
+   * fields, so storing a 32-bit operand into a field can box it (measured: ~3 ns per
+   * ALU instruction on the guest loops); typed-array stores never do.
+   */
+  readonly lz = new Int32Array(4);
   /** Operand size in bytes: 1, 2 or 4. */
   lazySize = 4;
-  /** Carry/borrow-in of ADC/SBB. */
-  lazyC = 0;
 
   // ---- memory ----
   readonly mmu: Mmu;
@@ -173,20 +178,24 @@ export class Cpu {
   probeWrite(a: number, size: number): void {
     if ((this.tlbW[a >>> 12]! & 0xfff) !== TLB_VALID) this.translate(a, Access.WRITE);
     const last = (a + size - 1) | 0;
-    if (((last ^ a) & ~0xfff) !== 0 && (this.tlbW[last >>> 12]! & 0xfff) !== TLB_VALID) this.translate(last, Access.WRITE);
+    const second = ((a | 0xfff) + 1) | 0;
+    if (((last ^ a) & ~0xfff) !== 0 && (this.tlbW[second >>> 12]! & 0xfff) !== TLB_VALID) this.translate(second, Access.WRITE);
   }
 
   readSlow(a: number, size: 1 | 2 | 4): number {
     a |= 0;
     const last = (a + size - 1) | 0;
     if (((last ^ a) & ~0xfff) !== 0) {
-      // Crosses a page: translate both pages before reading anything.
+      // Crosses a page: translate both pages before reading anything. The
+      // second page is translated at its first byte, which is what CR2
+      // reports when it faults (as the hardware does).
+      const second = ((a | 0xfff) + 1) | 0;
       const p0 = this.translate(a, Access.READ);
-      const p1 = this.translate(last, Access.READ);
+      const p1 = this.translate(second, Access.READ);
       let v = 0;
       for (let i = 0; i < size; i++) {
         const ai = (a + i) | 0;
-        const p = ((ai ^ a) & ~0xfff) === 0 ? p0 + i : p1 - (last - ai);
+        const p = ((ai ^ a) & ~0xfff) === 0 ? p0 + i : p1 + (ai - second);
         v |= this.readPhys8(p, ai) << (8 * i);
       }
       return size === 4 ? v | 0 : v;
@@ -215,10 +224,11 @@ export class Cpu {
     const last = (a + size - 1) | 0;
     const p0 = this.translate(a, Access.WRITE);
     if (((last ^ a) & ~0xfff) !== 0) {
-      const p1 = this.translate(last, Access.WRITE);
+      const second = ((a | 0xfff) + 1) | 0;
+      const p1 = this.translate(second, Access.WRITE);
       for (let i = 0; i < size; i++) {
         const ai = (a + i) | 0;
-        const p = ((ai ^ a) & ~0xfff) === 0 ? p0 + i : p1 - (last - ai);
+        const p = ((ai ^ a) & ~0xfff) === 0 ? p0 + i : p1 + (ai - second);
         this.writePhys(p, 1, (v >>> (8 * i)) & 0xff, ai);
       }
       return;
@@ -333,16 +343,16 @@ export class Cpu {
   /** Records a flag-setting operation; size in bytes (1, 2, 4). */
   setLazy(op: Lazy, a: number, b: number, res: number, size: number): void {
     this.lazyOp = op;
-    this.lazyA = a;
-    this.lazyB = b;
-    this.lazyRes = res;
+    this.lz[LZ_A] = a;
+    this.lz[LZ_B] = b;
+    this.lz[LZ_RES] = res;
     this.lazySize = size;
     this.lazy = ARITH;
   }
 
   /** ADC/SBB: as setLazy with the carry/borrow-in. */
   setLazyCarry(op: Lazy.ADC | Lazy.SBB, a: number, b: number, c: number, res: number, size: number): void {
-    this.lazyC = c;
+    this.lz[LZ_C] = c;
     this.setLazy(op, a, b, res, size);
   }
 
@@ -350,9 +360,9 @@ export class Cpu {
   setLazyIncDec(op: Lazy.INC | Lazy.DEC, a: number, res: number, size: number): void {
     if ((this.lazy & CF) !== 0) this.flags = (this.flags & ~CF) | this.computeCF();
     this.lazyOp = op;
-    this.lazyA = a;
-    this.lazyB = 1;
-    this.lazyRes = res;
+    this.lz[LZ_A] = a;
+    this.lz[LZ_B] = 1;
+    this.lz[LZ_RES] = res;
     this.lazySize = size;
     this.lazy = ARITH & ~CF;
   }
@@ -364,7 +374,7 @@ export class Cpu {
   setResultFlags(res: number, size: number, cfOfAf: number): void {
     this.flags = (this.flags & ~(CF | OF | AF)) | (cfOfAf & (CF | OF | AF));
     this.lazyOp = Lazy.RESULT;
-    this.lazyRes = res;
+    this.lz[LZ_RES] = res;
     this.lazySize = size;
     this.lazy = ZF | SF | PF;
   }
@@ -380,9 +390,9 @@ export class Cpu {
   private materialize(which: number): void {
     let f = this.flags & ~which;
     if (which & CF) f |= this.computeCF();
-    if (which & PF) f |= PARITY[this.lazyRes & 0xff]!;
+    if (which & PF) f |= PARITY[this.lz[LZ_RES]! & 0xff]!;
     if (which & AF) f |= this.computeAF();
-    if (which & ZF) f |= (this.lazyRes & SIZE_MASK[this.lazySize]!) === 0 ? ZF : 0;
+    if (which & ZF) f |= (this.lz[LZ_RES]! & SIZE_MASK[this.lazySize]!) === 0 ? ZF : 0;
     if (which & SF) f |= this.computeSF();
     if (which & OF) f |= this.computeOF();
     this.flags = f;
@@ -391,12 +401,12 @@ export class Cpu {
   computeCF(): number {
     if ((this.lazy & CF) === 0) return this.flags & CF;
     const m = SIZE_MASK[this.lazySize]!;
-    const a = (this.lazyA & m) >>> 0, b = (this.lazyB & m) >>> 0, r = (this.lazyRes & m) >>> 0;
+    const a = (this.lz[LZ_A]! & m) >>> 0, b = (this.lz[LZ_B]! & m) >>> 0, r = (this.lz[LZ_RES]! & m) >>> 0;
     switch (this.lazyOp) {
       case Lazy.ADD: return r < a ? CF : 0;
-      case Lazy.ADC: return (this.lazyC ? r <= a : r < a) ? CF : 0;
+      case Lazy.ADC: return (this.lz[LZ_C]! ? r <= a : r < a) ? CF : 0;
       case Lazy.SUB: return a < b ? CF : 0;
-      case Lazy.SBB: return (this.lazyC ? a <= b : a < b) ? CF : 0;
+      case Lazy.SBB: return (this.lz[LZ_C]! ? a <= b : a < b) ? CF : 0;
       default: return 0;
     }
   }
@@ -405,18 +415,18 @@ export class Cpu {
     switch (this.lazyOp) {
       case Lazy.LOGIC: return 0;
       case Lazy.RESULT: return this.flags & AF;
-      default: return (this.lazyA ^ this.lazyB ^ this.lazyRes) & AF;
+      default: return (this.lz[LZ_A]! ^ this.lz[LZ_B]! ^ this.lz[LZ_RES]!) & AF;
     }
   }
 
   private computeSF(): number {
-    return (this.lazyRes >>> (this.lazySize * 8 - 1)) & 1 ? SF : 0;
+    return (this.lz[LZ_RES]! >>> (this.lazySize * 8 - 1)) & 1 ? SF : 0;
   }
 
   computeOF(): number {
     if ((this.lazy & OF) === 0) return this.flags & OF;
     const sh = 32 - this.lazySize * 8;
-    const a = this.lazyA << sh, b = this.lazyB << sh, r = this.lazyRes << sh;
+    const a = this.lz[LZ_A]! << sh, b = this.lz[LZ_B]! << sh, r = this.lz[LZ_RES]! << sh;
     switch (this.lazyOp) {
       case Lazy.ADD: case Lazy.ADC: case Lazy.INC: return ((a ^ r) & (b ^ r)) < 0 ? OF : 0;
       case Lazy.SUB: case Lazy.SBB: case Lazy.DEC: return ((a ^ b) & (a ^ r)) < 0 ? OF : 0;
@@ -426,10 +436,10 @@ export class Cpu {
   }
 
   getCF(): boolean { return ((this.lazy & CF) !== 0 ? this.computeCF() : this.flags & CF) !== 0; }
-  getZF(): boolean { return (this.lazy & ZF) !== 0 ? (this.lazyRes & SIZE_MASK[this.lazySize]!) === 0 : (this.flags & ZF) !== 0; }
+  getZF(): boolean { return (this.lazy & ZF) !== 0 ? (this.lz[LZ_RES]! & SIZE_MASK[this.lazySize]!) === 0 : (this.flags & ZF) !== 0; }
   getSF(): boolean { return ((this.lazy & SF) !== 0 ? this.computeSF() : this.flags & SF) !== 0; }
   getOF(): boolean { return ((this.lazy & OF) !== 0 ? this.computeOF() : this.flags & OF) !== 0; }
-  getPF(): boolean { return ((this.lazy & PF) !== 0 ? PARITY[this.lazyRes & 0xff]! : this.flags & PF) !== 0; }
+  getPF(): boolean { return ((this.lazy & PF) !== 0 ? PARITY[this.lz[LZ_RES]! & 0xff]! : this.flags & PF) !== 0; }
   getAF(): boolean { return ((this.lazy & AF) !== 0 ? this.computeAF() : this.flags & AF) !== 0; }
   getDF(): boolean { return (this.flags & 0x400) !== 0; }
 
@@ -456,7 +466,7 @@ export class Cpu {
   cond(cc: Cond): boolean {
     if (this.lazyOp === Lazy.SUB && this.lazy === ARITH) {
       const sh = 32 - this.lazySize * 8;
-      const a = this.lazyA << sh, b = this.lazyB << sh;
+      const a = this.lz[LZ_A]! << sh, b = this.lz[LZ_B]! << sh;
       switch (cc) {
         case Cond.B: return a >>> 0 < b >>> 0;
         case Cond.AE: return a >>> 0 >= b >>> 0;

@@ -1,0 +1,88 @@
+/**
+ * `neptune run PROGRAM.exe [ARGS]`: runs one native NT program and exits
+ * with its exit status. Until the kernel and the executive exist, the
+ * program's system calls are served by the early service layer
+ * (src/machine/early).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { NtStatusError, NTSTATUS, ntStatusMessage } from '../../abi/ntstatus.js';
+import { guestBinDir } from '../../machine/paths.js';
+import { DEFAULT_RAM_BYTES, parseSize } from '../../machine/ram.js';
+import { runProgram } from '../../machine/early/run-program.js';
+import { CliError, EXIT_CANNOT_EXECUTE, EXIT_ENGINE_FAILED, EXIT_NOT_FOUND, EXIT_USAGE, parseOptions, type CliCommand } from '../command.js';
+
+const usage = `usage: neptune run [OPTIONS] PROGRAM.exe [ARGS...]
+
+Runs a native NT program (i686 PE32, subsystem native) and exits with its
+exit status (the low 8 bits; an unhandled exception is reported on stderr).
+
+options:
+  --memory SIZE            guest RAM (default 256M)
+  --dll-path DIR           also search DIR for DLLs (repeatable; the program's
+                           directory and the SDK's guest/bin are always searched)
+  --env NAME=VALUE         add to the program's environment (repeatable)
+  --trace-syscalls         print each system call and its status on stderr
+  --max-instructions N     stop the program after N instructions
+
+exit status: the program's; 125 the engine failed, 126 the image cannot be
+executed (not a valid PE, missing DLL or import), 127 the program was not found.`;
+
+/** Statuses that mean "this image cannot be executed" (exit 126). */
+const IMAGE_STATUSES = new Set<number>([
+  NTSTATUS.STATUS_INVALID_IMAGE_FORMAT, NTSTATUS.STATUS_INVALID_IMAGE_NOT_MZ, NTSTATUS.STATUS_INVALID_IMAGE_WIN_16,
+  NTSTATUS.STATUS_IMAGE_MACHINE_TYPE_MISMATCH, NTSTATUS.STATUS_DLL_NOT_FOUND, NTSTATUS.STATUS_ENTRYPOINT_NOT_FOUND,
+  NTSTATUS.STATUS_ORDINAL_NOT_FOUND, NTSTATUS.STATUS_CONFLICTING_ADDRESSES, NTSTATUS.STATUS_NOT_IMPLEMENTED,
+]);
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'run a native NT program (PE32) and exit with its status',
+  usage,
+  async run(argv, ctx) {
+    // Options end at the program name: what follows belongs to the program.
+    const { opts, lists, rest } = parseOptions(argv, {
+      flags: ['trace-syscalls'],
+      values: ['memory', 'dll-path', 'env', 'max-instructions'],
+    });
+    const dllDirs = (lists.get('dll-path') ?? []).map((d) => resolve(d));
+    const env = lists.get('env') ?? [];
+    const program = rest[0];
+    if (program === undefined) throw new CliError('no program given', EXIT_USAGE);
+    const image = resolve(program);
+    if (!existsSync(image)) throw new CliError(`${program}: no such file`, EXIT_NOT_FOUND);
+    if (!statSync(image).isFile()) throw new CliError(`${program}: not a file`, EXIT_CANNOT_EXECUTE);
+    let memory = DEFAULT_RAM_BYTES;
+    if (opts.has('memory')) {
+      try { memory = parseSize(String(opts.get('memory'))); } catch (e) { throw new CliError(`--memory: ${(e as Error).message}`, EXIT_USAGE); }
+    }
+    const maxText = opts.get('max-instructions');
+    const maxInstructions = maxText === undefined ? 0 : Number(maxText);
+    if (!Number.isSafeInteger(maxInstructions) || maxInstructions < 0) throw new CliError('--max-instructions needs a non-negative integer', EXIT_USAGE);
+    for (const e of env) if (!e.includes('=')) throw new CliError(`--env ${e}: expected NAME=VALUE`, EXIT_USAGE);
+
+    const out = ctx.stdout;
+    const trace = opts.has('trace-syscalls') ? (line: string) => ctx.stderr.write(`[syscall] ${line}\n`) : undefined;
+    let result;
+    try {
+      result = runProgram({
+        image,
+        args: rest.slice(1),
+        dllPath: [dirname(image), ...dllDirs, guestBinDir()],
+        env,
+        memory,
+        maxInstructions,
+        console: (text) => out.write(text),
+        trace,
+      });
+    } catch (e) {
+      if (e instanceof NtStatusError) {
+        throw new CliError(`${program}: ${e.message}`, IMAGE_STATUSES.has(e.status) ? EXIT_CANNOT_EXECUTE : EXIT_ENGINE_FAILED);
+      }
+      throw e;
+    }
+    if (result.exception !== undefined) ctx.stderr.write(`neptune run: ${program}: ${result.exception}\n`);
+    else if (ctx.debug) ctx.stderr.write(`neptune run: exit status ${ntStatusMessage(result.exitStatus)}, ${result.instructions} instructions\n`);
+    return result.exitStatus & 0xff;
+  },
+};

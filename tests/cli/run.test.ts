@@ -1,0 +1,98 @@
+/**
+ * `neptune run` end to end: the committed guest images run under the engine
+ * through the CLI bundle, exactly as a user runs them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/machine/paths.js';
+
+const root = packageRoot();
+const bin = join(root, 'bin', 'neptune.js');
+const guest = (name: string) => join(root, 'guest', 'bin', name);
+
+function neptune(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('hello.exe prints its greeting and arguments and exits 0', () => {
+  const r = neptune('run', guest('hello.exe'), 'one', 'two words', 'quote"inside');
+  assert.equal(r.stderr, '');
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /one/);
+  assert.match(r.stdout, /two words/);
+  assert.match(r.stdout, /quote"inside/);
+});
+
+test('exit status of the program is the exit status of neptune run', () => {
+  assert.equal(neptune('run', guest('exitcode.exe'), '42').status, 42);
+  assert.equal(neptune('run', guest('exitcode.exe'), '0').status, 0);
+  assert.equal(neptune('run', guest('exitcode.exe'), '0x1ff').status, 0xff);
+});
+
+test('cputest (-O2 and -O0) prints exactly what the same C prints on this machine\'s CPU', () => {
+  const expected = readFileSync(join(root, 'guest', 'programs', 'cputest', 'expected.txt'), 'utf8');
+  for (const exe of ['cputest.exe', 'cputest-o0.exe']) {
+    const r = neptune('run', guest(exe));
+    assert.equal(r.stderr, '', `${exe} stderr`);
+    assert.equal(r.status, 0, `${exe} status`);
+    const got = r.stdout.split('\n');
+    const want = expected.split('\n');
+    for (let i = 0; i < Math.max(got.length, want.length); i++) {
+      assert.equal(got[i], want[i], `${exe}: first difference at line ${i + 1}`);
+    }
+  }
+});
+
+test('an access violation ends the program with one readable line naming it', () => {
+  const r = neptune('run', guest('fault.exe'));
+  assert.equal(r.status, 0xc0000005 & 0xff);
+  assert.match(r.stdout, /writing to address 0x10 now/);
+  assert.doesNotMatch(r.stdout, /survived/);
+  assert.match(r.stderr, /unhandled exception STATUS_ACCESS_VIOLATION \(0xc0000005\).*fault\.exe\+0x[0-9a-f]+.*write to 0x00000010/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('runner failures use the container-runner exit codes with one line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'neptune-run-'));
+  const missing = neptune('run', join(dir, 'nope.exe'));
+  assert.equal(missing.status, 127);
+  assert.match(missing.stderr, /no such file/);
+
+  const junk = join(dir, 'junk.exe');
+  writeFileSync(junk, Buffer.from('MZ this is not a PE image at all'.repeat(8)));
+  const bad = neptune('run', junk);
+  assert.equal(bad.status, 126);
+  assert.match(bad.stderr, /STATUS_INVALID_IMAGE_FORMAT/);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, 'one line');
+
+  // A program whose ntdll.dll is missing: copy hello.exe alone into a directory
+  // and search only there (the SDK directory is searched last, so use a DLL
+  // name that cannot be found: truncate the import by pointing at a broken ntdll).
+  const lonely = join(dir, 'hello.exe');
+  copyFileSync(guest('hello.exe'), lonely);
+  writeFileSync(join(dir, 'ntdll.dll'), Buffer.alloc(64));
+  const noDll = neptune('run', lonely);
+  assert.equal(noDll.status, 126);
+  assert.match(noDll.stderr, /ntdll\.dll/);
+
+  const usage = neptune('run');
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /no program given/);
+});
+
+test('--max-instructions stops a program and says so', () => {
+  const r = neptune('run', '--max-instructions', '1000', guest('cputest.exe'));
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /stopped after \d+ instructions/);
+});
+
+test('--trace-syscalls shows the services a program calls', () => {
+  const r = neptune('run', '--trace-syscalls', guest('exitcode.exe'), '3');
+  assert.equal(r.status, 3);
+  assert.match(r.stderr, /NtTerminateProcess/);
+});
