@@ -41,6 +41,7 @@ export interface ProcessOptions {
 }
 
 const RETURN_THUNK = 'LdrpProcessReturnThunk';
+const NT_INITIAL_FPU_CW = 0x027f;
 const DEFAULT_STACK = 1024 * 1024;
 
 /** Windows command-line quoting of one argument (the rules CommandLineToArgvW and the CRT undo). */
@@ -154,6 +155,8 @@ export class EarlyProcess {
     cpu.eip = this.main.entry;
     cpu.fsBase = this.teb;
     cpu.setEflags(0x202, 0xffffffff);
+    // NT starts threads with the x87 at 53-bit precision (FCW 0x027F), not FNINIT's 0x037F.
+    cpu.x87.cw = NT_INITIAL_FPU_CW;
   }
 
   private alloc(size: number): number {
