@@ -18,3 +18,7 @@ export * from './scheduler.js';
 export * from './lock.js';
 export * from './syscall.js';
 export * from './boot.js';
+export * from './abi.js';
+export * from './fastpath.js';
+export * from './core.js';
+export * from './space-builder.js';

@@ -1,0 +1,256 @@
+/**
+ * One core running kernel threads on one Cpu: the kernel's side of the
+ * trap interface (DESIGN.md). The loop is seL4's: the scheduler picks the
+ * thread, it runs in user mode until it traps, the trap becomes a kernel
+ * entry, and the entry ends with `schedule`.
+ *
+ *   Stop.SYSCALL  sysenter: a system call (abi.ts). Call/ReplyRecv try the
+ *                 fastpath first (fastpath.ts). `int n` is not a gate on
+ *                 seL4 (the IDT gates are DPL 0): a UserException for
+ *                 #GP with error code (n << 3) | 2, as hardware raises.
+ *   Stop.BUDGET   a timer tick (`timerTick`): round robin within a priority.
+ *   Stop.FAULT    a fault message to the thread's fault endpoint (VMFault
+ *                 for #PF, UserException otherwise); no fault endpoint:
+ *                 the thread becomes Inactive and the fault is recorded.
+ *
+ * The CPU holds the registers of `loaded` (0: none; the TCB's save area
+ * is the truth). A syscall's slow path saves them, runs the kernel
+ * operation, and the next switch-in reloads from the TCB, so kernel
+ * operations can write any thread's registers (badge, message info).
+ * A thread preempted by the budget is saved only when another one runs.
+ *
+ * Not handled here yet: the FPU/SSE state is not switched (threads share
+ * it), there is one core per Kernel handle and no big kernel lock is taken.
+ */
+import type { Cpu } from '../cpu/cpu.js';
+import { Stop, Vector } from '../cpu/fault.js';
+import { run } from '../cpu/interpreter.js';
+import { Access } from '../mmu/mmu.js';
+import { CORE_CUR, type Kernel } from './state.js';
+import { RIGHT_GRANT, RIGHT_GRANT_REPLY, RIGHT_WRITE } from './cap.js';
+import { cap_endpoint_cap } from './objecttype.js';
+import { lookupCapSlot } from './cnode.js';
+import { sendIPC } from './endpoint.js';
+import { seL4_MessageInfo_new } from './message.js';
+import { idleThread, schedule, timerTick } from './scheduler.js';
+import { seL4_NoError } from './errors.js';
+import {
+  seL4_Call, seL4_NBRecv, seL4_NBSend, seL4_Recv, seL4_Reply, seL4_ReplyRecv, seL4_Send, seL4_Yield,
+} from './syscall.js';
+import {
+  IPCBUF_MSG, REG_EIP, REG_ESI, REG_MSGINFO, REG_NEXT_EIP, TCB_FAULT_EP, TCB_FAULT_TYPE, TCB_REGS,
+  ThreadState_Inactive, ipcBufferIndex, setThreadState,
+} from './tcb.js';
+import {
+  ENTRY_FAULT_SAVED, ENTRY_MRS, ENTRY_SYSRET, MAX_FAULT_LENGTH, TCB_ENTRY_FLAGS, TCB_FAULT_SAVED_ESI,
+  TCB_FAULT_SAVED_MRS, TCB_SYSRESULT, loadRegs, saveRegs, saveSyscallEntry, seL4_Fault_UnknownSyscall,
+  seL4_Fault_UserException, seL4_Fault_VMFault, seL4_SysCall, seL4_SysNBRecv, seL4_SysNBSend, seL4_SysRecv,
+  seL4_SysReply, seL4_SysReplyRecv, seL4_SysSend, seL4_SysYield, seL4_UnknownSyscall_Length,
+  seL4_UserException_Length, seL4_VMFault_Length, storeRegisterMRs,
+} from './abi.js';
+import { fastpathCall, fastpathReplyRecv } from './fastpath.js';
+
+/** Save-area words in the order of seL4's ia32 UnknownSyscall message: EAX EBX ECX EDX ESI EDI EBP. */
+const UNKNOWN_SYSCALL_REGS = [0, 3, 1, 2, 6, 7, 5] as const;
+
+export const enum CoreExit {
+  /** No thread is runnable on this core. */
+  IDLE = 0,
+  /** The instruction limit given to `run` was reached. */
+  LIMIT = 1,
+}
+
+/** A fault that had no handler (the thread was made Inactive). */
+export interface UnhandledFault {
+  tcb: number;
+  label: number;
+  /** The fault message as it would have been sent. */
+  msg: number[];
+}
+
+export interface CoreOptions {
+  /** Instructions per timer tick (the budget of one `run` call). */
+  tickInstructions?: number;
+  /** Use the IPC fastpath (default true); off: every syscall takes the slow path. */
+  fastpath?: boolean;
+}
+
+export class KernelCore {
+  /** The thread whose registers are in the CPU (0: none). */
+  loaded = 0;
+  fastpath: boolean;
+  tickInstructions: number;
+  /** Counters: system calls, how many took a fastpath, faults delivered or recorded, ticks. */
+  syscalls = 0;
+  fastpaths = 0;
+  faults = 0;
+  ticks = 0;
+  readonly unhandled: UnhandledFault[] = [];
+  /** The fault message being built (no allocation per fault). */
+  private readonly faultMsg = new Int32Array(MAX_FAULT_LENGTH);
+
+  constructor(readonly k: Kernel, readonly cpu: Cpu, opts: CoreOptions = {}) {
+    this.fastpath = opts.fastpath ?? true;
+    this.tickInstructions = opts.tickInstructions ?? 100_000;
+  }
+
+  /**
+   * Runs threads until none is runnable (IDLE) or `maxInstructions` more
+   * have retired (LIMIT; checked between traps and ticks).
+   */
+  run(maxInstructions = Number.POSITIVE_INFINITY): CoreExit {
+    const k = this.k;
+    const cpu = this.cpu;
+    const end = cpu.retired + maxInstructions;
+    const idle = idleThread(k);
+    for (;;) {
+      const t = schedule(k);
+      if (t !== this.loaded) {
+        if (this.loaded !== 0) this.savePreempted(this.loaded);
+        this.loaded = 0;
+        if (t === idle) return CoreExit.IDLE;
+        if (!loadRegs(k, cpu, t)) {
+          this.noVSpace(t);
+          continue;
+        }
+        this.loaded = t;
+      }
+      if (cpu.retired >= end) return CoreExit.LIMIT;
+      const stop = run(cpu, this.tickInstructions);
+      if (stop === Stop.SYSCALL) {
+        if (cpu.fault.trapNumber === -1) this.syscall(t);
+        else {
+          cpu.eip -= 2; // #GP is a fault: reported at the int instruction (CD nn)
+          this.exception(t, Vector.GP, (cpu.fault.trapNumber << 3) | 2);
+        }
+      } else if (stop === Stop.BUDGET) {
+        this.ticks++;
+        timerTick(k);
+      } else if (stop === Stop.FAULT) {
+        this.exception(t, cpu.fault.vector, cpu.fault.errorCode);
+      } else {
+        this.exception(t, Vector.GP, 0);
+      }
+    }
+  }
+
+  /** A thread leaving the CPU between instructions (preempted): it resumes where it stopped. */
+  private savePreempted(t: number): void {
+    saveRegs(this.k, this.cpu, t);
+    const b = (t >> 2) + TCB_REGS;
+    this.k.m[b + REG_EIP] = this.cpu.eip;
+    this.k.m[b + REG_NEXT_EIP] = this.cpu.eip;
+  }
+
+  /** Kernel entry by sysenter from the current thread `t`. */
+  syscall(t: number): void {
+    const k = this.k;
+    const cpu = this.cpu;
+    this.syscalls++;
+    const sys = cpu.reg[0]!;
+    if (this.fastpath) {
+      if (sys === seL4_SysCall ? fastpathCall(k, cpu, t) : sys === seL4_SysReplyRecv && fastpathReplyRecv(k, cpu, t)) {
+        this.fastpaths++;
+        this.loaded = k.g[k.coreBase(k.core) + CORE_CUR]!; // the thread the fastpath switched to
+        return;
+      }
+    }
+    saveSyscallEntry(k, cpu, t);
+    this.loaded = 0;
+    const cptr = cpu.reg[3]! >>> 0;
+    const info = cpu.reg[6]!;
+    let e = seL4_NoError;
+    switch (sys) {
+      case seL4_SysCall: storeRegisterMRs(k, cpu, t); e = seL4_Call(k, t, cptr, info); break;
+      case seL4_SysReplyRecv: storeRegisterMRs(k, cpu, t); e = seL4_ReplyRecv(k, t, cptr, info); break;
+      case seL4_SysSend: storeRegisterMRs(k, cpu, t); e = seL4_Send(k, t, cptr, info); break;
+      case seL4_SysNBSend: storeRegisterMRs(k, cpu, t); e = seL4_NBSend(k, t, cptr, info); break;
+      case seL4_SysReply: storeRegisterMRs(k, cpu, t); e = seL4_Reply(k, t, info); break;
+      case seL4_SysRecv: e = seL4_Recv(k, t, cptr); break;
+      case seL4_SysNBRecv: e = seL4_NBRecv(k, t, cptr); break;
+      case seL4_SysYield:
+        k.m[(t >> 2) + TCB_SYSRESULT] = seL4_Yield(k);
+        k.m[(t >> 2) + TCB_ENTRY_FLAGS] = ENTRY_SYSRET;
+        return;
+      default:
+        this.unknownSyscall(t, sys);
+        return;
+    }
+    k.m[(t >> 2) + TCB_SYSRESULT] = e;
+    k.m[(t >> 2) + TCB_ENTRY_FLAGS] = ENTRY_SYSRET | ENTRY_MRS;
+  }
+
+  /** A number that is no system call: seL4's UnknownSyscall fault; a reply resumes after the sysenter. */
+  private unknownSyscall(t: number, sys: number): void {
+    const k = this.k;
+    const b = (t >> 2) + TCB_REGS;
+    k.m[b + REG_EIP] = k.m[b + REG_NEXT_EIP]!;
+    const f = this.faultMsg;
+    for (let i = 0; i < 7; i++) f[i] = k.m[b + UNKNOWN_SYSCALL_REGS[i]!]!;
+    f[7] = k.m[b + REG_NEXT_EIP]!;
+    f[8] = k.m[b + 4]!;
+    f[9] = k.m[b + 9]!;
+    f[10] = sys;
+    this.deliverFault(t, seL4_Fault_UnknownSyscall, seL4_UnknownSyscall_Length);
+  }
+
+  /** A CPU exception in user mode: VMFault for #PF, UserException for the rest. */
+  private exception(t: number, vector: number, code: number): void {
+    const k = this.k;
+    const cpu = this.cpu;
+    this.savePreempted(t);
+    this.loaded = 0;
+    const f = this.faultMsg;
+    if (vector === Vector.PF) {
+      f[0] = cpu.eip;
+      f[1] = cpu.fault.address;
+      f[2] = cpu.mmu.faultAccess === Access.FETCH ? 1 : 0;
+      f[3] = code;
+      this.deliverFault(t, seL4_Fault_VMFault, seL4_VMFault_Length);
+    } else {
+      f[0] = cpu.eip;
+      f[1] = cpu.reg[4]!;
+      f[2] = k.m[(t >> 2) + TCB_REGS + 9]!;
+      f[3] = vector;
+      f[4] = code;
+      this.deliverFault(t, seL4_Fault_UserException, seL4_UserException_Length);
+    }
+  }
+
+  /**
+   * seL4's handleFault/sendFaultIPC: the faulting thread Calls its fault
+   * endpoint (a CPtr in its own CSpace, needing Write and Grant or
+   * GrantReply) with the fault message, and waits for the reply. The
+   * message is staged in its IPC buffer and ESI (where the transfer reads
+   * a sender's message); its own values come back at its next switch-in.
+   */
+  private deliverFault(t: number, label: number, len: number): void {
+    const k = this.k;
+    const m = k.m;
+    const ti = t >> 2;
+    this.faults++;
+    const fep = m[ti + TCB_FAULT_EP]! >>> 0;
+    const slot = fep === 0 ? 0 : lookupCapSlot(k, t, fep);
+    const w0 = slot === 0 ? 0 : m[slot >> 2]!;
+    const rights = (w0 >>> 5) & 15;
+    if ((w0 & 31) !== cap_endpoint_cap || (rights & RIGHT_WRITE) === 0 || (rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY)) === 0) {
+      this.unhandled.push({ tcb: t, label, msg: Array.from(this.faultMsg.subarray(0, len)) });
+      setThreadState(k, t, ThreadState_Inactive);
+      return;
+    }
+    const bi = ipcBufferIndex(k, t) + IPCBUF_MSG;
+    m[ti + TCB_FAULT_SAVED_ESI] = m[ti + TCB_REGS + REG_ESI]!;
+    for (let i = 0; i < MAX_FAULT_LENGTH; i++) m[ti + TCB_FAULT_SAVED_MRS + i] = m[bi + i]!;
+    for (let i = 0; i < len; i++) m[bi + i] = this.faultMsg[i]!;
+    m[ti + TCB_REGS + REG_MSGINFO] = seL4_MessageInfo_new(label, 0, 0, len);
+    m[ti + TCB_ENTRY_FLAGS] = ENTRY_FAULT_SAVED;
+    m[ti + TCB_FAULT_TYPE] = label;
+    sendIPC(k, true, true, m[(slot >> 2) + 2]!, (rights & RIGHT_GRANT) !== 0, true, t, m[(slot >> 2) + 1]!);
+  }
+
+  /** A thread without a VSpace cannot run: record it as a fault and stop it. */
+  private noVSpace(t: number): void {
+    this.unhandled.push({ tcb: t, label: seL4_Fault_UserException, msg: [] });
+    setThreadState(this.k, t, ThreadState_Inactive);
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The same-core IPC fastpath (seL4's fastpath.c): Call and ReplyRecv with
+ * a message that fits in the two register MRs, no caps, and a thread
+ * waiting on the other side switch straight to that thread.
+ *
+ * Each function checks every condition first and returns false (nothing
+ * changed) when one fails; the slow path then runs the general kernel
+ * operations. When a fastpath commits, every word of kernel state it
+ * writes is what the slow path would have written (same TCB fields,
+ * endpoint queue, reply cap, IPC buffer words, scheduler state): the
+ * tests run the same guest program both ways and compare. What it skips
+ * is the generality: no message-info decoding beyond length, no cap
+ * transfer, no bound-notification checks, no scheduler decision beyond
+ * "the woken thread runs now".
+ */
+import type { Cpu } from '../cpu/cpu.js';
+import type { Kernel } from './state.js';
+import { CORE_ACTION, CORE_CUR, SchedulerAction_ResumeCurrentThread } from './state.js';
+import { RIGHT_GRANT, RIGHT_GRANT_REPLY, RIGHT_READ, RIGHT_WRITE, replyIsMaster } from './cap.js';
+import { cap_endpoint_cap, cap_reply_cap } from './objecttype.js';
+import { lookupCapSlot } from './cnode.js';
+import { EP_HEAD, EP_STATE, EP_TAIL, EPState_Idle, EPState_Recv, EPState_Send } from './endpoint.js';
+import { isHighestPrio } from './scheduler.js';
+import { setupCallerCap } from './reply.js';
+import { cteDeleteOne } from './cdt.js';
+import {
+  BLOCK_CAN_GRANT, IPCBUF_MSG, REG_BADGE, REG_MSGINFO, TCB_AFFINITY, TCB_BLOCKING_FLAGS, TCB_BLOCKING_OBJECT,
+  TCB_BOUND_NTFN, TCB_EP_NEXT, TCB_EP_PREV, TCB_FAULT_TYPE, TCB_IPCBUF, TCB_PRIO, TCB_REGS, TCB_STATE,
+  ThreadState_BlockedOnReceive, ThreadState_BlockedOnReply, ThreadState_Running, tcbCaller, tcbSlot,
+} from './tcb.js';
+import { ENTRY_MRS, ENTRY_SYSRET, TCB_ENTRY_FLAGS, TCB_SYSRESULT, loadRegs, saveSyscallEntry, threadPageDirectory } from './abi.js';
+
+/** length <= 2 and no extra caps: the whole message is EDI/EBP. */
+const fitsInRegisters = (info: number): boolean => (info & 0x7f) <= 2 && (info & 0x180) === 0;
+/** The message info the receiver sees: no caps were sent or unwrapped. */
+const receivedInfo = (info: number): number => info & ~0xf80;
+
+/** The caller's entry bookkeeping, shared by both fastpaths (as the slow path's entry does it). */
+function enter(k: Kernel, cpu: Cpu, t: number): void {
+  saveSyscallEntry(k, cpu, t);
+  const ti = t >> 2;
+  k.m[ti + TCB_ENTRY_FLAGS] = ENTRY_SYSRET | ENTRY_MRS;
+  k.m[ti + TCB_SYSRESULT] = 0;
+}
+
+/**
+ * Copies the register message of `from` (EDI/EBP, `len` words) into the
+ * IPC buffers of both threads (the sender's mirrors its registers; the
+ * receiver's is where the slow path's transfer puts it).
+ */
+function copyRegisterMRs(k: Kernel, cpu: Cpu, from: number, to: number, len: number): void {
+  const m = k.m;
+  const sb = (m[(from >> 2) + TCB_IPCBUF]! >> 2) + IPCBUF_MSG;
+  const rb = (m[(to >> 2) + TCB_IPCBUF]! >> 2) + IPCBUF_MSG;
+  const mr0 = cpu.reg[7]!;
+  const mr1 = cpu.reg[5]!;
+  m[sb] = mr0;
+  m[sb + 1] = mr1;
+  if (len > 0) m[rb] = mr0;
+  if (len > 1) m[rb + 1] = mr1;
+}
+
+/** Switches the core to `to` and loads it into the CPU. */
+function switchTo(k: Kernel, cpu: Cpu, to: number): void {
+  const base = k.coreBase(k.core);
+  k.g[base + CORE_CUR] = to;
+  k.g[base + CORE_ACTION] = SchedulerAction_ResumeCurrentThread;
+  loadRegs(k, cpu, to);
+}
+
+/** seL4_Call fastpath for the current thread `t` (registers live in `cpu`). */
+export function fastpathCall(k: Kernel, cpu: Cpu, t: number): boolean {
+  const m = k.m;
+  const r = cpu.reg;
+  const info = r[6]!;
+  if (!fitsInRegisters(info)) return false;
+  if (k.g[k.coreBase(k.core) + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread) return false;
+  const slot = lookupCapSlot(k, t, r[3]! >>> 0);
+  if (slot === 0) return false;
+  const si = slot >> 2;
+  const w0 = m[si]!;
+  const rights = (w0 >>> 5) & 15;
+  if ((w0 & 31) !== cap_endpoint_cap || (rights & RIGHT_WRITE) === 0 || (rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY)) === 0) return false;
+  const ep = m[si + 1]!;
+  const ei = ep >> 2;
+  if (m[ei + EP_STATE] !== EPState_Recv) return false;
+  const dest = m[ei + EP_HEAD]!;
+  const di = dest >> 2;
+  if (m[di + TCB_AFFINITY] !== k.core) return false;
+  const destPrio = m[di + TCB_PRIO]!;
+  if (destPrio < m[(t >> 2) + TCB_PRIO]! && !isHighestPrio(k, k.core, destPrio)) return false;
+  if (threadPageDirectory(k, dest) === 0) return false;
+
+  // Commit: everything below is what sendIPC + schedule would do.
+  enter(k, cpu, t);
+  const next = m[di + TCB_EP_NEXT]!;
+  m[ei + EP_HEAD] = next;
+  if (next === 0) {
+    m[ei + EP_TAIL] = 0;
+    m[ei + EP_STATE] = EPState_Idle;
+  } else {
+    m[(next >> 2) + TCB_EP_PREV] = 0;
+  }
+  m[di + TCB_EP_NEXT] = 0;
+  m[di + TCB_EP_PREV] = 0;
+  copyRegisterMRs(k, cpu, t, dest, info & 0x7f);
+  m[di + TCB_REGS + REG_MSGINFO] = receivedInfo(info);
+  m[di + TCB_REGS + REG_BADGE] = m[si + 2]!;
+  const replyCanGrant = (m[di + TCB_BLOCKING_FLAGS]! & BLOCK_CAN_GRANT) !== 0;
+  m[di + TCB_STATE] = ThreadState_Running;
+  setupCallerCap(k, t, dest, replyCanGrant);
+  switchTo(k, cpu, dest);
+  return true;
+}
+
+/** seL4_ReplyRecv fastpath for the current thread `t`. */
+export function fastpathReplyRecv(k: Kernel, cpu: Cpu, t: number): boolean {
+  const m = k.m;
+  const r = cpu.reg;
+  const ti = t >> 2;
+  const info = r[6]!;
+  if (!fitsInRegisters(info)) return false;
+  if (k.g[k.coreBase(k.core) + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread) return false;
+  if (m[ti + TCB_BOUND_NTFN] !== 0) return false;
+  const callerSlot = tcbSlot(t, tcbCaller);
+  const cw0 = m[callerSlot >> 2]!;
+  if ((cw0 & 31) !== cap_reply_cap || replyIsMaster(cw0)) return false;
+  const caller = m[(callerSlot >> 2) + 1]!;
+  const ci = caller >> 2;
+  if (m[ci + TCB_STATE] !== ThreadState_BlockedOnReply || m[ci + TCB_FAULT_TYPE] !== 0) return false;
+  if (m[ci + TCB_AFFINITY] !== k.core) return false;
+  const slot = lookupCapSlot(k, t, r[3]! >>> 0);
+  if (slot === 0) return false;
+  const w0 = m[slot >> 2]!;
+  const rights = (w0 >>> 5) & 15;
+  if ((w0 & 31) !== cap_endpoint_cap || (rights & RIGHT_READ) === 0) return false;
+  const ep = m[(slot >> 2) + 1]!;
+  const ei = ep >> 2;
+  if (m[ei + EP_STATE] === EPState_Send) return false;
+  const callerPrio = m[ci + TCB_PRIO]!;
+  if (callerPrio < m[ti + TCB_PRIO]! && !isHighestPrio(k, k.core, callerPrio)) return false;
+  if (threadPageDirectory(k, caller) === 0) return false;
+
+  // Commit: doReplyTransfer, then receiveIPC blocking, then schedule.
+  enter(k, cpu, t);
+  copyRegisterMRs(k, cpu, t, caller, info & 0x7f);
+  m[ci + TCB_REGS + REG_MSGINFO] = receivedInfo(info);
+  m[ci + TCB_REGS + REG_BADGE] = 0;
+  cteDeleteOne(k, callerSlot);
+  m[ci + TCB_STATE] = ThreadState_Running;
+  m[ti + TCB_BLOCKING_OBJECT] = ep;
+  m[ti + TCB_BLOCKING_FLAGS] = (rights & RIGHT_GRANT) !== 0 ? BLOCK_CAN_GRANT : 0;
+  m[ti + TCB_STATE] = ThreadState_BlockedOnReceive;
+  const tail = m[ei + EP_TAIL]!;
+  m[ti + TCB_EP_PREV] = tail;
+  m[ti + TCB_EP_NEXT] = 0;
+  if (tail === 0) m[ei + EP_HEAD] = t;
+  else m[(tail >> 2) + TCB_EP_NEXT] = t;
+  m[ei + EP_TAIL] = t;
+  m[ei + EP_STATE] = EPState_Recv;
+  switchTo(k, cpu, caller);
+  return true;
+}
