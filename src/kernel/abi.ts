@@ -20,6 +20,7 @@
 import type { Cpu } from '../cpu/cpu.js';
 import type { Kernel } from './state.js';
 import { slotPtr, slotType } from './cap.js';
+import { switchFpu } from './fpu.js';
 import { cap_page_directory_cap } from './objecttype.js';
 import {
   IPCBUF_MSG, REG_EFLAGS, REG_EIP, REG_ESI, REG_FS_BASE, REG_GS_BASE, REG_NEXT_EIP, TCB_REGS,
@@ -139,5 +140,6 @@ export function loadRegs(k: Kernel, cpu: Cpu, t: number): boolean {
   m[ti + TCB_ENTRY_FLAGS] = 0;
   cpu.eip = m[b + REG_NEXT_EIP]! >>> 0;
   if (cpu.mmu.cr3 !== pd) cpu.mmu.setCr3(pd);
+  switchFpu(k, cpu, t);
   return true;
 }

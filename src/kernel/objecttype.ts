@@ -20,7 +20,7 @@ export const seL4_ObjectTypeCount = 9;
 
 export const seL4_WordBits = 32;
 export const seL4_SlotBits = 5;
-export const seL4_TCBBits = 10;
+export const seL4_TCBBits = 11;
 export const seL4_EndpointBits = 4;
 export const seL4_NotificationBits = 4;
 export const seL4_PageBits = 12;

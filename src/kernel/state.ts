@@ -50,6 +50,12 @@ export const CORE_L1 = 4;
 export const CORE_L2 = 8;
 export const CORE_HEADS = 16;
 export const CORE_TAILS = CORE_HEADS + 256;
+/** Set by an idle core's worker before it sleeps on its doorbell (remoteWake notifies only then). */
+export const CORE_SLEEPING = CORE_TAILS + 256;
+/** The thread whose x87/SSE state is live in this core's CPU (fpu.ts), 0: none. */
+export const CORE_FPU_OWNER = CORE_TAILS + 257;
+/** Timer ticks raised for this core and not yet taken (the SMP machine's timer adds, the core takes). */
+export const CORE_TICKS = CORE_TAILS + 258;
 export const CORE_STRIDE = CORE_TAILS + 256 + 16;
 
 export const GLOBALS_WORDS = G_CORES + MAX_CORES * CORE_STRIDE;
@@ -68,6 +74,10 @@ export class Kernel {
   readonly globals: SharedArrayBuffer;
   /** Object memory as int32 words: field f of the record at p is m[(p >> 2) + f]. */
   readonly m: Int32Array;
+  /** The same memory as doubles (the x87 registers of saved FPU states, fpu.ts). */
+  readonly f64: Float64Array;
+  /** The same memory as bytes. */
+  readonly u8: Uint8Array;
   readonly g: Int32Array;
   /** The core this handle enters the kernel from. */
   readonly core: number;
@@ -91,6 +101,8 @@ export class Kernel {
     this.memory = shared.memory;
     this.globals = shared.globals;
     this.m = new Int32Array(shared.memory);
+    this.f64 = new Float64Array(shared.memory, 0, shared.memory.byteLength >> 3);
+    this.u8 = new Uint8Array(shared.memory);
     this.g = new Int32Array(shared.globals);
     if (this.g[G_MAGIC] !== MAGIC) throw new Error('kernel globals are not initialised (use bootKernel)');
     this.numCores = this.g[G_NUM_CORES]!;

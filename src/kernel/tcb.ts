@@ -1,6 +1,7 @@
 /**
  * Thread control blocks (seL4's src/object/tcb.c and the thread-state half
- * of kernel/thread.c). A TCB is 2^10 bytes of object memory:
+ * of kernel/thread.c). A TCB is 2^11 bytes of object memory (seL4's ia32
+ * seL4_TCBBits with the FPU state inside):
  *
  *   words   0-39   five capability slots, as seL4's TCB CNode:
  *                  tcbCTable, tcbVTable, tcbReply (the master reply cap),
@@ -13,7 +14,9 @@
  *   words  64-79   register save area: the i386 register file in the CPU's
  *                  order (EAX ECX EDX EBX ESP EBP ESI EDI), EIP, EFLAGS,
  *                  FS base, GS base, next EIP, fault EIP
- *   words 128-255  the thread's IPC buffer until SetIPCBuffer names a
+ *   words  80-95   per-thread words of the CPU wiring (abi.ts)
+ *   words 256-327  the x87/SSE state while the thread is not on a CPU (fpu.ts)
+ *   words 384-511  the thread's IPC buffer until SetIPCBuffer names a
  *                  frame: seL4_IPCBuffer's layout (tag, msg[120], userData,
  *                  caps_or_badges[3], receiveCNode, receiveIndex,
  *                  receiveDepth)
@@ -37,10 +40,11 @@ import {
 } from './scheduler.js';
 import { cancelIPC } from './endpoint.js';
 import { cteDelete, cteDeleteOne, cteInsert, deriveCapInto } from './cdt.js';
+import { fpuThreadDelete } from './fpu.js';
 import { NTFN_BOUND_TCB, NTFN_HEAD, ntfnState, NtfnState_Waiting } from './notification.js';
 
 // ---- layout ----------------------------------------------------------------
-export const TCB_SIZE_BYTES = 1024;
+export const TCB_SIZE_BYTES = 2048;
 export const tcbCTable = 0;
 export const tcbVTable = 1;
 export const tcbReply = 2;
@@ -396,6 +400,7 @@ export function invokeTCB_UnbindNotification(k: Kernel, t: number): number {
 
 /** Destroys a thread whose last cap went (finaliseCap for a thread cap). */
 export function finaliseTCB(k: Kernel, t: number): void {
+  fpuThreadDelete(k, t);
   const n = k.m[(t >> 2) + TCB_BOUND_NTFN]!;
   if (n !== 0) {
     k.m[(n >> 2) + NTFN_BOUND_TCB] = 0;

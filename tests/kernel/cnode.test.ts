@@ -133,7 +133,7 @@ test('Revoke of an untyped destroys its objects and lets it be reused from the s
   w.freeSlot();
   ok(invokeUntyped_Retype(k, w.slot(ut), seL4_TCBObject, 0, w.slot(ROOT), 0, 0, first, 2));
   assert.equal(slotPtr(k, w.slot(first)), base);
-  assert.equal(slotPtr(k, w.slot(first + 1)), base + 1024);
+  assert.equal(slotPtr(k, w.slot(first + 1)), base + 2048);
   // An untyped with children cannot be copied (RevokeFirst).
   assert.equal(invokeCNode_Copy(k, w.slot(ROOT), w.freeSlot(), 32, w.slot(ROOT), ut, 32, RIGHTS_ALL), seL4_RevokeFirst);
   ok(invokeCNode_Revoke(k, w.slot(ROOT), ut, 32));
@@ -162,13 +162,13 @@ test('Untyped_Retype limits: types, sizes, fan-out, node window, alignment, wate
   assert.equal(invokeUntyped_Retype(k, u, seL4_EndpointObject, 0, R, 0, 0, ut, 1), seL4_DeleteFirst);
   assert.equal(invokeUntyped_Retype(k, u, seL4_X86_4K, 0, R, 0, 0, d, 5), seL4_NotEnoughMemory);
   assert.equal(k.err.memoryLeft, 16384);
-  // Watermark and alignment: an endpoint (16 B) then a TCB (1 KiB) lands at +1024.
+  // Watermark and alignment: an endpoint (16 B) then a TCB (2 KiB) lands at +2048.
   const base = slotPtr(k, u);
   ok(invokeUntyped_Retype(k, u, seL4_EndpointObject, 0, R, 0, 0, d, 1));
   assert.equal(slotPtr(k, w.slot(d)), base);
   ok(invokeUntyped_Retype(k, u, seL4_TCBObject, 0, R, 0, 0, d + 1, 1));
-  assert.equal(slotPtr(k, w.slot(d + 1)), base + 1024);
-  assert.equal(describeSlot(k, u).data, 2048, 'free index after the TCB');
+  assert.equal(slotPtr(k, w.slot(d + 1)), base + 2048);
+  assert.equal(describeSlot(k, u).data, 4096, 'free index after the TCB');
   ok(invokeUntyped_Retype(k, u, seL4_X86_4K, 0, R, 0, 0, d + 2, 3));
   assert.equal(slotPtr(k, w.slot(d + 2)), base + 4096);
   assert.equal(invokeUntyped_Retype(k, u, seL4_EndpointObject, 0, R, 0, 0, d + 5, 1), seL4_NotEnoughMemory);
