@@ -46,6 +46,8 @@ export interface BootOptions {
   /** log2 slots of the root CNode (default 12). */
   rootCNodeBits?: number;
   timeSlice?: number;
+  /** The core the root thread is current on (default 0; the SMP machine gives it a core of its own, the host's). */
+  rootCore?: number;
 }
 
 export interface UntypedDesc { slot: number; paddr: number; sizeBits: number; isDevice: boolean }
@@ -113,9 +115,11 @@ export function bootKernel(opts: BootOptions = {}): { kernel: Kernel; bootInfo: 
   setupReplyMaster(k, tcb);
   k.m[(tcb >> 2) + TCB_PRIO] = seL4_MaxPrio;
   k.m[(tcb >> 2) + TCB_MCP] = seL4_MaxPrio;
-  k.m[(tcb >> 2) + TCB_AFFINITY] = 0;
+  const rootCore = opts.rootCore ?? 0;
+  if (!(rootCore >= 0 && rootCore < cores)) throw new RangeError(`rootCore ${rootCore} out of range 0..${cores - 1}`);
+  k.m[(tcb >> 2) + TCB_AFFINITY] = rootCore;
   k.m[(tcb >> 2) + TCB_STATE] = ThreadState_Running;
-  k.g[k.coreBase(0) + CORE_CUR] = tcb;
+  k.g[k.coreBase(rootCore) + CORE_CUR] = tcb;
 
   // Untyped: the rest of memory in maximal aligned power-of-two blocks.
   const untyped: UntypedDesc[] = [];

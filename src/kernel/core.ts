@@ -19,20 +19,27 @@
  * operations can write any thread's registers (badge, message info).
  * A thread preempted by the budget is saved only when another one runs.
  *
- * Not handled here yet: the FPU/SSE state is not switched (threads share
- * it), there is one core per Kernel handle and no big kernel lock is taken.
+ * The x87/SSE state follows the thread (fpu.ts, switched in loadRegs).
+ *
+ * SMP (src/kernel/smp): each core worker runs one KernelCore with the big
+ * kernel lock in `opts.lock`: it is held from the trap to the switch back
+ * to user mode (seL4's design), never while guest code runs. Work queued
+ * here by another core rings this core's doorbell; the next kernel entry
+ * that sees it asks the scheduler to choose again (seL4's reschedule IPI).
  */
 import type { Cpu } from '../cpu/cpu.js';
 import { Stop, Vector } from '../cpu/fault.js';
 import { run } from '../cpu/interpreter.js';
 import { Access } from '../mmu/mmu.js';
-import { CORE_CUR, type Kernel } from './state.js';
+import { CORE_CUR, CORE_DOORBELL, type Kernel } from './state.js';
+import type { BigKernelLock } from './lock.js';
+import { releaseFpu } from './fpu.js';
 import { RIGHT_GRANT, RIGHT_GRANT_REPLY, RIGHT_WRITE } from './cap.js';
 import { cap_endpoint_cap } from './objecttype.js';
 import { lookupCapSlot } from './cnode.js';
 import { sendIPC } from './endpoint.js';
 import { seL4_MessageInfo_new } from './message.js';
-import { idleThread, schedule, timerTick } from './scheduler.js';
+import { idleThread, rescheduleRequired, schedule, timerTick } from './scheduler.js';
 import { seL4_NoError } from './errors.js';
 import {
   seL4_Call, seL4_NBRecv, seL4_NBSend, seL4_Recv, seL4_Reply, seL4_ReplyRecv, seL4_Send, seL4_Yield,
@@ -73,6 +80,14 @@ export interface CoreOptions {
   tickInstructions?: number;
   /** Use the IPC fastpath (default true); off: every syscall takes the slow path. */
   fastpath?: boolean;
+  /** The big kernel lock (SMP): taken around every kernel entry of `run`. */
+  lock?: BigKernelLock;
+  /**
+   * Called under the lock when a slice of `tickInstructions` ran out.
+   * Default: that slice was one timer tick (instruction-counted time). The
+   * SMP worker takes the ticks its timer raised instead.
+   */
+  sliceEnd?: (k: Kernel) => void;
 }
 
 export class KernelCore {
@@ -86,12 +101,21 @@ export class KernelCore {
   faults = 0;
   ticks = 0;
   readonly unhandled: UnhandledFault[] = [];
+  /** This core's doorbell as last seen (SMP), and its value when `run` last returned IDLE. */
+  doorbellSeen = 0;
+  private readonly lock: BigKernelLock | null;
+  private readonly sliceEnd: ((k: Kernel) => void) | null;
+  private readonly doorbell: number;
   /** The fault message being built (no allocation per fault). */
   private readonly faultMsg = new Int32Array(MAX_FAULT_LENGTH);
 
   constructor(readonly k: Kernel, readonly cpu: Cpu, opts: CoreOptions = {}) {
     this.fastpath = opts.fastpath ?? true;
     this.tickInstructions = opts.tickInstructions ?? 100_000;
+    this.lock = opts.lock ?? null;
+    this.sliceEnd = opts.sliceEnd ?? null;
+    this.doorbell = k.coreBase(k.core) + CORE_DOORBELL;
+    this.doorbellSeen = Atomics.load(k.g, this.doorbell);
   }
 
   /**
@@ -101,22 +125,42 @@ export class KernelCore {
   run(maxInstructions = Number.POSITIVE_INFINITY): CoreExit {
     const k = this.k;
     const cpu = this.cpu;
+    const lock = this.lock;
     const end = cpu.retired + maxInstructions;
     const idle = idleThread(k);
+    const smp = k.numCores > 1;
+    if (lock !== null) lock.acquire(k.core);
     for (;;) {
+      if (smp) {
+        const bell = Atomics.load(k.g, this.doorbell);
+        if (bell !== this.doorbellSeen) {
+          this.doorbellSeen = bell;
+          rescheduleRequired(k);
+        }
+      }
       const t = schedule(k);
       if (t !== this.loaded) {
         if (this.loaded !== 0) this.savePreempted(this.loaded);
         this.loaded = 0;
-        if (t === idle) return CoreExit.IDLE;
+        if (t === idle) {
+          // Another core may run this core's last thread next: its FPU state goes home.
+          if (smp) releaseFpu(k, cpu);
+          if (lock !== null) lock.release();
+          return CoreExit.IDLE;
+        }
         if (!loadRegs(k, cpu, t)) {
           this.noVSpace(t);
           continue;
         }
         this.loaded = t;
       }
-      if (cpu.retired >= end) return CoreExit.LIMIT;
+      if (cpu.retired >= end) {
+        if (lock !== null) lock.release();
+        return CoreExit.LIMIT;
+      }
+      if (lock !== null) lock.release();
       const stop = run(cpu, this.tickInstructions);
+      if (lock !== null) lock.acquire(k.core);
       if (stop === Stop.SYSCALL) {
         if (cpu.fault.trapNumber === -1) this.syscall(t);
         else {
@@ -125,7 +169,8 @@ export class KernelCore {
         }
       } else if (stop === Stop.BUDGET) {
         this.ticks++;
-        timerTick(k);
+        if (this.sliceEnd !== null) this.sliceEnd(k);
+        else timerTick(k);
       } else if (stop === Stop.FAULT) {
         this.exception(t, cpu.fault.vector, cpu.fault.errorCode);
       } else {

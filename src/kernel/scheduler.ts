@@ -20,7 +20,7 @@
  * (its slice ran out, or it yielded).
  */
 import {
-  CORE_ACTION, CORE_CUR, CORE_DOORBELL, CORE_HEADS, CORE_IDLE, CORE_L1, CORE_L2, CORE_TAILS,
+  CORE_ACTION, CORE_CUR, CORE_DOORBELL, CORE_SLEEPING, CORE_HEADS, CORE_IDLE, CORE_L1, CORE_L2, CORE_TAILS,
   G_TIME_SLICE, type Kernel, SchedulerAction_ChooseNewThread, SchedulerAction_ResumeCurrentThread,
 } from './state.js';
 import {
@@ -77,6 +77,7 @@ export function tcbSchedEnqueue(k: Kernel, t: number): void {
   m[i + TCB_SCHED_PREV] = 0;
   g[base + CORE_HEADS + prio] = t;
   m[i + TCB_QUEUED] = core + 1;
+  if (core !== k.core) remoteWake(k, core);
 }
 
 /** Puts a runnable thread at the tail of its ready queue (no-op if queued). */
@@ -99,6 +100,7 @@ export function tcbSchedAppend(k: Kernel, t: number): void {
   m[i + TCB_SCHED_NEXT] = 0;
   g[base + CORE_TAILS + prio] = t;
   m[i + TCB_QUEUED] = core + 1;
+  if (core !== k.core) remoteWake(k, core);
 }
 
 /** Removes a thread from its ready queue (no-op if not queued). */
@@ -142,11 +144,17 @@ export function rescheduleRequired(k: Kernel, core = k.core): void {
   k.g[base + CORE_ACTION] = SchedulerAction_ChooseNewThread;
 }
 
-/** Rings core `core`'s doorbell: work was queued for it (the IPI of SMP seL4). */
+/**
+ * Rings core `core`'s doorbell: work was queued for it (the IPI of SMP
+ * seL4; every enqueue on another core's queue rings it). The notify, a
+ * system call on the host, is paid only when that core's worker said it
+ * sleeps (CORE_SLEEPING, set before it re-checks the doorbell and waits:
+ * sequentially consistent on both sides, so no wake-up is lost).
+ */
 export function remoteWake(k: Kernel, core: number): void {
-  const i = k.coreBase(core) + CORE_DOORBELL;
-  Atomics.add(k.g, i, 1);
-  Atomics.notify(k.g, i);
+  const base = k.coreBase(core);
+  Atomics.add(k.g, base + CORE_DOORBELL, 1);
+  if (Atomics.load(k.g, base + CORE_SLEEPING) !== 0) Atomics.notify(k.g, base + CORE_DOORBELL);
   if (k.onRemoteWake !== null) k.onRemoteWake(core);
 }
 
@@ -157,8 +165,7 @@ export function remoteWake(k: Kernel, core: number): void {
 export function possibleSwitchTo(k: Kernel, t: number): void {
   const core = k.m[(t >> 2) + TCB_AFFINITY]!;
   if (core !== k.core) {
-    tcbSchedEnqueue(k, t);
-    remoteWake(k, core);
+    tcbSchedEnqueue(k, t); // rings that core's doorbell
     return;
   }
   const base = k.coreBase(core);
@@ -202,8 +209,11 @@ export function schedule(k: Kernel, core = k.core): number {
   if (action !== SchedulerAction_ResumeCurrentThread) {
     const cur = g[base + CORE_CUR]!;
     const idle = g[base + CORE_IDLE]!;
-    const wasRunnable = cur !== idle && isRunnableState(m[(cur >> 2) + TCB_STATE]!) && m[(cur >> 2) + TCB_AFFINITY] === core;
+    const curRunnable = cur !== idle && isRunnableState(m[(cur >> 2) + TCB_STATE]!);
+    const wasRunnable = curRunnable && m[(cur >> 2) + TCB_AFFINITY] === core;
     if (wasRunnable) tcbSchedEnqueue(k, cur);
+    // SetAffinity moved the running thread: it leaves this core now and queues on its new one.
+    else if (curRunnable) tcbSchedEnqueue(k, cur);
     if (action === SchedulerAction_ChooseNewThread || !isRunnableState(m[(action >> 2) + TCB_STATE]!)) {
       chooseThread(k, core);
     } else {

@@ -25,7 +25,7 @@ import { invokeUntyped_Retype } from './untyped.js';
 import { invokeASIDPool_Assign } from './asid.js';
 import { invokePage_Map, invokePageTable_Map, translate } from './vspace.js';
 import {
-  IPCBUF_USERDATA, invokeTCB_Configure, invokeTCB_Resume, invokeTCB_SetPriority, invokeTCB_WriteRegisters,
+  IPCBUF_USERDATA, invokeTCB_Configure, invokeTCB_SetAffinity, invokeTCB_Resume, invokeTCB_SetPriority, invokeTCB_WriteRegisters,
 } from './tcb.js';
 import { ERROR_NAMES, seL4_NoError } from './errors.js';
 
@@ -44,6 +44,8 @@ export interface ThreadSpec {
   faultEP?: number;
   /** Virtual address of its IPC buffer (a page of its own is mapped there). */
   ipcBuffer: number;
+  /** The core it runs on (TCB_SetAffinity; default: the core of the builder's kernel handle). */
+  core?: number;
   /** Extra registers: eax ebx ecx edx esi edi ebp. */
   regs?: Partial<Record<'eax' | 'ebx' | 'ecx' | 'edx' | 'esi' | 'edi' | 'ebp', number>>;
 }
@@ -167,6 +169,7 @@ export class SpaceBuilder {
     check(invokePage_Map(k, this.slot(bufFrame), this.slot(this.pdSlot), buf & ~0xfff, RIGHT_READ | RIGHT_WRITE), 'Page_Map(IPC buffer)');
     check(invokeTCB_Configure(k, tcb, spec.faultEP ?? 0, this.slot(guarded), this.slot(this.pdSlot), buf, this.slot(bufFrame)), 'TCB_Configure');
     check(invokeTCB_SetPriority(k, tcb, this.slot(seL4_CapInitThreadTCB), spec.priority), 'TCB_SetPriority');
+    if (spec.core !== undefined) check(invokeTCB_SetAffinity(k, tcb, spec.core), 'TCB_SetAffinity');
     this.writeWords(buf + IPCBUF_USERDATA * 4, [buf]);
     const r = spec.regs ?? {};
     // seL4_UserContext: eip esp eflags eax ebx ecx edx esi edi ebp fs_base gs_base

@@ -270,10 +270,13 @@ export function invokeTCB_SetAffinity(k: Kernel, t: number, core: number): numbe
   if (queued) tcbSchedDequeue(k, t);
   const wasCurrent = t === curThread(k, old);
   k.m[i + TCB_AFFINITY] = core;
-  if (wasCurrent) rescheduleRequired(k, old);
-  if (isRunnableState(k.m[i + TCB_STATE]!) && (queued || wasCurrent)) {
-    tcbSchedEnqueue(k, t);
-    if (core !== k.core) remoteWake(k, core);
+  // A thread running on its old core is queued on the new one by that core's
+  // next schedule (it must leave the old CPU first); a queued one moves now.
+  if (wasCurrent) {
+    rescheduleRequired(k, old);
+    if (old !== k.core) remoteWake(k, old);
+  } else if (queued && isRunnableState(k.m[i + TCB_STATE]!)) {
+    tcbSchedEnqueue(k, t); // rings the new core's doorbell
   }
   return seL4_NoError;
 }

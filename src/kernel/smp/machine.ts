@@ -1,0 +1,155 @@
+/**
+ * `--cores N`: the kernel on N CPU workers over one guest RAM and one set
+ * of kernel globals (seL4's SMP design: a big kernel lock around every
+ * kernel entry, per-core ready queues, thread affinity, IPIs as doorbells).
+ *
+ *   host thread   the root task: boots the kernel, builds spaces and
+ *                 threads (SpaceBuilder), and talks to them with kernel
+ *                 operations, all under the big kernel lock as core N
+ *                 (a core of its own whose only thread is the root thread,
+ *                 so its kernel operations never schedule a CPU core).
+ *   core workers  core.entry.ts, one per core 0..N-1: a Cpu + KernelCore.
+ *   timer worker  timer.entry.ts: the tick (preemption, round robin).
+ *
+ * N may exceed the host's cores: a busy core is a busy worker, but an idle
+ * one spins only while the awake workers fit on the host's cores
+ * (`spinners`) and otherwise sleeps on its doorbell at once.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { GuestRam } from '../../machine/ram.js';
+import { deviceWorkerUrl } from '../../devices/worker-url.js';
+import { bootKernel, type BootInfo } from '../boot.js';
+import { BigKernelLock } from '../lock.js';
+import { CORE_DOORBELL, Kernel } from '../state.js';
+import { SpaceBuilder, type BuiltThread, type ThreadSpec } from '../space-builder.js';
+import { CONTROL_BYTES, CTL_STOP, type CoreReport, type CoreWorkerData, type TimerWorkerData } from './control.js';
+
+export interface SmpOptions {
+  /** CPU cores (workers). */
+  cores: number;
+  /** Guest RAM = kernel object memory (default 32 MiB). */
+  ramBytes?: number;
+  rootCNodeBits?: number;
+  fastpath?: boolean;
+  /** Timer period (default 2 ms, seL4's default tick); 0: no timer. */
+  tickMs?: number;
+  /** Guest instructions per slice between doorbell/timer checks (default 20,000). */
+  sliceInstructions?: number;
+  /** Doorbell polls of an idle core before it sleeps (default 20,000). */
+  idleSpin?: number;
+  /** An idle core spins only while at most this many core workers are awake (default: the host's cores). */
+  spinners?: number;
+}
+
+export class SmpMachine {
+  readonly ram: GuestRam;
+  /** The host's handle on the kernel: core `hostCore`, the root task's. */
+  readonly k: Kernel;
+  readonly info: BootInfo;
+  readonly lock: BigKernelLock;
+  readonly b: SpaceBuilder;
+  readonly cores: number;
+  readonly hostCore: number;
+  readonly control = new SharedArrayBuffer(CONTROL_BYTES);
+  private workers: Worker[] = [];
+  private reports: Promise<CoreReport>[] = [];
+  private timer: Worker | null = null;
+
+  constructor(readonly opts: SmpOptions) {
+    const cores = opts.cores;
+    if (!(Number.isInteger(cores) && cores >= 1 && cores <= 63)) throw new RangeError(`cores must be 1..63, not ${cores}`);
+    this.cores = cores;
+    this.hostCore = cores;
+    this.ram = new GuestRam(opts.ramBytes ?? 32 << 20);
+    const { kernel, bootInfo } = bootKernel({
+      memory: this.ram.sab, cores: cores + 1, rootCore: cores, rootCNodeBits: opts.rootCNodeBits ?? 12,
+    });
+    this.k = new Kernel(kernel.shared, cores); // boot's handle is core 0's
+    this.info = bootInfo;
+    this.lock = new BigKernelLock(kernel.globals);
+    this.b = new SpaceBuilder(this.k, bootInfo);
+  }
+
+  /** The root thread (on the host core). */
+  get root(): number {
+    return this.info.rootThread;
+  }
+
+  /** Runs `fn` under the big kernel lock as the host core (every kernel operation of the root task). */
+  kernel<T>(fn: () => T): T {
+    return this.lock.with(this.hostCore, fn);
+  }
+
+  /** A thread built by the SpaceBuilder on CPU core `core` (not started). */
+  thread(spec: ThreadSpec & { core: number }): BuiltThread {
+    if (!(spec.core >= 0 && spec.core < this.cores)) throw new RangeError(`core ${spec.core} is not a CPU core (0..${this.cores - 1})`);
+    return this.kernel(() => this.b.thread(spec));
+  }
+
+  start(th: BuiltThread): void {
+    this.kernel(() => this.b.start(th));
+  }
+
+  /** Spawns the core workers and the timer; resolves when every core is ready. */
+  async boot(): Promise<void> {
+    const o = this.opts;
+    const url = deviceWorkerUrl(import.meta.url, 'kernel/smp/core.entry');
+    const ready: Promise<void>[] = [];
+    for (let c = 0; c < this.cores; c++) {
+      const data: CoreWorkerData = {
+        memory: this.ram.sab, globals: this.k.globals, control: this.control, core: c,
+        fastpath: o.fastpath ?? true, sliceInstructions: o.sliceInstructions ?? 20_000,
+        idleSpin: o.idleSpin ?? 20_000, spinners: o.spinners ?? availableParallelism(),
+      };
+      const w = new Worker(url, { workerData: data });
+      this.workers.push(w);
+      let onReady!: () => void;
+      ready.push(new Promise<void>((res) => { onReady = res; }));
+      this.reports.push(new Promise<CoreReport>((res, rej) => {
+        w.on('message', (m: { ready?: boolean; report?: CoreReport }) => {
+          if (m.ready === true) onReady();
+          else if (m.report !== undefined) res(m.report);
+        });
+        w.once('error', rej);
+        w.once('exit', (code) => rej(new Error(`core ${c} worker exited (code ${code}) without a report`)));
+      }));
+    }
+    await Promise.race([Promise.all(ready), Promise.all(this.reports)]);
+    const tickMs = o.tickMs ?? 2;
+    if (tickMs > 0) {
+      const data: TimerWorkerData = { globals: this.k.globals, control: this.control, cores: this.cores, tickMs };
+      this.timer = new Worker(deviceWorkerUrl(import.meta.url, 'kernel/smp/timer.entry'), { workerData: data });
+    }
+  }
+
+  /**
+   * Polls `pred` under the kernel lock every `everyMs` until it holds (true)
+   * or `timeoutMs` passes (false). The host never blocks the workers.
+   */
+  async until(pred: () => boolean, timeoutMs = 10_000, everyMs = 1): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.kernel(pred)) return true;
+      if (Date.now() > end) return false;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+
+  /** Stops every worker (guest threads stop where they are) and returns the cores' reports. */
+  async shutdown(): Promise<CoreReport[]> {
+    const ctl = new Int32Array(this.control);
+    Atomics.store(ctl, CTL_STOP, 1);
+    Atomics.notify(ctl, CTL_STOP);
+    for (let c = 0; c < this.cores; c++) {
+      const i = this.k.coreBase(c) + CORE_DOORBELL;
+      Atomics.add(this.k.g, i, 1);
+      Atomics.notify(this.k.g, i);
+    }
+    const reports = await Promise.all(this.reports);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    if (this.timer !== null) await this.timer.terminate();
+    this.workers = [];
+    return reports;
+  }
+}

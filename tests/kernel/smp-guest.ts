@@ -1,0 +1,78 @@
+/**
+ * The SMP machine with guest programs on it (tests, bench): sel4-pingpong
+ * pairs placed on chosen cores, the root task (the host) collecting reports.
+ */
+import { join } from 'node:path';
+import { directorySource, loadProgram } from '../../src/pe/index.js';
+import { SmpMachine, type SmpOptions } from '../../src/kernel/smp/machine.js';
+import {
+  seL4_NBRecv, getMR, getMsgInfo, getBadge, setReg, REG_MSGINFO, RIGHT_READ, RIGHT_WRITE, RIGHT_GRANT_REPLY,
+  type BuiltThread,
+} from '../../src/kernel/index.js';
+import { GUEST_BIN, CLIENT_BADGE, type Received } from './sel4-guest.js';
+
+/** A stack page under `top` holding [esp] = 0 and [esp+4] = arg; returns esp. */
+export function smpStack(m: SmpMachine, top: number, arg: number): number {
+  m.kernel(() => m.b.mapRange(top - 0x4000, 0x4000));
+  const esp = top - 16;
+  m.b.writeWords(esp, [0, arg]);
+  return esp;
+}
+
+/** NBRecv by the root on an endpoint in its CNode (the caller holds the kernel lock: inside m.kernel/m.until). */
+export function smpReceive(m: SmpMachine, epSlot: number, words = 11): Received | null {
+  return ((): Received | null => {
+    setReg(m.k, m.root, REG_MSGINFO, -1);
+    seL4_NBRecv(m.k, m.root, epSlot);
+    const info = getMsgInfo(m.k, m.root);
+    if (info === 0xffffffff) return null;
+    const mrs: number[] = [];
+    for (let i = 0; i < Math.min(words, info & 0x7f); i++) mrs.push(getMR(m.k, m.root, i) >>> 0);
+    return { label: info >>> 12, length: info & 0x7f, badge: getBadge(m.k, m.root), mrs };
+  })();
+}
+
+/** Collects reports from `count` different badges on `ep` (polling), in badge order, or throws after `timeoutMs`. */
+export async function collect(m: SmpMachine, ep: number, count: number, timeoutMs = 60_000): Promise<Received[]> {
+  const got = new Map<number, Received>();
+  const ok = await m.until(() => {
+    for (let r = smpReceive(m, ep); r !== null; r = smpReceive(m, ep)) got.set(r.badge, r);
+    return got.size >= count;
+  }, timeoutMs);
+  if (!ok) throw new Error(`only ${got.size} of ${count} reports after ${timeoutMs} ms`);
+  return [...got.values()].sort((a, b) => a.badge - b.badge);
+}
+
+/** Report badges: a reporter sends its report over and over, so reports are told apart by badge. */
+export const CLIENT_REPORT = 0x100;
+export const SERVER_REPORT = 0x200;
+
+export interface SmpPair { server: BuiltThread; client: BuiltThread; ep: number }
+
+/** Loads sel4-pingpong.exe once into the machine's VSpace; returns its entry. */
+export function loadPingPong(m: SmpMachine): number {
+  const { main } = loadProgram(join(GUEST_BIN, 'sel4-pingpong.exe'), {
+    target: m.b, source: directorySource([GUEST_BIN]), findFreeRange: () => undefined,
+  });
+  return main.entry;
+}
+
+/** A server on `serverCore` and a client doing `n` round trips on `clientCore`; both report to `report`. */
+export function pingPongPair(m: SmpMachine, entry: number, report: number, index: number, serverCore: number, clientCore: number, n: number, priority = 100): SmpPair {
+  const b = m.b;
+  const ep = m.kernel(() => b.endpoint());
+  const at = 0x20000000 + index * 0x200000;
+  const server = m.thread({ entry, esp: smpStack(m, at, 0), priority, ipcBuffer: 0x30000000 + index * 0x2000, core: serverCore });
+  const client = m.thread({ entry, esp: smpStack(m, at + 0x100000, n), priority, ipcBuffer: 0x30001000 + index * 0x2000, core: clientCore });
+  m.kernel(() => {
+    b.giveCap(server, 1, ep, RIGHT_READ);
+    b.giveCap(server, 2, report, RIGHT_WRITE, SERVER_REPORT + index);
+    b.giveCap(client, 1, ep, RIGHT_WRITE | RIGHT_GRANT_REPLY, CLIENT_BADGE);
+    b.giveCap(client, 2, report, RIGHT_WRITE, CLIENT_REPORT + index);
+  });
+  return { server, client, ep };
+}
+
+export function smpMachine(opts: SmpOptions): SmpMachine {
+  return new SmpMachine(opts);
+}

@@ -1,0 +1,102 @@
+// SMP (src/kernel/smp): core workers over one guest RAM and kernel state, the big
+// kernel lock, cross-core IPC by doorbells, the timer, N larger than the host's cores.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
+import { RIGHT_WRITE, seL4_Fault_UserException } from '../../src/kernel/index.js';
+import { SmpMachine } from '../../src/kernel/smp/machine.js';
+import { collect, loadPingPong, pingPongPair, smpStack } from './smp-guest.js';
+
+test('cross-core Call/ReplyRecv: sel4-pingpong with the server on core 1 and the client on core 0', async () => {
+  const m = new SmpMachine({ cores: 2 });
+  const entry = loadPingPong(m);
+  const report = m.kernel(() => m.b.endpoint());
+  const n = 2000;
+  const p = pingPongPair(m, entry, report, 0, 1, 0, n);
+  await m.boot();
+  m.start(p.server);
+  m.start(p.client);
+  try {
+    const got = await collect(m, report, 2);
+    const byLabel = Object.fromEntries(got.map((r) => [r.label, r.mrs]));
+    assert.deepEqual(byLabel[4], [n, 0], 'server: requests served, bad requests');
+    assert.deepEqual(byLabel[3], [n, 0], 'client: good replies, bad replies');
+  } finally {
+    const reports = await m.shutdown();
+    assert.deepEqual(reports.flatMap((r) => r.unhandled), []);
+    assert.equal(reports.reduce((a, r) => a + r.fastpaths, 0), 0, 'cross-core IPC takes the slow path');
+    assert.ok(reports[0]!.syscalls >= n && reports[1]!.syscalls >= n);
+  }
+});
+
+test('N cores larger than the host\'s: 2N threads calling each other across all cores', async () => {
+  const cores = Math.max(4, availableParallelism() + 2);
+  const m = new SmpMachine({ cores, ramBytes: 64 << 20 });
+  const entry = loadPingPong(m);
+  const report = m.kernel(() => m.b.endpoint());
+  const n = 300;
+  const pairs = Array.from({ length: cores }, (_, c) => pingPongPair(m, entry, report, c, (c + 1) % cores, c, n + c));
+  await m.boot();
+  for (const p of pairs) { m.start(p.server); m.start(p.client); }
+  try {
+    const got = await collect(m, report, 2 * cores);
+    const clients = got.filter((r) => r.label === 3).map((r) => r.mrs[0]!).sort((a, b) => a - b);
+    const servers = got.filter((r) => r.label === 4).map((r) => r.mrs[0]!).sort((a, b) => a - b);
+    const want = pairs.map((_, c) => n + c);
+    assert.deepEqual(clients, want);
+    assert.deepEqual(servers, want);
+    assert.ok(got.every((r) => r.mrs[1] === 0), 'no bad replies or requests');
+  } finally {
+    const reports = await m.shutdown();
+    assert.equal(reports.length, cores);
+    assert.ok(reports.every((r) => r.syscalls > 0), 'every core ran guest system calls');
+    assert.deepEqual(reports.flatMap((r) => r.unhandled), []);
+  }
+});
+
+test('the timer preempts: two busy threads of one priority on one core both make progress', async () => {
+  const m = new SmpMachine({ cores: 1, tickMs: 1, sliceInstructions: 5000 });
+  const b = m.b;
+  // inc dword [edx]; jmp back — edx = the thread's counter
+  const code = [0xff, 0x02, 0xeb, 0xfc];
+  m.kernel(() => { b.mapPage(0x600000); b.mapPage(0x601000); });
+  b.write(0x600000, Uint8Array.from(code));
+  const ths = [0, 1].map((i) => m.thread({ entry: 0x600000, esp: smpStack(m, 0x700000 + i * 0x10000, 0), priority: 80, ipcBuffer: 0x720000 + i * 0x1000, core: 0, regs: { edx: 0x601000 + 4 * i } }));
+  await m.boot();
+  for (const t of ths) m.start(t);
+  try {
+    const ok = await m.until(() => m.b.readWord(0x601000) > 1000 && m.b.readWord(0x601004) > 1000, 20_000, 5);
+    assert.ok(ok, `counters ${m.b.readWord(0x601000)} and ${m.b.readWord(0x601004)}: round robin needs the timer`);
+  } finally {
+    const [r] = await m.shutdown();
+    assert.ok(r!.ticks > 0);
+  }
+});
+
+test('SetAffinity moves a running thread to another core; a fault there reaches its handler on the host', async () => {
+  const m = new SmpMachine({ cores: 2, tickMs: 1 });
+  const b = m.b;
+  // loop: cmp dword [0x601000], 0; je loop; ud2 — spins until the host writes the flag, then faults
+  const code = [0x83, 0x3d, 0x00, 0x10, 0x60, 0x00, 0x00, 0x74, 0xf7, 0x0f, 0x0b];
+  m.kernel(() => { b.mapPage(0x600000); b.mapPage(0x601000); });
+  b.write(0x600000, Uint8Array.from(code));
+  const fep = m.kernel(() => b.endpoint());
+  const th = m.thread({ entry: 0x600000, esp: smpStack(m, 0x700000, 0), priority: 80, ipcBuffer: 0x720000, core: 0, faultEP: 1 });
+  m.kernel(() => b.giveCap(th, 1, fep, RIGHT_WRITE | 8, 9));
+  await m.boot();
+  m.start(th);
+  try {
+    const { invokeTCB_SetAffinity, curThread } = await import('../../src/kernel/index.js');
+    assert.ok(await m.until(() => curThread(m.k, 0) === th.tcb, 5000), 'running on core 0');
+    m.kernel(() => assert.equal(invokeTCB_SetAffinity(m.k, th.tcb, 1), 0));
+    assert.ok(await m.until(() => curThread(m.k, 1) === th.tcb, 5000), 'now running on core 1');
+    b.writeWords(0x601000, [1]);
+    const [f] = await collect(m, fep, 1, 5000);
+    assert.equal(f!.label, seL4_Fault_UserException);
+    assert.equal(f!.badge, 9);
+    assert.deepEqual([f!.mrs[0], f!.mrs[3]], [0x600009, 6], 'ud2 at its address, #UD');
+  } finally {
+    const reports = await m.shutdown();
+    assert.equal(reports[1]!.faults, 1, 'the fault was taken on core 1');
+  }
+});
