@@ -1,13 +1,12 @@
 /**
- * IPC: the lock-free ring's throughput (single and batched publishes), a
- * cross-worker ping-pong round trip over two rings, next to the limit
+ * IPC: guest-to-guest seL4 IPC from real guest code (ipc-guest.ts): the
+ * Call + ReplyRecv round trip on one core (fastpath on and off, with the
+ * instructions per round trip and the kernel's share of the time) and
+ * across two core workers, notification signal -> wake latency on one core
+ * and across cores; the lock-free ring's throughput (single and batched
+ * publishes) and a cross-worker ring round trip; all next to the limit
  * measured in the same run (plain JS ping-pong of one SAB word between two
- * workers), and the kernel's Call + ReplyRecv round trip as pure kernel
- * operations on one thread (no CPU: message registers in the TCBs).
- *
- * Not reported yet: `ipc.same-core.roundtrip`, `ipc.cross-core.roundtrip`
- * and `ipc.notify.latency` are guest-to-guest figures that need the CPU's
- * syscall wiring (issue 3).
+ * workers); and Call + ReplyRecv as pure kernel operations (no CPU).
  */
 import { Worker } from 'node:worker_threads';
 import { SpscRing } from '../../src/ipc-fastpath/ring.js';
@@ -18,6 +17,7 @@ import {
   seL4_EndpointObject, seL4_TCBObject,
 } from '../../src/kernel/index.js';
 import { summarize, type BenchResult, type BenchSuite } from '../lib/results.js';
+import { crossCoreNotify, crossCoreRoundTrip, kernelShare, sameCoreNotify, sameCoreRoundTrip } from './ipc-guest.js';
 
 const PEER = new URL('../../src/ipc-fastpath/peer.entry.js', import.meta.url);
 const SLOT_WORDS = 16;
@@ -153,11 +153,47 @@ function kernelRoundTrip(chunks: number, perChunk: number): number[] {
 
 export const ipcSuite: BenchSuite = {
   name: 'ipc',
-  summary: 'ring throughput, cross-worker ring round trip vs the JS ping-pong limit, kernel Call+ReplyRecv',
+  summary: 'guest seL4 IPC same-core/cross-core, notify latency, ring throughput and round trip vs the JS ping-pong limit',
   async run({ quick }) {
     const runs = quick ? 3 : 7;
     const msgs = quick ? 500_000 : 2_000_000;
     const results: BenchResult[] = [];
+
+    // Same core, from guest code: fastpath on and off alternating in one process.
+    const sameN = quick ? 20_000 : 100_000;
+    const samples = quick ? 5 : 11;
+    sameCoreRoundTrip(2000, true); sameCoreRoundTrip(2000, false); // warm-up
+    const fast: number[] = [];
+    const slow: number[] = [];
+    let instr = 0;
+    for (let i = 0; i < samples; i++) {
+      const f = sameCoreRoundTrip(sameN, true);
+      fast.push(f.ns);
+      instr = f.instructions;
+      slow.push(sameCoreRoundTrip(sameN, false).ns);
+    }
+    const fs = summarize(fast);
+    const ss = summarize(slow);
+    const share = await kernelShare(sameN, true);
+    results.push({ name: 'ipc.same-core.roundtrip', value: fs.median, unit: 'ns', samples, rme: fs.rme, note: `sel4-pingpong Call+ReplyRecv, fastpath; target <= 380 ns (seL4 on Skylake)` });
+    results.push({ name: 'ipc.same-core.roundtrip.slowpath', value: ss.median, unit: 'ns', samples, rme: ss.rme, note: 'the same with the fastpath off' });
+    results.push({ name: 'ipc.same-core.instructions', value: instr, unit: 'instr', samples: 1, rme: 0, note: 'guest instructions per round trip (both threads, incl. the sysenters)' });
+    results.push({ name: 'ipc.same-core.kernel-share', value: share.share * 100, unit: '%', samples: 1, rme: 0, note: `profiler samples in src/kernel vs src/cpu+mmu (fastpath on): ~${share.kernelNs.toFixed(0)} ns kernel + ~${share.guestNs.toFixed(0)} ns guest instructions per round trip` });
+    const notes: number[] = [];
+    for (let i = 0; i < samples; i++) notes.push(sameCoreNotify(sameN));
+    const ns1 = summarize(notes);
+    results.push({ name: 'ipc.notify.latency.same-core', value: ns1.median, unit: 'ns', samples, rme: ns1.rme, note: 'sel4-notify Signal -> Wait wake on one core (half a round)' });
+
+    // Across cores: two core workers (the SMP machine), slow path under the big kernel lock.
+    const crossN = quick ? 2000 : 10_000;
+    const crossRuns = quick ? 3 : 5;
+    const cross: number[] = [];
+    const notify: number[] = [];
+    for (let i = 0; i < crossRuns; i++) {
+      cross.push(await crossCoreRoundTrip(crossN));
+      notify.push(await crossCoreNotify(crossN));
+    }
+
     const rate = async (batch: number): Promise<number[]> => {
       const v: number[] = [];
       for (let r = 0; r < runs; r++) v.push(await throughput(msgs, batch));
@@ -171,13 +207,17 @@ export const ipcSuite: BenchSuite = {
     const per = quick ? 2000 : 5000;
     const limit = summarize(await jsPingPong(chunks, per));
     results.push({ name: 'ipc.limit.js-pingpong', value: limit.median, unit: 'ns', samples: chunks, rme: limit.rme, note: 'the limit, this run; REFERENCE: 460 ns' });
+    const cs = summarize(cross);
+    results.push({ name: 'ipc.cross-core.roundtrip', value: cs.median, unit: 'ns', samples: crossRuns, rme: cs.rme, note: `sel4-pingpong client core 0, server core 1; ${(cs.median / limit.median).toFixed(1)}x the limit; target <= 1000 ns` });
+    const nc = summarize(notify);
+    results.push({ name: 'ipc.notify.latency', value: nc.median, unit: 'ns', samples: crossRuns, rme: nc.rme, note: `sel4-notify Signal on core 0 -> Wait wakes on core 1 (half a round); ${(nc.median / limit.median).toFixed(1)}x the limit` });
     const ring = summarize(await ringPingPong(chunks, per));
     results.push({ name: 'ipc.ring.roundtrip', value: ring.median, unit: 'ns', samples: chunks, rme: ring.rme, note: `cross-worker over rings; ${(ring.median / limit.median).toFixed(2)}x the limit` });
     const kchunks = quick ? 10 : 30;
     const kern = summarize(kernelRoundTrip(kchunks, quick ? 20000 : 100000));
     results.push({
       name: 'ipc.kernel-ops.roundtrip', value: kern.median, unit: 'ns', samples: kchunks, rme: kern.rme,
-      note: 'Call+ReplyRecv as kernel ops, no CPU; guest same-core/cross-core round trips await the CPU wiring',
+      note: 'Call+ReplyRecv as kernel operations on one thread, no CPU, no fastpath',
     });
     return results;
   },

@@ -39,7 +39,7 @@ import { cap_endpoint_cap } from './objecttype.js';
 import { lookupCapSlot } from './cnode.js';
 import { sendIPC } from './endpoint.js';
 import { seL4_MessageInfo_new } from './message.js';
-import { idleThread, rescheduleRequired, schedule, timerTick } from './scheduler.js';
+import { flushWakes, idleThread, rescheduleRequired, schedule, timerTick } from './scheduler.js';
 import { seL4_NoError } from './errors.js';
 import {
   seL4_Call, seL4_NBRecv, seL4_NBSend, seL4_Recv, seL4_Reply, seL4_ReplyRecv, seL4_Send, seL4_Yield,
@@ -116,6 +116,13 @@ export class KernelCore {
     this.sliceEnd = opts.sliceEnd ?? null;
     this.doorbell = k.coreBase(k.core) + CORE_DOORBELL;
     this.doorbellSeen = Atomics.load(k.g, this.doorbell);
+    if (this.lock !== null) k.deferWakes = true;
+  }
+
+  /** Releases the kernel lock, then rings the cores this entry woke (SMP). */
+  private leave(): void {
+    this.lock!.release();
+    if (this.k.pendingWakeCount !== 0) flushWakes(this.k);
   }
 
   /**
@@ -145,7 +152,7 @@ export class KernelCore {
         if (t === idle) {
           // Another core may run this core's last thread next: its FPU state goes home.
           if (smp) releaseFpu(k, cpu);
-          if (lock !== null) lock.release();
+          if (lock !== null) this.leave();
           return CoreExit.IDLE;
         }
         if (!loadRegs(k, cpu, t)) {
@@ -155,10 +162,10 @@ export class KernelCore {
         this.loaded = t;
       }
       if (cpu.retired >= end) {
-        if (lock !== null) lock.release();
+        if (lock !== null) this.leave();
         return CoreExit.LIMIT;
       }
-      if (lock !== null) lock.release();
+      if (lock !== null) this.leave();
       const stop = run(cpu, this.tickInstructions);
       if (lock !== null) lock.acquire(k.core);
       if (stop === Stop.SYSCALL) {

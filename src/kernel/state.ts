@@ -94,6 +94,15 @@ export class Kernel {
   readonly extraCapSlots = new Int32Array(3);
   /** Objects being finalised in the current operation (deletion cycles). */
   readonly finalising = new Set<number>();
+  /**
+   * SMP: while set (a core worker inside the kernel lock), remoteWake only
+   * rings the doorbell and notes the core here; the notify is sent after
+   * the lock is released (flushWakes), so the woken core does not wake up
+   * just to find the lock still held.
+   */
+  deferWakes = false;
+  readonly pendingWakes = new Int32Array(MAX_CORES);
+  pendingWakeCount = 0;
   /** Called when a thread is made runnable on another core (an IPI). */
   onRemoteWake: ((core: number) => void) | null = null;
 

@@ -136,3 +136,12 @@ test('bad system calls return errors or fault, never crash the engine', () => {
   assert.deepEqual([0, 4, 8, 12].map((o) => m.b.readWord(0x601000 + o)), [seL4_InvalidCapability, seL4_FailedLookup, seL4_NoError, 99]);
   assert.equal(threadState(m.k, tcb), ThreadState_BlockedOnReply, 'waiting for the fault handler');
 });
+
+test('sel4-notify: Signal/Wait rounds between two threads on one core deliver the badge word', async () => {
+  const { notifyPair } = await import('./sel4-guest.js');
+  const n = 500;
+  const m = notifyPair(n);
+  assert.equal(m.core.run(20_000_000), CoreExit.IDLE);
+  assert.deepEqual(m.core.unhandled, []);
+  assert.deepEqual(rootReceive(m, m.report), { label: 5, length: 2, badge: 0, mrs: [n, 0] });
+});

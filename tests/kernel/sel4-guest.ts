@@ -85,3 +85,34 @@ export function pingPong(n: number, opts: CoreOptions = {}): PingPong {
   b.start(client);
   return { ...m, ep, report, server, client };
 }
+
+export const PING_BADGE = 0x11;
+export const PONG_BADGE = 0x22;
+
+export interface NotifyPair extends Machine {
+  report: number;
+  responder: BuiltThread;
+  initiator: BuiltThread;
+}
+
+/** sel4-notify.exe on one core: an initiator doing `n` Signal/Wait rounds with a responder. */
+export function notifyPair(n: number, opts: CoreOptions = {}): NotifyPair {
+  const m = machine(opts);
+  const { b } = m;
+  const { main } = loadProgram(join(GUEST_BIN, 'sel4-notify.exe'), {
+    target: b, source: directorySource([GUEST_BIN]), findFreeRange: () => undefined,
+  });
+  const ping = b.notification();
+  const pong = b.notification();
+  const report = b.endpoint();
+  const responder = b.thread({ entry: main.entry, esp: stack(m, 0x20000000, 0), priority: 100, ipcBuffer: 0x30000000 });
+  const initiator = b.thread({ entry: main.entry, esp: stack(m, 0x20100000, n), priority: 100, ipcBuffer: 0x30001000 });
+  b.giveCap(responder, 1, ping, RIGHT_READ);
+  b.giveCap(responder, 2, pong, RIGHT_WRITE, PONG_BADGE);
+  b.giveCap(initiator, 1, ping, RIGHT_WRITE, PING_BADGE);
+  b.giveCap(initiator, 2, pong, RIGHT_READ);
+  b.giveCap(initiator, 3, report, RIGHT_WRITE);
+  b.start(responder);
+  b.start(initiator);
+  return { ...m, report, responder, initiator };
+}

@@ -9,7 +9,7 @@ import {
   seL4_NBRecv, getMR, getMsgInfo, getBadge, setReg, REG_MSGINFO, RIGHT_READ, RIGHT_WRITE, RIGHT_GRANT_REPLY,
   type BuiltThread,
 } from '../../src/kernel/index.js';
-import { GUEST_BIN, CLIENT_BADGE, type Received } from './sel4-guest.js';
+import { GUEST_BIN, CLIENT_BADGE, PING_BADGE, PONG_BADGE, type Received } from './sel4-guest.js';
 
 /** A stack page under `top` holding [esp] = 0 and [esp+4] = arg; returns esp. */
 export function smpStack(m: SmpMachine, top: number, arg: number): number {
@@ -75,4 +75,28 @@ export function pingPongPair(m: SmpMachine, entry: number, report: number, index
 
 export function smpMachine(opts: SmpOptions): SmpMachine {
   return new SmpMachine(opts);
+}
+
+/** Loads sel4-notify.exe into the machine's VSpace; returns its entry. */
+export function loadNotify(m: SmpMachine): number {
+  const { main } = loadProgram(join(GUEST_BIN, 'sel4-notify.exe'), {
+    target: m.b, source: directorySource([GUEST_BIN]), findFreeRange: () => undefined,
+  });
+  return main.entry;
+}
+
+/** A notification responder on `responderCore` and an initiator doing `n` rounds on `initiatorCore`. */
+export function notifySmpPair(m: SmpMachine, entry: number, report: number, responderCore: number, initiatorCore: number, n: number): { responder: BuiltThread; initiator: BuiltThread } {
+  const b = m.b;
+  const [ping, pong] = m.kernel(() => [b.notification(), b.notification()]);
+  const responder = m.thread({ entry, esp: smpStack(m, 0x28000000, 0), priority: 100, ipcBuffer: 0x38000000, core: responderCore });
+  const initiator = m.thread({ entry, esp: smpStack(m, 0x28100000, n), priority: 100, ipcBuffer: 0x38001000, core: initiatorCore });
+  m.kernel(() => {
+    b.giveCap(responder, 1, ping!, RIGHT_READ);
+    b.giveCap(responder, 2, pong!, RIGHT_WRITE, PONG_BADGE);
+    b.giveCap(initiator, 1, ping!, RIGHT_WRITE, PING_BADGE);
+    b.giveCap(initiator, 2, pong!, RIGHT_READ);
+    b.giveCap(initiator, 3, report, RIGHT_WRITE, CLIENT_REPORT);
+  });
+  return { responder, initiator };
 }

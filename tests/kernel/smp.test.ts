@@ -100,3 +100,21 @@ test('SetAffinity moves a running thread to another core; a fault there reaches 
     assert.equal(reports[1]!.faults, 1, 'the fault was taken on core 1');
   }
 });
+
+test('cross-core notifications: a Signal on core 0 wakes a waiter on core 1 and back', async () => {
+  const { loadNotify, notifySmpPair, CLIENT_REPORT } = await import('./smp-guest.js');
+  const m = new SmpMachine({ cores: 2 });
+  const entry = loadNotify(m);
+  const report = m.kernel(() => m.b.endpoint());
+  const n = 1000;
+  const p = notifySmpPair(m, entry, report, 1, 0, n);
+  await m.boot();
+  m.start(p.responder);
+  m.start(p.initiator);
+  try {
+    const [r] = await collect(m, report, 1);
+    assert.deepEqual(r, { label: 5, length: 2, badge: CLIENT_REPORT, mrs: [n, 0] });
+  } finally {
+    await m.shutdown();
+  }
+});

@@ -1,0 +1,112 @@
+/**
+ * The guest-to-guest IPC figures of the ipc suite: real i686 code
+ * (guest/bin/sel4-pingpong.exe, sel4-notify.exe) making seL4 system calls
+ * by sysenter, on one core (KernelCore in this thread) and across cores
+ * (the SMP machine: two core workers).
+ */
+import { SmpMachine } from '../../src/kernel/smp/machine.js';
+import { pingPong, notifyPair } from '../../tests/kernel/sel4-guest.js';
+import { collect, loadNotify, loadPingPong, notifySmpPair, pingPongPair } from '../../tests/kernel/smp-guest.js';
+
+export interface SameCoreSample {
+  /** ns per round trip (Call + ReplyRecv). */
+  ns: number;
+  /** Guest instructions per round trip (both threads). */
+  instructions: number;
+  /** System calls that took the fastpath, per round trip. */
+  fastpaths: number;
+}
+
+/** sel4-pingpong, `n` round trips on one core. */
+export function sameCoreRoundTrip(n: number, fastpath: boolean): SameCoreSample {
+  const m = pingPong(n, { fastpath });
+  const t0 = performance.now();
+  m.core.run();
+  const ms = performance.now() - t0;
+  if (m.core.unhandled.length > 0) throw new Error('sel4-pingpong faulted');
+  return { ns: (ms * 1e6) / n, instructions: m.cpu.retired / n, fastpaths: m.core.fastpaths / n };
+}
+
+/** sel4-notify on one core: ns per signal -> wake (half a Signal/Wait round). */
+export function sameCoreNotify(n: number): number {
+  const m = notifyPair(n);
+  const t0 = performance.now();
+  m.core.run();
+  return ((performance.now() - t0) * 1e6) / n / 2;
+}
+
+/**
+ * Where a same-core round trip's time goes, from V8's sampling profiler
+ * (node:inspector, in this process): self time of functions in
+ * src/kernel/ (the kernel: fastpath, slow path, scheduler, register moves)
+ * against src/cpu/ and src/mmu/ (the interpreter executing the guest's
+ * instructions, sysenter included). Samples outside both (GC, the bench)
+ * are left out of the ratio.
+ */
+export async function kernelShare(n: number, fastpath: boolean): Promise<{ share: number; kernelNs: number; guestNs: number }> {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
+  const m = pingPong(n, { fastpath });
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  await post('Profiler.start');
+  const t0 = performance.now();
+  m.core.run();
+  const ms = performance.now() - t0;
+  const { profile } = (await post('Profiler.stop')) as { profile: { nodes: { id: number; callFrame: { url: string } }[]; samples: number[] } };
+  session.disconnect();
+  const url = new Map(profile.nodes.map((nd) => [nd.id, nd.callFrame.url]));
+  let kernel = 0;
+  let guest = 0;
+  for (const id of profile.samples) {
+    const u = url.get(id) ?? '';
+    if (u.includes('/src/kernel/')) kernel++;
+    else if (u.includes('/src/cpu/') || u.includes('/src/mmu/')) guest++;
+  }
+  const share = kernel / Math.max(1, kernel + guest);
+  const perRt = (ms * 1e6) / n;
+  return { share, kernelNs: perRt * share, guestNs: perRt * (1 - share) };
+}
+
+/** Cross-core round trips: client on core 0, server on core 1; ns per round trip over the whole run. */
+export async function crossCoreRoundTrip(n: number): Promise<number> {
+  const m = new SmpMachine({ cores: 2, tickMs: 0 });
+  const entry = loadPingPong(m);
+  const report = m.kernel(() => m.b.endpoint());
+  const p = pingPongPair(m, entry, report, 0, 1, 0, n);
+  await m.boot();
+  m.start(p.server);
+  const t0 = performance.now();
+  m.start(p.client);
+  try {
+    const got = await collect(m, report, 2, 600_000);
+    const ms = performance.now() - t0;
+    if (got.some((r) => r.mrs[0] !== n || r.mrs[1] !== 0)) throw new Error('cross-core ping-pong went wrong');
+    return (ms * 1e6) / n;
+  } finally {
+    await m.shutdown();
+  }
+}
+
+/** Cross-core notifications: ns per signal -> wake (half a round). */
+export async function crossCoreNotify(n: number): Promise<number> {
+  const m = new SmpMachine({ cores: 2, tickMs: 0 });
+  const entry = loadNotify(m);
+  const report = m.kernel(() => m.b.endpoint());
+  const p = notifySmpPair(m, entry, report, 1, 0, n);
+  await m.boot();
+  m.start(p.responder);
+  const t0 = performance.now();
+  m.start(p.initiator);
+  try {
+    const [r] = await collect(m, report, 1, 600_000);
+    const ms = performance.now() - t0;
+    if (r!.mrs[0] !== n || r!.mrs[1] !== 0) throw new Error('cross-core notify went wrong');
+    return (ms * 1e6) / n / 2;
+  } finally {
+    await m.shutdown();
+  }
+}
