@@ -39,6 +39,7 @@ const PROGRAMS = [
   { name: 'cputest-o0', dir: 'cputest', opt: '-O0' },
   { name: 'sel4-pingpong', dir: 'sel4-pingpong', opt: '-O2' },
   { name: 'sel4-notify', dir: 'sel4-notify', opt: '-O2' },
+  { name: 'sel4-test', dir: 'sel4-test', opt: '-O2' },
 ];
 
 function die(msg) {

@@ -15,16 +15,16 @@
  * Recv on a CPtr that names nothing, a Send on a cap without Write), these
  * return the error code instead and leave the thread's state unchanged:
  * fault delivery comes with the CPU wiring. Invoking an object cap
- * (CNode, Untyped, TCB, IRQ ...) through Send/Call is dispatched by the
- * invocation decoder that the CPU wiring will add; the typed invoke*
- * functions of each object file are what it will call.
+ * (CNode, Untyped, TCB, IRQ ...) through Send/Call goes to the invocation
+ * decoder (invocation.ts), which calls the typed invoke* functions.
  */
 import type { Kernel } from './state.js';
 import {
   RIGHT_GRANT, RIGHT_GRANT_REPLY, RIGHT_READ, RIGHT_WRITE, replyCanGrant, replyIsMaster, slotData, slotPtr, slotW0,
 } from './cap.js';
 import { cap_endpoint_cap, cap_notification_cap, cap_null_cap, cap_reply_cap } from './objecttype.js';
-import { seL4_IllegalOperation, seL4_InvalidCapability, seL4_NoError } from './errors.js';
+import { seL4_InvalidCapability, seL4_NoError } from './errors.js';
+import { decodeInvocation } from './invocation.js';
 import { lookupCapSlot } from './cnode.js';
 import { receiveIPC, sendIPC } from './endpoint.js';
 import { receiveSignal, sendSignal, NTFN_BOUND_TCB } from './notification.js';
@@ -72,8 +72,7 @@ function handleInvocation(k: Kernel, t: number, cptr: number, info: number, isCa
     case cap_null_cap:
       return invalidCap(k);
     default:
-      k.err.type = seL4_IllegalOperation;
-      return seL4_IllegalOperation;
+      return decodeInvocation(k, t, slot, info, isCall);
   }
 }
 
