@@ -22,7 +22,7 @@ import { lookupCapSlot } from './cnode.js';
 import { EP_HEAD, EP_STATE, EP_TAIL, EPState_Idle, EPState_Recv, EPState_Send } from './endpoint.js';
 import { isHighestPrio } from './scheduler.js';
 import { setupCallerCap } from './reply.js';
-import { cteDeleteOne } from './cdt.js';
+import { emptySlot } from './cdt.js';
 import {
   BLOCK_CAN_GRANT, IPCBUF_MSG, REG_BADGE, REG_MSGINFO, TCB_AFFINITY, TCB_BLOCKING_FLAGS, TCB_BLOCKING_OBJECT,
   TCB_BOUND_NTFN, TCB_EP_NEXT, TCB_EP_PREV, TCB_FAULT_TYPE, TCB_IPCBUF, TCB_PRIO, TCB_REGS, TCB_STATE,
@@ -146,7 +146,7 @@ export function fastpathReplyRecv(k: Kernel, cpu: Cpu, t: number): boolean {
   copyRegisterMRs(k, cpu, t, caller, info & 0x7f);
   m[ci + TCB_REGS + REG_MSGINFO] = receivedInfo(info);
   m[ci + TCB_REGS + REG_BADGE] = 0;
-  cteDeleteOne(k, callerSlot);
+  emptySlot(k, callerSlot); // cteDeleteOne of a reply cap: nothing to finalise (non-MCS)
   m[ci + TCB_STATE] = ThreadState_Running;
   m[ti + TCB_BLOCKING_OBJECT] = ep;
   m[ti + TCB_BLOCKING_FLAGS] = (rights & RIGHT_GRANT) !== 0 ? BLOCK_CAN_GRANT : 0;

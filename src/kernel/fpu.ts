@@ -66,10 +66,10 @@ export function fpuIsReset(cpu: Cpu): boolean {
   if ((tag[0]! & tag[1]! & tag[2]! & tag[3]! & tag[4]! & tag[5]! & tag[6]! & tag[7]!) !== 3) return false;
   const r = x.r;
   if (r[0] !== 0 || r[1] !== 0 || r[2] !== 0 || r[3] !== 0 || r[4] !== 0 || r[5] !== 0 || r[6] !== 0 || r[7] !== 0) return false;
+  // Unrolled: about twice as fast as the loop (measured), and this runs on every switch.
   const v = sse.i32;
-  let o = 0;
-  for (let i = 0; i < 32; i++) o |= v[i]!;
-  return o === 0;
+  return (v[0]! | v[1]! | v[2]! | v[3]! | v[4]! | v[5]! | v[6]! | v[7]! | v[8]! | v[9]! | v[10]! | v[11]! | v[12]! | v[13]! | v[14]! | v[15]!
+    | v[16]! | v[17]! | v[18]! | v[19]! | v[20]! | v[21]! | v[22]! | v[23]! | v[24]! | v[25]! | v[26]! | v[27]! | v[28]! | v[29]! | v[30]! | v[31]!) === 0;
 }
 
 /** Puts the CPU's FPU in the reset state. */
