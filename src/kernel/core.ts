@@ -46,7 +46,7 @@ import {
 } from './syscall.js';
 import {
   IPCBUF_MSG, REG_EIP, REG_ESI, REG_MSGINFO, REG_NEXT_EIP, TCB_FAULT_EP, TCB_FAULT_TYPE, TCB_REGS,
-  ThreadState_Inactive, ipcBufferIndex, setThreadState,
+  ThreadState_Inactive, ipcBufferIndex, setThreadState, isRunnableState, TCB_STATE, TCB_AFFINITY,
 } from './tcb.js';
 import {
   ENTRY_FAULT_SAVED, ENTRY_MRS, ENTRY_SYSRET, MAX_FAULT_LENGTH, TCB_ENTRY_FLAGS, TCB_FAULT_SAVED_ESI,
@@ -168,6 +168,14 @@ export class KernelCore {
       if (lock !== null) this.leave();
       const stop = run(cpu, this.tickInstructions);
       if (lock !== null) lock.acquire(k.core);
+      if (smp && this.descheduledRemotely(t)) {
+        // Another core suspended it or moved it while it ran (seL4 would have sent an
+        // IPI): its trap is undone, so a system call runs again when it next runs.
+        if (stop === Stop.SYSCALL) cpu.eip -= 2; // sysenter and int n are both 2 bytes
+        this.savePreempted(t);
+        this.loaded = 0;
+        continue;
+      }
       if (stop === Stop.SYSCALL) {
         if (cpu.fault.trapNumber === -1) this.syscall(t);
         else {
@@ -184,6 +192,13 @@ export class KernelCore {
         this.exception(t, Vector.GP, 0);
       }
     }
+  }
+
+  /** Did another core's kernel operation take `t` off this core while it ran guest code? */
+  private descheduledRemotely(t: number): boolean {
+    const k = this.k;
+    const ti = t >> 2;
+    return k.g[k.coreBase(k.core) + CORE_CUR] !== t || !isRunnableState(k.m[ti + TCB_STATE]!) || k.m[ti + TCB_AFFINITY] !== k.core;
   }
 
   /** A thread leaving the CPU between instructions (preempted): it resumes where it stopped. */

@@ -118,3 +118,29 @@ test('cross-core notifications: a Signal on core 0 wakes a waiter on core 1 and 
     await m.shutdown();
   }
 });
+
+test('Suspend from the host stops a thread that is running on a core; Resume lets it go on', async () => {
+  const { invokeTCB_Suspend, invokeTCB_Resume, curThread, threadState, ThreadState_Inactive } = await import('../../src/kernel/index.js');
+  const m = new SmpMachine({ cores: 2, tickMs: 1, sliceInstructions: 2000 });
+  const b = m.b;
+  // loop: inc dword [0x601000]; mov eax, seL4_SysYield; sysenter; jmp loop
+  const code = [0xff, 0x05, 0x00, 0x10, 0x60, 0x00, 0xb8, 0xf9, 0xff, 0xff, 0xff, 0x0f, 0x34, 0xeb, 0xf1];
+  m.kernel(() => { b.mapPage(0x600000); b.mapPage(0x601000); });
+  b.write(0x600000, Uint8Array.from(code));
+  const th = m.thread({ entry: 0x600000, esp: smpStack(m, 0x700000, 0), priority: 80, ipcBuffer: 0x720000, core: 1 });
+  await m.boot();
+  m.start(th);
+  try {
+    assert.ok(await m.until(() => m.b.readWord(0x601000) > 100, 10_000), 'it runs');
+    m.kernel(() => assert.equal(invokeTCB_Suspend(m.k, th.tcb), 0));
+    assert.ok(await m.until(() => curThread(m.k, 1) !== th.tcb, 5000), 'core 1 let it go');
+    const c1 = m.kernel(() => m.b.readWord(0x601000));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(m.kernel(() => m.b.readWord(0x601000)), c1, 'no instruction of it ran after');
+    assert.equal(threadState(m.k, th.tcb), ThreadState_Inactive);
+    m.kernel(() => assert.equal(invokeTCB_Resume(m.k, th.tcb), 0));
+    assert.ok(await m.until(() => m.b.readWord(0x601000) > c1 + 100, 10_000), 'it runs again');
+  } finally {
+    await m.shutdown();
+  }
+});
