@@ -69,7 +69,9 @@ if (K_LAST !== 83 || FX_STRIDE !== 4 || BLK_STRIDE !== 8 || LZ_A !== 0 || LZ_B !
 
 function runSlice(cpu: Cpu, budget: number): Stop {
   const cache = cacheOf(cpu);
-  const d = cpu.d, op = d.op, next = d.next, fx = cache.fx, blk = cache.blk, pageGen = cache.pageGen;
+  // Few locals on purpose: every value live across the loop competes for registers, and the
+  // dispatch's record load is on the critical path (cold paths reload cpu.d and cache fields).
+  const fx = cache.fx, blk = cache.blk;
   const reg = cpu.reg, lz = cpu.lz, tlbR = cpu.tlbR, tlbW = cpu.tlbW, i32 = cpu.i32;
   let done = 0;
   let s = -1, first = 0;
@@ -82,7 +84,7 @@ function runSlice(cpu: Cpu, budget: number): Stop {
       const te = tlbR[eip >>> 12]!;
       const p = (te & ~0xfff) ^ eip;
       b = (Math.imul(p, 0x9e3779b1) >>> 18) * 8;
-      if ((te & 0xfff) !== 4 || blk[b]! !== p || blk[b + 1]! !== eip || blk[b + 2]! !== pageGen[p >>> 12]!) b = cache.lookup(eip) * 8;
+      if ((te & 0xfff) !== 4 || blk[b]! !== p || blk[b + 1]! !== eip || blk[b + 2]! !== cache.pageGen[p >>> 12]!) b = cache.lookup(eip) * 8;
       first = blk[b + 3]!;
       const count = blk[b + 4]!;
       cache.runPage = blk[b]! >>> 12;
@@ -92,23 +94,22 @@ function runSlice(cpu: Cpu, budget: number): Stop {
         let end = first + (tf ? 1 : budget - done);
         cache.runEnd = end;
         for (s = first; s < end; s++) {
-          execs[op[s]!]!(cpu, s);
+          execs[cpu.d.op[s]!]!(cpu, s);
           end = cache.runEnd;
         }
         const ran = s - first;
         done += ran;
         s = -1;
-        cache.runPage = -1;
-        if (ran !== count) eip = next[first + ran - 1]!; // not the last, so not a branch
+        if (ran !== count) eip = cpu.d.next[first + ran - 1]!; // not the last, so not a branch
         else {
           const m = blk[b + 5]!;
           if (m === 0 || m === 4) eip = blk[b + 6]!;
-          else if (m === 3) { cpu.retired += done; return Stop.SYSCALL; } // int n / sysenter set cpu.eip
+          else if (m === 3) { cpu.retired += done; cache.runPage = -1; return Stop.SYSCALL; } // int n / sysenter set cpu.eip
           else eip = cpu.eip;
         }
         if (tf) {
           cpu.eip = eip;
-          cpu.retired += done;
+          cpu.retired += done; cache.runPage = -1;
           cpu.fault.vector = Vector.DB;
           cpu.fault.errorCode = 0;
           cpu.fault.address = 0;
@@ -137,13 +138,14 @@ function runSlice(cpu: Cpu, budget: number): Stop {
           case 11: { const t = (w >> 8) & 15, x = reg[t]!, y = fx[i + 1]!, r = (x - y) | 0; reg[t] = r; cpu.lazyOp = 2 as Lazy; lz[0] = x; lz[1] = y; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2261; break; } // sub r,imm
           case 12: { const t = (w >> 8) & 15, x = reg[t]!, y = fx[i + 1]!, r = x ^ y; reg[t] = r; cpu.lazyOp = 4 as Lazy; lz[0] = x; lz[1] = y; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2261; break; } // xor r,imm
           case 13: { const t = (w >> 8) & 15, x = reg[t]!, y = fx[i + 1]!, r = (x - y) | 0; cpu.lazyOp = 2 as Lazy; lz[0] = x; lz[1] = y; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2261; break; } // cmp r,imm
-          case 14: { // inc r: CF keeps its value, so materialise a pending one first
+          case 14: { // inc r: CF keeps its value, so materialise a pending one first (after a
+              // 32-bit sub/cmp or a logic op, inline: computeCF's general case is large)
               const t = (w >> 8) & 15, x = reg[t]!, r = (x + 1) | 0; reg[t] = r;
-              if ((cpu.lazy & 1) !== 0) cpu.flags = (cpu.flags & ~1) | cpu.computeCF();
+              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? ((lz[0]! >>> 0) < (lz[1]! >>> 0) ? 1 : 0) : k === 4 ? 0 : cpu.computeCF()); }
               cpu.lazyOp = 5 as Lazy; lz[0] = x; lz[1] = 1; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2260; break; }
           case 15: { // dec r: CF keeps its value, so materialise a pending one first
               const t = (w >> 8) & 15, x = reg[t]!, r = (x - 1) | 0; reg[t] = r;
-              if ((cpu.lazy & 1) !== 0) cpu.flags = (cpu.flags & ~1) | cpu.computeCF();
+              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? ((lz[0]! >>> 0) < (lz[1]! >>> 0) ? 1 : 0) : k === 4 ? 0 : cpu.computeCF()); }
               cpu.lazyOp = 6 as Lazy; lz[0] = x; lz[1] = 1; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2260; break; }
           case 16: reg[(w >> 8) & 15] = reg[(w >> 12) & 15]!; break; // mov r,r
           case 17: reg[(w >> 8) & 15] = fx[i + 1]!; break; // mov r,imm
@@ -260,13 +262,13 @@ function runSlice(cpu: Cpu, budget: number): Stop {
               eip = ((w >>> (16 + o)) & 1) !== 0 ? fx[i + 1]! : fx[i + 2]!; s++; break; }
           case 81: { // dec r; jcc (Z/S conditions)
               const t = (w >> 8) & 15, x = reg[t]!, r = (x - 1) | 0; reg[t] = r;
-              if ((cpu.lazy & 1) !== 0) cpu.flags = (cpu.flags & ~1) | cpu.computeCF();
+              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? ((lz[0]! >>> 0) < (lz[1]! >>> 0) ? 1 : 0) : k === 4 ? 0 : cpu.computeCF()); }
               cpu.lazyOp = 6 as Lazy; lz[0] = x; lz[1] = 1; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2260;
               const o = (r === 0 ? 1 : 0) | (r < 0 ? 2 : 0);
               eip = ((w >>> (16 + o)) & 1) !== 0 ? fx[i + 1]! : fx[i + 2]!; s++; break; }
           case 82: { // inc r; jcc (Z/S conditions)
               const t = (w >> 8) & 15, x = reg[t]!, r = (x + 1) | 0; reg[t] = r;
-              if ((cpu.lazy & 1) !== 0) cpu.flags = (cpu.flags & ~1) | cpu.computeCF();
+              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? ((lz[0]! >>> 0) < (lz[1]! >>> 0) ? 1 : 0) : k === 4 ? 0 : cpu.computeCF()); }
               cpu.lazyOp = 5 as Lazy; lz[0] = x; lz[1] = 1; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2260;
               const o = (r === 0 ? 1 : 0) | (r < 0 ? 2 : 0);
               eip = ((w >>> (16 + o)) & 1) !== 0 ? fx[i + 1]! : fx[i + 2]!; s++; break; }
@@ -275,27 +277,26 @@ function runSlice(cpu: Cpu, budget: number): Stop {
               const x = reg[(w >> 8) & 15]!; cpu.lazyOp = 2 as Lazy; lz[0] = x; lz[1] = y; lz[2] = (x - y) | 0; cpu.lazySize = 4; cpu.lazy = 2261;
               const o = (x === y ? 1 : 0) | ((x >>> 0) < (y >>> 0) ? 2 : 0) | (x < y ? 4 : 0);
               eip = ((w >>> (16 + o)) & 1) !== 0 ? fx[i + 2]! : fx[i + 3]!; s++; break; }
-          default: execs[op[s]!]!(cpu, s); end = cache.runEnd; // may have written a code page: re-read
+          default: execs[cpu.d.op[s]!]!(cpu, s); end = cache.runEnd; // may have written a code page: re-read
         }
       }
       const ran = s - first;
       done += ran;
       s = -1;
-      cache.runPage = -1;
       if (ran !== count) {
         // Stopped after a store into its own code: that store was not a branch.
-        eip = next[first + ran - 1]!;
+        eip = cpu.d.next[first + ran - 1]!;
         continue;
       }
       const m = blk[b + 5]!;
       if (m === 0) eip = blk[b + 6]!;
       else if (m === 2) eip = cpu.eip;
-      else if (m === 3) { cpu.retired += done; return Stop.SYSCALL; } // int n / sysenter set cpu.eip
+      else if (m === 3) { cpu.retired += done; cache.runPage = -1; return Stop.SYSCALL; } // int n / sysenter set cpu.eip
       else if (m === 4) { eip = blk[b + 6]!; tf = (cpu.flags & TF) !== 0; } // popf may have set TF
       // m === 1: the hot branch body set eip.
     }
     cpu.eip = eip;
-    cpu.retired += done;
+    cpu.retired += done; cache.runPage = -1;
     return Stop.BUDGET;
   } catch (e) {
     if (e !== cpu.exception) throw e;
@@ -306,10 +307,10 @@ function runSlice(cpu: Cpu, budget: number): Stop {
       const v = cpu.fault.vector;
       if (v === Vector.BP || v === Vector.OF) {
         // Traps: the instruction completed.
-        cpu.eip = next[s]!;
+        cpu.eip = cpu.d.next[s]!;
         done++;
       } else {
-        cpu.eip = d.eip[s]!;
+        cpu.eip = cpu.d.eip[s]!;
       }
     } else {
       // The fetch of the block's first instruction faulted: EIP is there.
