@@ -77,17 +77,22 @@ function runSlice(cpu: Cpu, budget: number): Stop {
   let s = -1, first = 0;
   let eip = cpu.eip;
   let tf = (cpu.flags & TF) !== 0;
+  // b: the running block's info (offset in blk); again: it ran whole and its page was not
+  // written meanwhile, so when it branches to itself (a loop) it needs no lookup.
+  let b = 0, again = false;
   try {
     while (done < budget) {
-      // The block at eip: the hash entry of its physical address (as cache.lookup, inline).
-      let b: number;
-      const te = tlbR[eip >>> 12]!;
-      const p = (te & ~0xfff) ^ eip;
-      b = (Math.imul(p, 0x9e3779b1) >>> 18) * 8;
-      if ((te & 0xfff) !== 4 || blk[b]! !== p || blk[b + 1]! !== eip || blk[b + 2]! !== cache.pageGen[p >>> 12]!) b = cache.lookup(eip) * 8;
+      if (!again) {
+        // The block at eip: the hash entry of its physical address (as cache.lookup, inline).
+        const te = tlbR[eip >>> 12]!;
+        const p = (te & ~0xfff) ^ eip;
+        b = (Math.imul(p, 0x9e3779b1) >>> 18) << 3;
+        if ((te & 0xfff) !== 4 || blk[b]! !== p || blk[b + 1]! !== eip || blk[b + 2]! !== cache.pageGen[p >>> 12]!) b = (cache.lookup(eip) & 0x3fff) << 3;
+        cache.runPage = blk[b]! >>> 12;
+      }
+      again = false;
       first = blk[b + 3]!;
       const count = blk[b + 4]!;
-      cache.runPage = blk[b]! >>> 12;
       if (tf || budget - done < count) {
         // Part of the block (budget end) or one instruction (TF): the table handlers, which
         // keep the state exact after every instruction (no dead flags, no fusion).
@@ -294,6 +299,8 @@ function runSlice(cpu: Cpu, budget: number): Stop {
       else if (m === 3) { cpu.retired += done; cache.runPage = -1; return Stop.SYSCALL; } // int n / sysenter set cpu.eip
       else if (m === 4) { eip = blk[b + 6]!; tf = (cpu.flags & TF) !== 0; } // popf may have set TF
       // m === 1: the hot branch body set eip.
+      // A loop back to itself, and no store dropped its page meanwhile: no lookup.
+      again = eip === blk[b + 1]! && cache.runEnd === first + count;
     }
     cpu.eip = eip;
     cpu.retired += done; cache.runPage = -1;

@@ -207,3 +207,25 @@ test('single-stepping (TF) through a fused pair stops between its two instructio
   assert.equal(cpu.retired, 2);
   assert.equal(kindAt(cpu, CODE, 0), 78, 'decoded as the fused CMP_RR_JCC');
 });
+
+test('a block that loops to itself is decoded afresh when its last instruction (a call) overwrote it', () => {
+  // L (CODE+0x10): 4 x nop; call L, with ESP = CODE+0x14: the first push replaces the nops by
+  // the return address 0x1019 = bytes 19 10 00 00 (sbb [eax],edx; add [eax],al), which the
+  // second pass must run. Compared with one-instruction-at-a-time runs.
+  const code = [...new Array(0x10).fill(0x90), 0x90, 0x90, 0x90, 0x90, 0xe8, ...le(-9)];
+  const setup = (cpu: Cpu) => {
+    cpu.eip = CODE + 0x10;
+    cpu.reg[4] = CODE + 0x14;
+    cpu.reg[0] = DATA;
+    cpu.reg[2] = 0x12345678;
+  };
+  const fast = machine(code);
+  setup(fast);
+  assert.equal(run(fast, 20), Stop.BUDGET);
+  const ref = machine(code);
+  setup(ref);
+  for (let k = 0; k < 20; k++) assert.equal(run(ref, 1), Stop.BUDGET);
+  assert.equal(CODE, 0x1000, 'the return address bytes assume CODE = 0x1000');
+  assert.deepEqual(snap(fast), snap(ref));
+  assert.notEqual(fast.ram.u8[DATA], 0, 'the rewritten code ran');
+});
