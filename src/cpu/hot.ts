@@ -91,9 +91,16 @@ export const enum K {
    * CMP_RM_JCC: A = register, B = base, x = disp, y = target, z = fall-through.
    */
   CMP_RR_JCC = 78, CMP_RI_JCC, TEST_RR_JCC, DEC_JCC, INC_JCC, CMP_RM_JCC,
+  /**
+   * Only-CF-live variants ("CF"): of the flags the instruction writes only CF
+   * is read (typically by the inc/dec that follows, which keeps CF), so the
+   * body stores CF into cpu.flags and clears its lazy bit, and leaves the
+   * other (dead) flags alone. Same operands as the kind they come from.
+   */
+  ADD_RR_CF = 84, SUB_RR_CF, CMP_RR_CF, ADD_RI_CF, SUB_RI_CF, CMP_RI_CF,
 }
 /** Highest kind (checked by the run loop at load). */
-export const K_LAST = K.CMP_RM_JCC;
+export const K_LAST = K.CMP_RI_CF;
 
 /**
  * How the run loop finds the next EIP when a whole block ran (block info
@@ -208,6 +215,8 @@ export function specialise(d: DecodedSlots, s: number, fx: Int32Array): void {
 const KILL = new Int32Array(K_LAST + 1);
 /** The flags-dead variant of a kind (0 = none). */
 const NF = new Int32Array(K_LAST + 1);
+/** The only-CF-live variant of a kind (0 = none). */
+const CFV = new Int32Array(K_LAST + 1);
 /**
  * Kinds that cannot fault or stop the block: a register-only body. Every
  * other kind (memory, stack, table handlers) is a barrier: when it faults
@@ -227,6 +236,13 @@ function initLiveness(): void {
     PURE[K.ADD_RR + k] = PURE[K.ADD_RI + k] = PURE[K.ADD_RR_NF + k] = PURE[K.ADD_RI_NF + k] = 1;
   }
   KILL[K.CMP_RR] = KILL[K.TEST_RR] = KILL[K.CMP_RI] = KILL[K.CMP_RM] = ARITH;
+  CFV[K.ADD_RR] = K.ADD_RR_CF;
+  CFV[K.SUB_RR] = K.SUB_RR_CF;
+  CFV[K.CMP_RR] = K.CMP_RR_CF;
+  CFV[K.ADD_RI] = K.ADD_RI_CF;
+  CFV[K.SUB_RI] = K.SUB_RI_CF;
+  CFV[K.CMP_RI] = K.CMP_RI_CF;
+  for (let k = K.ADD_RR_CF; k <= K.CMP_RI_CF; k++) PURE[k] = 1;
   NF[K.CMP_RR] = NF[K.TEST_RR] = NF[K.CMP_RI] = K.NOP;
   PURE[K.CMP_RR] = PURE[K.TEST_RR] = PURE[K.CMP_RI] = PURE[K.NOP] = 1;
   KILL[K.INC_R] = KILL[K.DEC_R] = ARITH & ~CF;
@@ -321,7 +337,8 @@ const FUSED: Partial<Record<number, K>> = {
  * 2. Dead flags: a backward pass over the block with all flags live at its
  *    end; before a barrier (anything that can fault or stop the block) all
  *    flags are live too. A kind whose written flags are all dead after it
- *    becomes its NF variant. Blocks only ever run whole on the fast path, so
+ *    becomes its NF variant; an add/sub/cmp after which only CF is live
+ *    (before an inc/dec) its CF variant. Blocks only ever run whole on the fast path, so
  *    the state is exact at every point where it can be observed: block
  *    ends, faults (barriers), and partial runs (table handlers).
  */
@@ -350,6 +367,7 @@ export function finishBlock(d: DecodedSlots, first: number, n: number, fx: Int32
     const i = s * FX_STRIDE, k = fx[i]! & 0xff;
     const kill = KILL[k]!;
     if (kill !== 0 && (kill & live) === 0 && NF[k] !== 0) fx[i] = (fx[i]! & ~0xff) | NF[k]!;
+    else if ((kill & live) === CF && CFV[k] !== 0) fx[i] = (fx[i]! & ~0xff) | CFV[k]!;
     live = PURE[k] === 1 ? (live & ~kill) | (opTable[d.op[s]!]!.flagsRead & ARITH) : ARITH;
   }
   const lk = fx[last * FX_STRIDE]! & 0xff;

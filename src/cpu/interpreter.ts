@@ -65,7 +65,29 @@ export function run(cpu: Cpu, budget: number): Stop {
 // INC 5, DEC 6, RESULT 7; lz[0] = A, lz[1] = B, lz[2] = RES. TLB_VALID = 4.
 // Block info words (decode-cache.ts B_*): 0 paddr, 1 eip, 2 gen, 3 start, 4 count,
 // 5 EndMode (hot.ts: 0 FALL, 1 HOT_BRANCH, 2 TABLE_BRANCH, 3 TRAP, 4 SERIALIZE), 6 fall-through.
-if (K_LAST !== 83 || FX_STRIDE !== 4 || BLK_STRIDE !== 8 || LZ_A !== 0 || LZ_B !== 1 || LZ_RES !== 2) throw new Error('interpreter: hot.ts kinds changed; update the run loop switch');
+if (K_LAST !== 89 || FX_STRIDE !== 4 || BLK_STRIDE !== 8 || LZ_A !== 0 || LZ_B !== 1 || LZ_RES !== 2) throw new Error('interpreter: hot.ts kinds changed; update the run loop switch');
+
+// Flag arithmetic without data-dependent branches: these values (a carry, an
+// equality) are as random as the guest's data, so a compare-and-branch would
+// be mispredicted about half the time (measured: alu-loop 7% slower with
+// `(x >>> 0) < (y >>> 0) ? 1 : 0`). Small enough for V8 to inline.
+/** CF of x - y = r (32-bit): the borrow out of bit 31. */
+function cfSub(x: number, y: number, r: number): number {
+  return ((~x & y) | (~(x ^ y) & r)) >>> 31;
+}
+/** CF of r = x + y (32-bit): the carry out of bit 31. */
+function cfAdd(x: number, y: number, r: number): number {
+  return ((x & y) | ((x | y) & ~r)) >>> 31;
+}
+/** Outcome bits of cmp x,y for the fused jcc tables (hot.ts condTable): E | B << 1 | L << 2. */
+function cmpOutcome(x: number, y: number): number {
+  const r = (x - y) | 0, z = x ^ y;
+  return (((z | ((0 - z) | 0)) >>> 31) ^ 1) | ((((~x & y) | (~z & r)) >>> 31) << 1) | (((r ^ (z & (r ^ x))) >>> 31) << 2);
+}
+/** Outcome bits of a result for the fused jcc tables: Z | S << 1. */
+function zsOutcome(r: number): number {
+  return (((r | ((0 - r) | 0)) >>> 31) ^ 1) | ((r >>> 31) << 1);
+}
 
 function runSlice(cpu: Cpu, budget: number): Stop {
   const cache = cacheOf(cpu);
@@ -146,11 +168,11 @@ function runSlice(cpu: Cpu, budget: number): Stop {
           case 14: { // inc r: CF keeps its value, so materialise a pending one first (after a
               // 32-bit sub/cmp or a logic op, inline: computeCF's general case is large)
               const t = (w >> 8) & 15, x = reg[t]!, r = (x + 1) | 0; reg[t] = r;
-              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? ((lz[0]! >>> 0) < (lz[1]! >>> 0) ? 1 : 0) : k === 4 ? 0 : cpu.computeCF()); }
+              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? cfSub(lz[0]!, lz[1]!, lz[2]!) : k === 4 ? 0 : cpu.computeCF()); }
               cpu.lazyOp = 5 as Lazy; lz[0] = x; lz[1] = 1; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2260; break; }
           case 15: { // dec r: CF keeps its value, so materialise a pending one first
               const t = (w >> 8) & 15, x = reg[t]!, r = (x - 1) | 0; reg[t] = r;
-              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? ((lz[0]! >>> 0) < (lz[1]! >>> 0) ? 1 : 0) : k === 4 ? 0 : cpu.computeCF()); }
+              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? cfSub(lz[0]!, lz[1]!, lz[2]!) : k === 4 ? 0 : cpu.computeCF()); }
               cpu.lazyOp = 6 as Lazy; lz[0] = x; lz[1] = 1; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2260; break; }
           case 16: reg[(w >> 8) & 15] = reg[(w >> 12) & 15]!; break; // mov r,r
           case 17: reg[(w >> 8) & 15] = fx[i + 1]!; break; // mov r,imm
@@ -255,33 +277,40 @@ function runSlice(cpu: Cpu, budget: number): Stop {
           // then the jcc's truth table (bits 16..23) indexed by the outcome; s++ skips the jcc's slot ----
           case 78: { // cmp r,r; jcc
               const x = reg[(w >> 8) & 15]!, y = reg[(w >> 12) & 15]!; cpu.lazyOp = 2 as Lazy; lz[0] = x; lz[1] = y; lz[2] = (x - y) | 0; cpu.lazySize = 4; cpu.lazy = 2261;
-              const o = (x === y ? 1 : 0) | ((x >>> 0) < (y >>> 0) ? 2 : 0) | (x < y ? 4 : 0);
+              const o = cmpOutcome(x, y);
               eip = ((w >>> (16 + o)) & 1) !== 0 ? fx[i + 1]! : fx[i + 2]!; s++; break; }
           case 79: { // cmp r,imm; jcc
               const x = reg[(w >> 8) & 15]!, y = fx[i + 1]!; cpu.lazyOp = 2 as Lazy; lz[0] = x; lz[1] = y; lz[2] = (x - y) | 0; cpu.lazySize = 4; cpu.lazy = 2261;
-              const o = (x === y ? 1 : 0) | ((x >>> 0) < (y >>> 0) ? 2 : 0) | (x < y ? 4 : 0);
+              const o = cmpOutcome(x, y);
               eip = ((w >>> (16 + o)) & 1) !== 0 ? fx[i + 2]! : fx[i + 3]!; s++; break; }
           case 80: { // test r,r; jcc
               const x = reg[(w >> 8) & 15]!, y = reg[(w >> 12) & 15]!, r = x & y; cpu.lazyOp = 4 as Lazy; lz[0] = x; lz[1] = y; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2261;
-              const o = (r === 0 ? 1 : 0) | (r < 0 ? 2 : 0);
+              const o = zsOutcome(r);
               eip = ((w >>> (16 + o)) & 1) !== 0 ? fx[i + 1]! : fx[i + 2]!; s++; break; }
           case 81: { // dec r; jcc (Z/S conditions)
               const t = (w >> 8) & 15, x = reg[t]!, r = (x - 1) | 0; reg[t] = r;
-              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? ((lz[0]! >>> 0) < (lz[1]! >>> 0) ? 1 : 0) : k === 4 ? 0 : cpu.computeCF()); }
+              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? cfSub(lz[0]!, lz[1]!, lz[2]!) : k === 4 ? 0 : cpu.computeCF()); }
               cpu.lazyOp = 6 as Lazy; lz[0] = x; lz[1] = 1; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2260;
-              const o = (r === 0 ? 1 : 0) | (r < 0 ? 2 : 0);
+              const o = (r === 0 ? 1 : 0) | (r < 0 ? 2 : 0); // a loop counter: predictable, cheaper than zsOutcome
               eip = ((w >>> (16 + o)) & 1) !== 0 ? fx[i + 1]! : fx[i + 2]!; s++; break; }
           case 82: { // inc r; jcc (Z/S conditions)
               const t = (w >> 8) & 15, x = reg[t]!, r = (x + 1) | 0; reg[t] = r;
-              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? ((lz[0]! >>> 0) < (lz[1]! >>> 0) ? 1 : 0) : k === 4 ? 0 : cpu.computeCF()); }
+              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? cfSub(lz[0]!, lz[1]!, lz[2]!) : k === 4 ? 0 : cpu.computeCF()); }
               cpu.lazyOp = 5 as Lazy; lz[0] = x; lz[1] = 1; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2260;
-              const o = (r === 0 ? 1 : 0) | (r < 0 ? 2 : 0);
+              const o = (r === 0 ? 1 : 0) | (r < 0 ? 2 : 0); // a loop counter: predictable, cheaper than zsOutcome
               eip = ((w >>> (16 + o)) & 1) !== 0 ? fx[i + 1]! : fx[i + 2]!; s++; break; }
           case 83: { // cmp r,[b+d]; jcc (the load can fault: at the cmp, nothing committed)
               const ad = (reg[(w >> 12) & 15]! + fx[i + 1]!) | 0, e = tlbR[ad >>> 12]!; const y = ((e & 0xfff) | (ad & 3)) === 4 ? i32[((e & ~0xfff) ^ ad) >> 2]! : cpu.readSlow(ad, 4);
               const x = reg[(w >> 8) & 15]!; cpu.lazyOp = 2 as Lazy; lz[0] = x; lz[1] = y; lz[2] = (x - y) | 0; cpu.lazySize = 4; cpu.lazy = 2261;
-              const o = (x === y ? 1 : 0) | ((x >>> 0) < (y >>> 0) ? 2 : 0) | (x < y ? 4 : 0);
+              const o = cmpOutcome(x, y);
               eip = ((w >>> (16 + o)) & 1) !== 0 ? fx[i + 2]! : fx[i + 3]!; s++; break; }
+          // ---- only-CF-live variants (hot.ts finishBlock): CF materialised, the dead flags left alone ----
+          case 84: { const t = (w >> 8) & 15, x = reg[t]!, y = reg[(w >> 12) & 15]!, r = (x + y) | 0; reg[t] = r; cpu.flags = (cpu.flags & ~1) | cfAdd(x, y, r); cpu.lazy &= ~1; break; } // add r,r
+          case 85: { const t = (w >> 8) & 15, x = reg[t]!, y = reg[(w >> 12) & 15]!; const r = (x - y) | 0; reg[t] = r; cpu.flags = (cpu.flags & ~1) | cfSub(x, y, r); cpu.lazy &= ~1; break; } // sub r,r
+          case 86: { const x = reg[(w >> 8) & 15]!, y = reg[(w >> 12) & 15]!; cpu.flags = (cpu.flags & ~1) | cfSub(x, y, (x - y) | 0); cpu.lazy &= ~1; break; } // cmp r,r
+          case 87: { const t = (w >> 8) & 15, x = reg[t]!, y = fx[i + 1]!, r = (x + y) | 0; reg[t] = r; cpu.flags = (cpu.flags & ~1) | cfAdd(x, y, r); cpu.lazy &= ~1; break; } // add r,imm
+          case 88: { const t = (w >> 8) & 15, x = reg[t]!, y = fx[i + 1]!; const r = (x - y) | 0; reg[t] = r; cpu.flags = (cpu.flags & ~1) | cfSub(x, y, r); cpu.lazy &= ~1; break; } // sub r,imm
+          case 89: { const x = reg[(w >> 8) & 15]!, y = fx[i + 1]!; cpu.flags = (cpu.flags & ~1) | cfSub(x, y, (x - y) | 0); cpu.lazy &= ~1; break; } // cmp r,imm
           default: execs[cpu.d.op[s]!]!(cpu, s); end = cache.runEnd; // may have written a code page: re-read
         }
       }

@@ -108,7 +108,7 @@ function start(code: number[], seed: number, reuse?: Cpu): Cpu {
 
 test('fast path = one-at-a-time table handlers, at the end and at every budget stop (random hot-form programs)', () => {
   const r = rng(0x5eed);
-  let fusedSeen = 0, nfSeen = 0;
+  let fusedSeen = 0, nfSeen = 0, cfSeen = 0;
   for (let prog = 0; prog < 120; prog++) {
     const code = randomProgram(r);
     const seed = r();
@@ -131,6 +131,7 @@ test('fast path = one-at-a-time table handlers, at the end and at every budget s
       const k = fx[s * FX_STRIDE]! & 0xff;
       if (k >= 78 && k <= 83) fusedSeen++;
       if (k >= 55 && k <= 77) nfSeen++;
+      if (k >= 84 && k <= 89) cfSeen++;
     }
     // Stopped by the budget after every possible count, then run to the end.
     for (let k = 1; k < total; k++) {
@@ -144,6 +145,7 @@ test('fast path = one-at-a-time table handlers, at the end and at every budget s
   // The generator must actually reach the specialised kinds.
   assert.ok(fusedSeen > 50, `fused pairs decoded: ${fusedSeen}`);
   assert.ok(nfSeen > 50, `dead-flags variants decoded: ${nfSeen}`);
+  assert.ok(cfSeen > 10, `only-CF-live variants decoded: ${cfSeen}`);
 });
 
 test('fused cmp [mem] + jcc: a fault reports the cmp, with the flags of the instruction before', () => {
