@@ -93,7 +93,7 @@ function runSlice(cpu: Cpu, budget: number): Stop {
   const cache = cacheOf(cpu);
   // Few locals on purpose: every value live across the loop competes for registers, and the
   // dispatch's record load is on the critical path (cold paths reload cpu.d and cache fields).
-  const fx = cache.fx, blk = cache.blk;
+  const fx = cache.fx, blk = cache.blk, op = cpu.d.op;
   const reg = cpu.reg, lz = cpu.lz, tlbR = cpu.tlbR, tlbW = cpu.tlbW, i32 = cpu.i32;
   let done = 0;
   let s = -1, first = 0;
@@ -311,7 +311,7 @@ function runSlice(cpu: Cpu, budget: number): Stop {
           case 87: { const t = (w >> 8) & 15, x = reg[t]!, y = fx[i + 1]!, r = (x + y) | 0; reg[t] = r; cpu.flags = (cpu.flags & ~1) | cfAdd(x, y, r); cpu.lazy &= ~1; break; } // add r,imm
           case 88: { const t = (w >> 8) & 15, x = reg[t]!, y = fx[i + 1]!; const r = (x - y) | 0; reg[t] = r; cpu.flags = (cpu.flags & ~1) | cfSub(x, y, r); cpu.lazy &= ~1; break; } // sub r,imm
           case 89: { const x = reg[(w >> 8) & 15]!, y = fx[i + 1]!; cpu.flags = (cpu.flags & ~1) | cfSub(x, y, (x - y) | 0); cpu.lazy &= ~1; break; } // cmp r,imm
-          default: execs[cpu.d.op[s]!]!(cpu, s); end = cache.runEnd; // may have written a code page: re-read
+          default: execs[op[s]!]!(cpu, s); end = cache.runEnd; // may have written a code page: re-read
         }
       }
       const ran = s - first;
