@@ -166,13 +166,13 @@ function runSlice(cpu: Cpu, budget: number): Stop {
           case 12: { const t = (w >> 8) & 15, x = reg[t]!, y = fx[i + 1]!, r = x ^ y; reg[t] = r; cpu.lazyOp = 4 as Lazy; lz[0] = x; lz[1] = y; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2261; break; } // xor r,imm
           case 13: { const t = (w >> 8) & 15, x = reg[t]!, y = fx[i + 1]!, r = (x - y) | 0; cpu.lazyOp = 2 as Lazy; lz[0] = x; lz[1] = y; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2261; break; } // cmp r,imm
           case 14: { // inc r: CF keeps its value, so materialise a pending one first (after a
-              // 32-bit sub/cmp or a logic op, inline: computeCF's general case is large)
+              // 32-bit add/sub/cmp or a logic op, inline: computeCF's general case is large)
               const t = (w >> 8) & 15, x = reg[t]!, r = (x + 1) | 0; reg[t] = r;
-              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? cfSub(lz[0]!, lz[1]!, lz[2]!) : k === 4 ? 0 : cpu.computeCF()); }
+              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 4 ? 0 : cpu.lazySize !== 4 || k > 2 ? cpu.computeCF() : k === 2 ? cfSub(lz[0]!, lz[1]!, lz[2]!) : k === 0 ? cfAdd(lz[0]!, lz[1]!, lz[2]!) : cpu.computeCF()); }
               cpu.lazyOp = 5 as Lazy; lz[0] = x; lz[1] = 1; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2260; break; }
           case 15: { // dec r: CF keeps its value, so materialise a pending one first
               const t = (w >> 8) & 15, x = reg[t]!, r = (x - 1) | 0; reg[t] = r;
-              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? cfSub(lz[0]!, lz[1]!, lz[2]!) : k === 4 ? 0 : cpu.computeCF()); }
+              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 4 ? 0 : cpu.lazySize !== 4 || k > 2 ? cpu.computeCF() : k === 2 ? cfSub(lz[0]!, lz[1]!, lz[2]!) : k === 0 ? cfAdd(lz[0]!, lz[1]!, lz[2]!) : cpu.computeCF()); }
               cpu.lazyOp = 6 as Lazy; lz[0] = x; lz[1] = 1; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2260; break; }
           case 16: reg[(w >> 8) & 15] = reg[(w >> 12) & 15]!; break; // mov r,r
           case 17: reg[(w >> 8) & 15] = fx[i + 1]!; break; // mov r,imm
@@ -289,13 +289,13 @@ function runSlice(cpu: Cpu, budget: number): Stop {
               eip = ((w >>> (16 + o)) & 1) !== 0 ? fx[i + 1]! : fx[i + 2]!; s++; break; }
           case 81: { // dec r; jcc (Z/S conditions)
               const t = (w >> 8) & 15, x = reg[t]!, r = (x - 1) | 0; reg[t] = r;
-              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? cfSub(lz[0]!, lz[1]!, lz[2]!) : k === 4 ? 0 : cpu.computeCF()); }
+              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 4 ? 0 : cpu.lazySize !== 4 || k > 2 ? cpu.computeCF() : k === 2 ? cfSub(lz[0]!, lz[1]!, lz[2]!) : k === 0 ? cfAdd(lz[0]!, lz[1]!, lz[2]!) : cpu.computeCF()); }
               cpu.lazyOp = 6 as Lazy; lz[0] = x; lz[1] = 1; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2260;
               const o = (r === 0 ? 1 : 0) | (r < 0 ? 2 : 0); // a loop counter: predictable, cheaper than zsOutcome
               eip = ((w >>> (16 + o)) & 1) !== 0 ? fx[i + 1]! : fx[i + 2]!; s++; break; }
           case 82: { // inc r; jcc (Z/S conditions)
               const t = (w >> 8) & 15, x = reg[t]!, r = (x + 1) | 0; reg[t] = r;
-              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 2 && cpu.lazySize === 4 ? cfSub(lz[0]!, lz[1]!, lz[2]!) : k === 4 ? 0 : cpu.computeCF()); }
+              if ((cpu.lazy & 1) !== 0) { const k = cpu.lazyOp; cpu.flags = (cpu.flags & ~1) | (k === 4 ? 0 : cpu.lazySize !== 4 || k > 2 ? cpu.computeCF() : k === 2 ? cfSub(lz[0]!, lz[1]!, lz[2]!) : k === 0 ? cfAdd(lz[0]!, lz[1]!, lz[2]!) : cpu.computeCF()); }
               cpu.lazyOp = 5 as Lazy; lz[0] = x; lz[1] = 1; lz[2] = r; cpu.lazySize = 4; cpu.lazy = 2260;
               const o = (r === 0 ? 1 : 0) | (r < 0 ? 2 : 0); // a loop counter: predictable, cheaper than zsOutcome
               eip = ((w >>> (16 + o)) & 1) !== 0 ? fx[i + 1]! : fx[i + 2]!; s++; break; }
