@@ -16,7 +16,7 @@ import { machine, END, CODE, DATA, STACK, hex } from './helpers.js';
 import { Stop } from '../../src/cpu/fault.js';
 import { run } from '../../src/cpu/interpreter.js';
 import { cacheOf } from '../../src/cpu/decode-cache.js';
-import { FX_STRIDE } from '../../src/cpu/hot.js';
+import { FX_STRIDE, K_LAST } from '../../src/cpu/hot.js';
 import type { Cpu } from '../../src/cpu/cpu.js';
 
 const CF = 1, PF = 4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
@@ -230,4 +230,18 @@ test('a block that loops to itself is decoded afresh when its last instruction (
   assert.equal(CODE, 0x1000, 'the return address bytes assume CODE = 0x1000');
   assert.deepEqual(snap(fast), snap(ref));
   assert.notEqual(fast.ram.u8[DATA], 0, 'the rewritten code ran');
+});
+
+test('the bench warm-up program reaches every hot kind (bench/lib/cpu-warm.ts)', async () => {
+  const w = await import('../../bench/lib/cpu-warm.js');
+  const cpu = machine(w.warmUpProgram());
+  cpu.reg[4] = w.WARM_STACK;
+  cpu.reg[ESI] = w.WARM_DATA;
+  assert.equal(w.WARM_CODE, CODE);
+  assert.equal(run(cpu, 100_000), Stop.SYSCALL);
+  const fx = cacheOf(cpu).fx, seen = new Set<number>();
+  for (let s = 0; s < cpu.d.capacity; s++) seen.add(fx[s * FX_STRIDE]! & 0xff);
+  const missing = [];
+  for (let k = 0; k <= K_LAST; k++) if (!seen.has(k)) missing.push(k);
+  assert.deepEqual(missing, [], 'kinds no slot was decoded as');
 });
