@@ -29,7 +29,7 @@
  * short (budget, TF) runs on the exact table handlers instead.
  */
 import { type Cpu } from './cpu.js';
-import { BLK_STRIDE, cacheOf } from './decode-cache.js';
+import { BLK_STRIDE, HASH_BITS, cacheOf } from './decode-cache.js';
 import { Stop, Vector } from './fault.js';
 import { PARITY, TF, type Cond, type Lazy } from './flags.js';
 import { execs } from './table/index.js';
@@ -65,7 +65,7 @@ export function run(cpu: Cpu, budget: number): Stop {
 // INC 5, DEC 6, RESULT 7; lz[0] = A, lz[1] = B, lz[2] = RES. TLB_VALID = 4.
 // Block info words (decode-cache.ts B_*): 0 paddr, 1 eip, 2 gen, 3 start, 4 count,
 // 5 EndMode (hot.ts: 0 FALL, 1 HOT_BRANCH, 2 TABLE_BRANCH, 3 TRAP, 4 SERIALIZE), 6 fall-through.
-if (K_LAST !== 89 || FX_STRIDE !== 4 || BLK_STRIDE !== 8 || LZ_A !== 0 || LZ_B !== 1 || LZ_RES !== 2) throw new Error('interpreter: hot.ts kinds changed; update the run loop switch');
+if (K_LAST !== 89 || FX_STRIDE !== 4 || BLK_STRIDE !== 8 || HASH_BITS !== 14 || LZ_A !== 0 || LZ_B !== 1 || LZ_RES !== 2) throw new Error('interpreter: hot.ts kinds changed; update the run loop switch');
 
 // Flag arithmetic without data-dependent branches: these values (a carry, an
 // equality) are as random as the guest's data, so a compare-and-branch would
@@ -92,7 +92,8 @@ function zsOutcome(r: number): number {
 function runSlice(cpu: Cpu, budget: number): Stop {
   const cache = cacheOf(cpu);
   // Few locals on purpose: every value live across the loop competes for registers, and the
-  // dispatch's record load is on the critical path (cold paths reload cpu.d and cache fields).
+  // dispatch's record load is on the critical path (cold paths reload cpu.d.next/eip and
+  // cache.pageGen; op stays: SSE-heavy guests run mostly table handlers).
   const fx = cache.fx, blk = cache.blk, op = cpu.d.op;
   const reg = cpu.reg, lz = cpu.lz, tlbR = cpu.tlbR, tlbW = cpu.tlbW, i32 = cpu.i32;
   let done = 0;
@@ -105,7 +106,8 @@ function runSlice(cpu: Cpu, budget: number): Stop {
   try {
     while (done < budget) {
       if (!again) {
-        // The block at eip: the hash entry of its physical address (as cache.lookup, inline).
+        // The block at eip: the hash entry of its physical address (cache.lookup and
+        // DecodeCache.hash, inline; >>> 18 = 32 - HASH_BITS).
         const te = tlbR[eip >>> 12]!;
         const p = (te & ~0xfff) ^ eip;
         b = (Math.imul(p, 0x9e3779b1) >>> 18) << 3;
@@ -121,7 +123,7 @@ function runSlice(cpu: Cpu, budget: number): Stop {
         let end = first + (tf ? 1 : budget - done);
         cache.runEnd = end;
         for (s = first; s < end; s++) {
-          execs[cpu.d.op[s]!]!(cpu, s);
+          execs[op[s]!]!(cpu, s);
           end = cache.runEnd;
         }
         const ran = s - first;
