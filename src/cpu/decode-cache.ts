@@ -32,8 +32,8 @@ import { Vector } from './fault.js';
 import { Flow } from './table/types.js';
 
 export const MAX_BLOCK = 64;
-/** log2 of the hash table size (the run loop inlines the hash: interpreter.ts checks this). */
-export const HASH_BITS = 14;
+/** log2 of the hash table size (the run loop inlines the hash; tests/cpu/fast-path.test.ts checks they agree). */
+const HASH_BITS = 14;
 const HASH_SIZE = 1 << HASH_BITS;
 
 /**

@@ -29,7 +29,7 @@
  * short (budget, TF) runs on the exact table handlers instead.
  */
 import { type Cpu } from './cpu.js';
-import { BLK_STRIDE, HASH_BITS, cacheOf } from './decode-cache.js';
+import { BLK_STRIDE, cacheOf } from './decode-cache.js';
 import { Stop, Vector } from './fault.js';
 import { PARITY, TF, type Cond, type Lazy } from './flags.js';
 import { execs } from './table/index.js';
@@ -65,7 +65,7 @@ export function run(cpu: Cpu, budget: number): Stop {
 // INC 5, DEC 6, RESULT 7; lz[0] = A, lz[1] = B, lz[2] = RES. TLB_VALID = 4.
 // Block info words (decode-cache.ts B_*): 0 paddr, 1 eip, 2 gen, 3 start, 4 count,
 // 5 EndMode (hot.ts: 0 FALL, 1 HOT_BRANCH, 2 TABLE_BRANCH, 3 TRAP, 4 SERIALIZE), 6 fall-through.
-if (K_LAST !== 89 || FX_STRIDE !== 4 || BLK_STRIDE !== 8 || HASH_BITS !== 14 || LZ_A !== 0 || LZ_B !== 1 || LZ_RES !== 2) throw new Error('interpreter: hot.ts kinds changed; update the run loop switch');
+if (K_LAST !== 89 || FX_STRIDE !== 4 || BLK_STRIDE !== 8 || LZ_A !== 0 || LZ_B !== 1 || LZ_RES !== 2) throw new Error('interpreter: hot.ts kinds changed; update the run loop switch');
 
 // Flag arithmetic without data-dependent branches: these values (a carry, an
 // equality) are as random as the guest's data, so a compare-and-branch would
@@ -123,7 +123,7 @@ function runSlice(cpu: Cpu, budget: number): Stop {
         let end = first + (tf ? 1 : budget - done);
         cache.runEnd = end;
         for (s = first; s < end; s++) {
-          execs[op[s]!]!(cpu, s);
+          execs[cpu.d.op[s]!]!(cpu, s);
           end = cache.runEnd;
         }
         const ran = s - first;

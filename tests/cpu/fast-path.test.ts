@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { machine, END, CODE, DATA, STACK, hex } from './helpers.js';
 import { Stop } from '../../src/cpu/fault.js';
 import { run } from '../../src/cpu/interpreter.js';
-import { cacheOf } from '../../src/cpu/decode-cache.js';
+import { cacheOf, DecodeCache } from '../../src/cpu/decode-cache.js';
 import { FX_STRIDE, K_LAST } from '../../src/cpu/hot.js';
 import type { Cpu } from '../../src/cpu/cpu.js';
 
@@ -244,4 +244,11 @@ test('the bench warm-up program reaches every hot kind (bench/lib/cpu-warm.ts)',
   const missing = [];
   for (let k = 0; k <= K_LAST; k++) if (!seen.has(k)) missing.push(k);
   assert.deepEqual(missing, [], 'kinds no slot was decoded as');
+});
+
+test('the run loop\'s inlined block hash is DecodeCache.hash', () => {
+  // interpreter.ts computes (Math.imul(p, 0x9e3779b1) >>> 18) << 3 for the blk offset.
+  for (const p of [0, 1, 0x1000, 0x7ffff, 0x12345678, 0xfffff000 | 0, 0x9e3779b1 | 0]) {
+    assert.equal((Math.imul(p, 0x9e3779b1) >>> 18) << 3, DecodeCache.hash(p) * 8, `paddr ${hex(p)}`);
+  }
 });
