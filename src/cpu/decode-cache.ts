@@ -27,13 +27,25 @@ import { Access, type CodePageMap } from '../mmu/mmu.js';
 import { TLB_VALID } from '../mmu/tlb.js';
 import type { Cpu, CpuMemoryHooks } from './cpu.js';
 import { decodeInstruction, rowFlow } from './decoder.js';
-import { FX_STRIDE, specialise } from './hot.js';
+import { FX_STRIDE, finishBlock, specialise } from './hot.js';
 import { Vector } from './fault.js';
 import { Flow } from './table/types.js';
 
 export const MAX_BLOCK = 64;
+/** log2 of the hash table size (the run loop inlines the hash; tests/cpu/fast-path.test.ts checks they agree). */
 const HASH_BITS = 14;
 const HASH_SIZE = 1 << HASH_BITS;
+
+/**
+ * The run loop's view of a hash entry: BLK_STRIDE ints at h * BLK_STRIDE in
+ * `blk`, so a block lookup and its bookkeeping touch one typed array (each
+ * typed-array access costs V8 a map check, a bounds check and the backing
+ * store). The per-field arrays (keyP, start, count, ...) hold the same
+ * values for other users.
+ */
+export const BLK_STRIDE = 8;
+/** Word offsets in a `blk` entry. */
+export const B_PADDR = 0, B_EIP = 1, B_GEN = 2, B_START = 3, B_COUNT = 4, B_END_MODE = 5, B_FALL = 6;
 
 export class DecodeCache implements CodePageMap {
   // ---- hash table of blocks (direct-mapped: a collision replaces) ----
@@ -44,6 +56,8 @@ export class DecodeCache implements CodePageMap {
   readonly count = new Int32Array(HASH_SIZE);
   /** Flow of the block's last instruction. */
   readonly endFlow = new Uint8Array(HASH_SIZE);
+  /** Packed copy for the run loop: [paddr, eip, gen, start, count, EndMode (hot.ts), fall-through EIP, 0] per entry. */
+  readonly blk = new Int32Array(HASH_SIZE * BLK_STRIDE).fill(-1);
 
   // ---- per physical page ----
   readonly pageGen: Int32Array;
@@ -136,7 +150,16 @@ export class DecodeCache implements CodePageMap {
     this.gen[h] = this.pageGen[pfn]!;
     this.start[h] = first;
     this.count[h] = n;
-    this.endFlow[h] = n === 0 ? Flow.NONE : rowFlow[d.op[first + n - 1]!]!;
+    const endFlow = n === 0 ? Flow.NONE : rowFlow[d.op[first + n - 1]!]!;
+    this.endFlow[h] = endFlow;
+    const b = h * BLK_STRIDE, blk = this.blk;
+    blk[b + B_PADDR] = p;
+    blk[b + B_EIP] = eip;
+    blk[b + B_GEN] = this.pageGen[pfn]!;
+    blk[b + B_START] = first;
+    blk[b + B_COUNT] = n;
+    blk[b + B_END_MODE] = finishBlock(d, first, n, this.fx, endFlow);
+    blk[b + B_FALL] = n === 0 ? eip : d.next[first + n - 1]!;
     this.blocksDecoded++;
     this.instructionsDecoded += n;
     return h;
@@ -193,6 +216,7 @@ export class DecodeCache implements CodePageMap {
   /** Epoch reset: forget every block (pages stay marked: their write entries are still off). */
   flushAll(): void {
     this.keyP.fill(-1);
+    this.blk.fill(-1);
     this.nextSlot = 0;
     this.runEnd = 0;
     this.epochResets++;
