@@ -24,7 +24,7 @@
  */
 import type { Cpu } from '../cpu/cpu.js';
 import { Stop, Vector } from '../cpu/fault.js';
-import { run } from '../cpu/interpreter.js';
+import { DEFAULT_ENGINE, engineFromEnv, runnerFor, type CpuEngine, type Runner } from '../jit/index.js';
 import { Access } from '../mmu/mmu.js';
 import { CORE_CUR, type Kernel } from './state.js';
 import { RIGHT_GRANT, RIGHT_GRANT_REPLY, RIGHT_WRITE } from './cap.js';
@@ -73,6 +73,8 @@ export interface CoreOptions {
   tickInstructions?: number;
   /** Use the IPC fastpath (default true); off: every syscall takes the slow path. */
   fastpath?: boolean;
+  /** Interpreter only, or the JIT (default: NEPTUNE_CPU_ENGINE, else DEFAULT_ENGINE; docs/jit.md). */
+  engine?: CpuEngine;
 }
 
 export class KernelCore {
@@ -92,7 +94,11 @@ export class KernelCore {
   constructor(readonly k: Kernel, readonly cpu: Cpu, opts: CoreOptions = {}) {
     this.fastpath = opts.fastpath ?? true;
     this.tickInstructions = opts.tickInstructions ?? 100_000;
+    this.runCpu = runnerFor(opts.engine ?? engineFromEnv(DEFAULT_ENGINE));
   }
+
+  /** The run loop: the interpreter's run() or the JIT's runJit() (same contract). */
+  private readonly runCpu: Runner;
 
   /**
    * Runs threads until none is runnable (IDLE) or `maxInstructions` more
@@ -116,7 +122,7 @@ export class KernelCore {
         this.loaded = t;
       }
       if (cpu.retired >= end) return CoreExit.LIMIT;
-      const stop = run(cpu, this.tickInstructions);
+      const stop = this.runCpu(cpu, this.tickInstructions);
       if (stop === Stop.SYSCALL) {
         if (cpu.fault.trapNumber === -1) this.syscall(t);
         else {
