@@ -38,6 +38,7 @@ const PROGRAMS = [
   { name: 'cputest', dir: 'cputest', opt: '-O2' },
   { name: 'cputest-o0', dir: 'cputest', opt: '-O0' },
   { name: 'sel4-pingpong', dir: 'sel4-pingpong', opt: '-O2' },
+  { name: 'compute', dir: 'compute', opt: '-O2' },
 ];
 
 function die(msg) {

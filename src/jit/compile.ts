@@ -25,13 +25,13 @@ import { Flow } from '../cpu/table/types.js';
 import { emittedMayFault, emitterOf, type Flowing } from './emitters.js';
 import { Gen } from './gen.js';
 
-export const MAX_BLOCKS = 24;
+export const MAX_BLOCKS = Number(typeof process !== 'undefined' ? process.env['NEPTUNE_JIT_MAX_BLOCKS'] ?? 8 : 8);
 /** NEPTUNE_JIT_DUMP=1 prints every generated function on stderr. */
 const DUMP = typeof process !== 'undefined' && process.env['NEPTUNE_JIT_DUMP'] === '1';
 // Placeholders in the source text, replaced once the region's register set is known.
 const SYNC_REGS = 'SYNC_REGS';
 const RELOAD_REGS = 'RELOAD_REGS';
-export const MAX_INSTRUCTIONS = 320;
+export const MAX_INSTRUCTIONS = Number(typeof process !== 'undefined' ? process.env['NEPTUNE_JIT_MAX_INSTRUCTIONS'] ?? 48 : 48);
 
 /** A translated region: returns -1 to continue at cpu.eip, else a Stop (SYSCALL, FAULT). */
 export type RegionFn = (cpu: Cpu, budget: number) => number;
@@ -129,6 +129,7 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
     }
     // ---- pass 2: code ----
     g.unknownFlags();
+    g.touched = 0xff;
     const goto = (stored: boolean) => (target: number): string => {
       const j = index.get(target | 0);
       const cont = j === undefined ? '' : `if (${stored ? 'stale === 0 && ' : ''}n <= budget - ${blocks[j]!.count}) { pc = ${j}; continue L; } `;
@@ -157,8 +158,10 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
         else if (g.stored) g.out(`if (stale !== 0) { n += ${i + 1}; eo = ${d.next[s]! | 0}; break L; }`);
       } else {
         anyFallback = true;
-        g.out(`${SYNC_REGS} ${g.syncFlags()} inh = 1; execs[${d.op[s]}](cpu, ${s}); inh = 0; ${RELOAD_REGS} ${g.reloadFlags()} stale = J.stale; J.stale = 0;`);
-        g.unknownFlags();
+        // Flags go through the CPU only for rows that read or write any (SSE/x87 arithmetic does not).
+        const flags = (row.flagsRead | row.flagsWritten) !== 0;
+        g.out(`${g.syncRegs()} ${flags ? g.syncFlags() : ''} inh = ${flags ? 1 : 2}; execs[${d.op[s]}](cpu, ${s}); inh = 0; ${RELOAD_REGS} ${flags ? g.reloadFlags() : ''} stale = J.stale; J.stale = 0;`);
+        if (flags) g.unknownFlags();
         if (flow === Flow.NONE) g.out(`if (stale !== 0) { n += ${i + 1}; eo = ${d.next[s]! | 0}; break L; }`);
         else {
           ended = true;
@@ -192,7 +195,7 @@ ${cases.join('\n')}
 } catch (x) {
 if (x !== cpu.exception) throw x;
 // A handler that faulted may have committed part of its work (rep string iterations): the CPU's state wins.
-if (inh !== 0) { RELOAD_REGS ${new Gen(d).reloadFlags()} }
+if (inh !== 0) { RELOAD_REGS if (inh === 1) { ${new Gen(d).reloadFlags()} } }
 const v = cpu.fault.vector;
 n += OFF[ip];
 if (v === 3 || v === 4) { eo = NEXT[ip]; n++; } else eo = EIP[ip];

@@ -73,7 +73,19 @@ export class Gen {
 
   r(n: number): string {
     this.usedRegs |= 1 << n;
+    this.touched |= 1 << n;
     return `r${n}`;
+  }
+
+  /** Registers read or written since the last write-back to cpu.reg (a superset of the dirty ones). */
+  touched = 0xff;
+
+  /** Statements: write back the registers touched since the last write-back (before calling a handler). */
+  syncRegs(): string {
+    const out: string[] = [];
+    for (let i = 0; i < 8; i++) if ((this.touched >> i) & 1) out.push(`reg[${i}] = r${i};`);
+    this.touched = 0;
+    return out.join(' ');
   }
 
   /** Value of register n at an operand size, zero-extended (8-bit: AL..BH numbering). */

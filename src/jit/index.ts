@@ -11,7 +11,7 @@ import type { Stop } from '../cpu/fault.js';
 import { run } from '../cpu/interpreter.js';
 import { jitOf } from './runtime.js';
 
-export { jitOf, JitState, DEFAULT_THRESHOLD, type JitOptions, type JitStats } from './runtime.js';
+export { jitOf, jitTotals, JitState, DEFAULT_THRESHOLD, type JitOptions, type JitStats } from './runtime.js';
 export { CodeMap } from './code-map.js';
 export { emitterCoverage } from './emitters.js';
 

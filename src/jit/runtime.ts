@@ -33,7 +33,7 @@ const HASH_BITS = 13;
 const HASH_SIZE = 1 << HASH_BITS;
 const JW_TRACK = 256;
 /** Executions of a block before its region is translated (JitOptions.threshold). */
-export const DEFAULT_THRESHOLD = 40;
+export const DEFAULT_THRESHOLD = Number(typeof process !== 'undefined' ? process.env['NEPTUNE_JIT_THRESHOLD'] ?? 40 : 40);
 /** A hot counter value that means "could not translate; do not retry until the page changes". */
 const NEVER = -0x40000000;
 
@@ -59,6 +59,12 @@ export interface JitStats {
   /** Writes that hit code bytes (code dropped). */
   codeWrites: number;
 }
+
+/** Sums over every core's JIT in this process (for the benchmarks). */
+export const jitTotals: JitStats = {
+  regionsCompiled: 0, blocksCompiled: 0, instructionsCompiled: 0, compileMs: 0, sourceBytes: 0,
+  regionsDropped: 0, dataWritesOnCodePages: 0, codeWrites: 0,
+};
 
 export class JitState implements BlockSource {
   readonly cache: DecodeCache;
@@ -277,6 +283,11 @@ export class JitState implements BlockSource {
     s.instructionsCompiled += r.instructions;
     s.sourceBytes += r.sourceBytes;
     s.compileMs += performance.now() - t0;
+    jitTotals.regionsCompiled++;
+    jitTotals.blocksCompiled += r.blocks;
+    jitTotals.instructionsCompiled += r.instructions;
+    jitTotals.sourceBytes += r.sourceBytes;
+    jitTotals.compileMs += performance.now() - t0;
   }
 
   /** Runs code until `budget` instructions retired or a stop: the contract of run() (src/cpu/interpreter.ts). */
