@@ -27,7 +27,7 @@ export function runJitEager(cpu: Cpu, budget: number): Stop {
 
 export type CpuEngine = 'interp' | 'jit' | 'jit-eager';
 /** The engine `neptune run`, the early layer and KernelCore use unless told otherwise. */
-export const DEFAULT_ENGINE: CpuEngine = 'interp';
+export const DEFAULT_ENGINE: CpuEngine = 'jit';
 export type Runner = (cpu: Cpu, budget: number) => Stop;
 
 /** The run loop for an engine name. */
