@@ -369,11 +369,17 @@ export class JitState implements BlockSource {
       if (e !== cpu.exception) throw e;
       return Stop.FAULT; // instruction fetch fault: EIP is at the instruction
     }
+    const pfn = cache.keyP[h]! >>> 12;
+    if (this.map.gen[pfn] !== this.seen[pfn]) {
+      // Another core dropped code on this page since we last looked: decode afresh.
+      this.catchUp(pfn);
+      h = this.lookup(cpu.eip);
+    }
     const first = cache.start[h]!, count = cache.count[h]!;
     const tf = (cpu.flags & TF) !== 0;
     const n = tf ? 1 : count < left ? count : left;
     const end = first + n;
-    this.runningPfn = cache.keyP[h]! >>> 12;
+    this.runningPfn = pfn;
     this.runningGen = cache.gen[h]!;
     this.stale = 0;
     let s = first;
