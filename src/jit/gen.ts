@@ -38,6 +38,13 @@ const SHIFT: Record<Size, string> = { 1: '', 2: ' >> 1', 4: ' >> 2' };
 const ALIGN: Record<Size, string> = { 1: '', 2: ' | (A & 1)', 4: ' | (A & 3)' };
 export const MASK: Record<Size, number> = { 1: 0xff, 2: 0xffff, 4: -1 };
 
+/**
+ * CF of a pending record whose kind is not known at translation time: the
+ * 32-bit SUB and ADD records (cmp, sub, add: the common cases) inline, every
+ * other kind through JitState.cf.
+ */
+const DYNAMIC_CF = '(fs === 4 && fk === 2 ? ((fa >>> 0) < (fb >>> 0) ? 1 : 0) : fs === 4 && fk === 0 ? ((fr >>> 0) < (fa >>> 0) ? 1 : 0) : J.cf(fk, fa, fb, fr, fc, fs))';
+
 export class Gen {
   private readonly lines: string[] = [];
   /** Registers the region reads or writes (bit per register). */
@@ -193,7 +200,7 @@ if (P >= 0) ${ARR[size]}[P${SHIFT[size]}] = R; else if (J.st(A, R, ${size}) !== 
     if ((this.liveOut & CF) !== 0) {
       if (this.kp < 0 || (this.kp & CF) !== 0) {
         const cf = this.kp < 0 ? '' : this.cfExpr();
-        this.out(this.kp < 0 ? `if ((fp & 1) !== 0) ff = (ff & -2) | J.cf(fk, fa, fb, fr, fc, fs);` : `ff = (ff & -2) | ${cf};`);
+        this.out(this.kp < 0 ? `if ((fp & 1) !== 0) ff = (ff & -2) | ${DYNAMIC_CF};` : `ff = (ff & -2) | ${cf};`);
       }
     }
     this.kk = kind;
@@ -228,7 +235,7 @@ if (P >= 0) ${ARR[size]}[P${SHIFT[size]}] = R; else if (J.st(A, R, ${size}) !== 
       if (kk === L_ADD) return ks === 4 ? '((fr >>> 0) < (fa >>> 0) ? 1 : 0)' : '(fr < fa ? 1 : 0)';
       if (kk === L_LOGIC) return '0';
     }
-    return '((fp & 1) !== 0 ? J.cf(fk, fa, fb, fr, fc, fs) : (ff & 1))';
+    return `((fp & 1) !== 0 ? ${DYNAMIC_CF} : (ff & 1))`;
   }
 
   /** Expression: condition code cc holds (Cpu.cond), fused with the known record where possible. */
