@@ -40,6 +40,7 @@ const PROGRAMS = [
   { name: 'sel4-pingpong', dir: 'sel4-pingpong', opt: '-O2' },
   { name: 'sel4-notify', dir: 'sel4-notify', opt: '-O2' },
   { name: 'sel4-test', dir: 'sel4-test', opt: '-O2' },
+  { name: 'compute', dir: 'compute', opt: '-O2' },
 ];
 
 function die(msg) {

@@ -29,7 +29,7 @@
  */
 import type { Cpu } from '../cpu/cpu.js';
 import { Stop, Vector } from '../cpu/fault.js';
-import { run } from '../cpu/interpreter.js';
+import { DEFAULT_ENGINE, engineFromEnv, runnerFor, type CpuEngine, type Runner } from '../jit/index.js';
 import { Access } from '../mmu/mmu.js';
 import { CORE_CUR, CORE_DOORBELL, type Kernel } from './state.js';
 import type { BigKernelLock } from './lock.js';
@@ -88,6 +88,8 @@ export interface CoreOptions {
    * SMP worker takes the ticks its timer raised instead.
    */
   sliceEnd?: (k: Kernel) => void;
+  /** Interpreter only, or the JIT (default: NEPTUNE_CPU_ENGINE, else DEFAULT_ENGINE; docs/jit.md). */
+  engine?: CpuEngine;
 }
 
 export class KernelCore {
@@ -106,6 +108,9 @@ export class KernelCore {
   private readonly lock: BigKernelLock | null;
   private readonly sliceEnd: ((k: Kernel) => void) | null;
   private readonly doorbell: number;
+  /** The run loop: the interpreter's run() or the JIT's runJit() (same contract). */
+  private readonly runCpu: Runner;
+
   /** The fault message being built (no allocation per fault). */
   private readonly faultMsg = new Int32Array(MAX_FAULT_LENGTH);
 
@@ -113,6 +118,7 @@ export class KernelCore {
     this.fastpath = opts.fastpath ?? true;
     this.tickInstructions = opts.tickInstructions ?? 100_000;
     this.lock = opts.lock ?? null;
+    this.runCpu = runnerFor(opts.engine ?? engineFromEnv(DEFAULT_ENGINE));
     this.sliceEnd = opts.sliceEnd ?? null;
     this.doorbell = k.coreBase(k.core) + CORE_DOORBELL;
     this.doorbellSeen = Atomics.load(k.g, this.doorbell);
@@ -166,7 +172,7 @@ export class KernelCore {
         return CoreExit.LIMIT;
       }
       if (lock !== null) this.leave();
-      const stop = run(cpu, this.tickInstructions);
+      const stop = this.runCpu(cpu, this.tickInstructions);
       if (lock !== null) lock.acquire(k.core);
       if (smp && this.descheduledRemotely(t)) {
         // Another core suspended it or moved it while it ran (seL4 would have sent an

@@ -48,6 +48,14 @@ test('cputest (-O2 and -O0) prints exactly what the same C prints on this machin
   }
 });
 
+test('compute.exe (checksums, sort, matrix multiply) prints the digests the same C gives natively', () => {
+  // Reference: guest/programs/compute/compute.c built with the host's clang and run natively.
+  const r = neptune('run', guest('compute.exe'), '2');
+  assert.equal(r.stderr, '');
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout, 'adler32 9eb9fba9 crc32 d373ff2d sort 8b41d335 matmul d65768be\ncompute: 2 rounds, digest 6f8262bf\n');
+});
+
 test('an access violation ends the program with one readable line naming it', () => {
   const r = neptune('run', guest('fault.exe'));
   assert.equal(r.status, 0xc0000005 & 0xff);

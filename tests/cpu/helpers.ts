@@ -4,7 +4,7 @@
  * program's final `int 0x80` (or a fault).
  */
 import { Cpu } from '../../src/cpu/cpu.js';
-import { run } from '../../src/cpu/interpreter.js';
+import { engineFromEnv, runnerFor } from '../../src/jit/index.js';
 import { Stop } from '../../src/cpu/fault.js';
 import { GuestRam } from '../../src/machine/ram.js';
 
@@ -20,9 +20,16 @@ export function machine(code: number[] | Uint8Array, ramBytes = 1 << 20): Cpu {
   return cpu;
 }
 
+/**
+ * The run loop under test: the interpreter, or the JIT (NEPTUNE_CPU_ENGINE =
+ * jit | jit-eager; tests/jit/modes.test.ts runs every CPU test under each).
+ */
+export const engine = engineFromEnv('interp');
+export const runEngine = runnerFor(engine);
+
 /** Runs until a stop other than BUDGET; returns it. */
 export function runToStop(cpu: Cpu, budget = 1_000_000): Stop {
-  return run(cpu, budget);
+  return runEngine(cpu, budget);
 }
 
 /** `int 0x80`: the end marker of test programs. */

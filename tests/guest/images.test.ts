@@ -124,7 +124,7 @@ function importsOf(p: Pe): Map<string, string[]> {
   return out;
 }
 
-const PROGRAMS = ['hello', 'exitcode', 'fault', 'cputest', 'cputest-o0'];
+const PROGRAMS = ['hello', 'exitcode', 'fault', 'cputest', 'cputest-o0', 'compute'];
 const RTL_EXPORTS = readFileSync(join(guest, 'ntdll/exports.txt'), 'utf8')
   .split('\n').map((l) => l.replace(/[;#].*$/, '').trim()).filter(Boolean);
 

@@ -10,6 +10,7 @@ import { NtStatusError, NTSTATUS, ntStatusMessage } from '../../abi/ntstatus.js'
 import { guestBinDir } from '../../machine/paths.js';
 import { DEFAULT_RAM_BYTES, parseSize } from '../../machine/ram.js';
 import { runProgram } from '../../machine/early/run-program.js';
+import { DEFAULT_ENGINE, engineFromEnv } from '../../jit/index.js';
 import { CliError, EXIT_CANNOT_EXECUTE, EXIT_ENGINE_FAILED, EXIT_NOT_FOUND, EXIT_USAGE, parseOptions, type CliCommand } from '../command.js';
 
 const usage = `usage: neptune run [OPTIONS] PROGRAM.exe [ARGS...]
@@ -24,6 +25,9 @@ options:
   --env NAME=VALUE         add to the program's environment (repeatable)
   --trace-syscalls         print each system call and its status on stderr
   --max-instructions N     stop the program after N instructions
+  --jit, --no-jit          run hot code translated to JavaScript (the default)
+                           or only interpreted (NEPTUNE_CPU_ENGINE=interp|jit|
+                           jit-eager sets the default; docs/jit.md)
 
 exit status: the program's; 125 the engine failed, 126 the image cannot be
 executed (not a valid PE, missing DLL or import), 127 the program was not found.`;
@@ -42,7 +46,7 @@ export const runCommand: CliCommand = {
   async run(argv, ctx) {
     // Options end at the program name: what follows belongs to the program.
     const { opts, lists, rest } = parseOptions(argv, {
-      flags: ['trace-syscalls'],
+      flags: ['trace-syscalls', 'jit', 'no-jit'],
       values: ['memory', 'dll-path', 'env', 'max-instructions'],
     });
     const dllDirs = (lists.get('dll-path') ?? []).map((d) => resolve(d));
@@ -59,6 +63,7 @@ export const runCommand: CliCommand = {
     const maxText = opts.get('max-instructions');
     const maxInstructions = maxText === undefined ? 0 : Number(maxText);
     if (!Number.isSafeInteger(maxInstructions) || maxInstructions < 0) throw new CliError('--max-instructions needs a non-negative integer', EXIT_USAGE);
+    if (opts.has('jit') && opts.has('no-jit')) throw new CliError('--jit and --no-jit together', EXIT_USAGE);
     for (const e of env) if (!e.includes('=')) throw new CliError(`--env ${e}: expected NAME=VALUE`, EXIT_USAGE);
 
     const out = ctx.stdout;
@@ -74,6 +79,7 @@ export const runCommand: CliCommand = {
         maxInstructions,
         console: (text) => out.write(text),
         trace,
+        engine: opts.has('no-jit') ? 'interp' : opts.has('jit') ? 'jit' : engineFromEnv(DEFAULT_ENGINE),
       });
     } catch (e) {
       if (e instanceof NtStatusError) {

@@ -9,7 +9,7 @@
 import { NTSTATUS } from '../../abi/ntstatus.js';
 import { Cpu } from '../../cpu/cpu.js';
 import { Stop } from '../../cpu/fault.js';
-import { run } from '../../cpu/interpreter.js';
+import { DEFAULT_ENGINE, engineFromEnv, runnerFor, type CpuEngine } from '../../jit/index.js';
 import { PhysAllocator } from '../phys-alloc.js';
 import { GuestRam } from '../ram.js';
 import { describeUnhandled, exceptionCode } from './exceptions.js';
@@ -34,6 +34,8 @@ export interface RunOptions extends ProcessOptions {
   readonly memory: number;
   /** Stop after this many instructions (0 = no limit). */
   readonly maxInstructions?: number;
+  /** Interpreter only, or the JIT (default: NEPTUNE_CPU_ENGINE, else DEFAULT_ENGINE). */
+  readonly engine?: CpuEngine;
 }
 
 export function runProgram(options: RunOptions): RunResult {
@@ -43,6 +45,7 @@ export function runProgram(options: RunOptions): RunResult {
   const proc = new EarlyProcess(ram, frames, options);
   proc.build(cpu);
   const limit = options.maxInstructions ?? 0;
+  const run = runnerFor(options.engine ?? engineFromEnv(DEFAULT_ENGINE));
   for (;;) {
     const stop = run(cpu, SLICE);
     if (stop === Stop.SYSCALL) {

@@ -52,9 +52,12 @@ export async function loadEngine(): Promise<Engine | string> {
   const { GuestRam } = await import('../../../src/machine/ram.js');
   const { PageTables } = await import('../../../src/mmu/page-tables.js');
   if (table.length === 0) return 'engine not available yet: the opcode table (src/cpu/table) is empty';
+  // NEPTUNE_CPU_ENGINE=jit | jit-eager runs the fixtures through the JIT (tests/jit/modes.test.ts).
+  const jit = await import('../../../src/jit/index.js');
+  const mode = jit.engineFromEnv('interp');
   return {
     decodeInstruction: dec!['decodeInstruction'] as Engine['decodeInstruction'],
-    run: interp!['run'] as Engine['run'],
+    run: mode === 'interp' ? (interp!['run'] as Engine['run']) : jit.runnerFor(mode),
     opTable: table,
     Cpu,
     GuestRam,

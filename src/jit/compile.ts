@@ -1,0 +1,218 @@
+/**
+ * Translation of a region of guest code to one JavaScript function.
+ *
+ *   hot entry eip ──> region: the decode cache's basic blocks reachable by
+ *   direct jumps, branches, calls and their return sites, on the entry's
+ *   page, up to MAX_BLOCKS / MAX_INSTRUCTIONS
+ *     ──> per block: flag liveness (backwards), then each instruction's
+ *         template (emitters.ts) or a call of its table handler
+ *     ──> function (cpu, budget) { registers and flag record in locals;
+ *           for (;;) switch (pc) { case <block>: ... } }   via new Function
+ *
+ * Block transitions inside the region are `pc = k; continue` (a jump table);
+ * `ret` and indirect jumps compare the run-time target with the region's
+ * blocks. A transition is taken only if the next block fits in the budget,
+ * so the instruction budget stays exact; everything else leaves the
+ * function with the CPU's state exactly as the interpreter would leave it
+ * (registers, lazy-flag record, EIP, retired count), including a fault in
+ * the middle of a block: the catch clause reports the faulting instruction
+ * (locals still hold the state before it).
+ */
+import type { Cpu } from '../cpu/cpu.js';
+import { PARITY, ARITH } from '../cpu/flags.js';
+import { execs, opTable } from '../cpu/table/index.js';
+import { Flow } from '../cpu/table/types.js';
+import { emittedMayFault, emitterOf, type Flowing } from './emitters.js';
+import { Gen } from './gen.js';
+
+export const MAX_BLOCKS = Number(typeof process !== 'undefined' ? process.env['NEPTUNE_JIT_MAX_BLOCKS'] ?? 8 : 8);
+/** NEPTUNE_JIT_DUMP=1 prints every generated function on stderr. */
+const DUMP = typeof process !== 'undefined' && process.env['NEPTUNE_JIT_DUMP'] === '1';
+// Placeholders in the source text, replaced once the region's register set is known.
+const SYNC_REGS = 'SYNC_REGS';
+const RELOAD_REGS = 'RELOAD_REGS';
+export const MAX_INSTRUCTIONS = Number(typeof process !== 'undefined' ? process.env['NEPTUNE_JIT_MAX_INSTRUCTIONS'] ?? 48 : 48);
+
+/** A translated region: returns -1 to continue at cpu.eip, else a Stop (SYSCALL, FAULT). */
+export type RegionFn = (cpu: Cpu, budget: number) => number;
+
+export interface RegionBlock {
+  eip: number;
+  first: number;
+  count: number;
+}
+
+export interface Region {
+  fn: RegionFn;
+  blocks: number;
+  instructions: number;
+  /** Instructions in the entry block: the least budget the function may be called with. */
+  need: number;
+  sourceBytes: number;
+}
+
+/** What region formation needs from the runtime (JitState). */
+export interface BlockSource {
+  readonly cpu: Cpu;
+  /** Decode-cache entry of the block at eip (decoding it), or -1 if its fetch faults. */
+  blockAt(eip: number): RegionBlock | null;
+}
+
+const noFlow: Flowing = { goto: () => '', jump: () => '' };
+
+/** Collects the region's blocks, breadth-first from the entry. */
+export function formRegion(src: BlockSource, entry: number): RegionBlock[] {
+  const d = src.cpu.d;
+  const blocks: RegionBlock[] = [];
+  const seen = new Set<number>();
+  const queue = [entry];
+  let total = 0;
+  while (queue.length > 0 && blocks.length < MAX_BLOCKS) {
+    const eip = queue.shift()!;
+    if (seen.has(eip) || ((eip ^ entry) >>> 12) !== 0) continue;
+    seen.add(eip);
+    const b = src.blockAt(eip);
+    if (b === null) continue;
+    const last = b.first + b.count - 1;
+    // The last instruction straddles into the next page: leave that block to the interpreter.
+    if ((((d.next[last]! - 1) ^ eip) >>> 12) !== 0) continue;
+    if (total + b.count > MAX_INSTRUCTIONS && blocks.length > 0) break;
+    blocks.push(b);
+    total += b.count;
+    const row = opTable[d.op[last]!]!;
+    const flow = row.flow ?? Flow.NONE;
+    if (flow === Flow.NONE) queue.push(d.next[last]!);
+    else if (flow === Flow.JUMP) queue.push(d.imm[last]!);
+    else if (flow === Flow.BRANCH) queue.push(d.imm[last]!, d.next[last]!);
+    else if (flow === Flow.CALL) queue.push(d.imm[last]!, d.next[last]!);
+  }
+  return blocks;
+}
+
+/** Generates and compiles the region's function. */
+export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name: string): Region {
+  const d = cpu.d;
+  const g = new Gen(d);
+  const index = new Map<number, number>();
+  blocks.forEach((b, k) => index.set(b.eip | 0, k));
+  let total = 0;
+  for (const b of blocks) total += b.count;
+  const EIP = new Int32Array(total), NEXT = new Int32Array(total), OFF = new Int32Array(total);
+  let gid = 0;
+  let anyFallback = false;
+  const cases: string[] = [];
+
+  blocks.forEach((b, k) => {
+    const C = b.count;
+    // ---- pass 1: which instructions get a template, which write memory ----
+    const scratch = new Gen(d);
+    const emitted: boolean[] = [], stores: boolean[] = [];
+    for (let i = 0; i < C; i++) {
+      const s = b.first + i, e = emitterOf[d.op[s]!];
+      scratch.stored = false;
+      emitted[i] = e !== undefined && e(scratch, s, noFlow);
+      scratch.take();
+      stores[i] = emitted[i]! && scratch.stored;
+    }
+    // ---- flag liveness, backwards: block end and every possible exit read all flags ----
+    const liveOut: number[] = [];
+    let live = ARITH;
+    for (let i = C - 1; i >= 0; i--) {
+      const s = b.first + i, row = opTable[d.op[s]!]!;
+      let out = live;
+      if (stores[i] || !emitted[i]) out |= ARITH; // may leave the region after it
+      liveOut[i] = out;
+      const mayFault = !emitted[i] || emittedMayFault(d, s, row);
+      const kill = emitted[i] ? row.flagsWritten & ARITH : 0;
+      const use = !emitted[i] || mayFault ? ARITH : row.flagsRead & ARITH;
+      live = (out & ~kill) | use;
+    }
+    // ---- pass 2: code ----
+    g.unknownFlags();
+    g.touched = 0xff;
+    const goto = (stored: boolean) => (target: number): string => {
+      const j = index.get(target | 0);
+      const cont = j === undefined ? '' : `if (${stored ? 'stale === 0 && ' : ''}n <= budget - ${blocks[j]!.count}) { pc = ${j}; continue L; } `;
+      return `n += ${C}; ${cont}eo = ${target | 0}; break L;`;
+    };
+    const jump = (stored: boolean) => (t: string): string => {
+      const arms = blocks.map((bb, j) => `case ${bb.eip | 0}: if (${stored ? 'stale === 0 && ' : ''}n <= budget - ${bb.count}) { pc = ${j}; continue L; } break;`);
+      return `n += ${C}; eo = ${t}; switch (eo) { ${arms.join(' ')} } break L;`;
+    };
+    const lines: string[] = [];
+    let ended = false;
+    for (let i = 0; i < C; i++) {
+      const s = b.first + i, row = opTable[d.op[s]!]!, id = gid++;
+      EIP[id] = d.eip[s]!;
+      NEXT[id] = d.next[s]!;
+      OFF[id] = i;
+      g.liveOut = liveOut[i]!;
+      g.stored = false;
+      const flow = row.flow ?? Flow.NONE;
+      const mayFault = !emitted[i] || emittedMayFault(d, s, row);
+      if (mayFault) g.out(`ip = ${id};`);
+      const f: Flowing = { get goto() { return goto(g.stored); }, get jump() { return jump(g.stored); } };
+      if (emitted[i]) {
+        emitterOf[d.op[s]!]!(g, s, f);
+        if (flow !== Flow.NONE) ended = true;
+        else if (g.stored) g.out(`if (stale !== 0) { n += ${i + 1}; eo = ${d.next[s]! | 0}; break L; }`);
+      } else {
+        anyFallback = true;
+        // Flags go through the CPU only for rows that read or write any (SSE/x87 arithmetic does not).
+        const flags = (row.flagsRead | row.flagsWritten) !== 0;
+        g.out(`${g.syncRegs()} ${flags ? g.syncFlags() : ''} inh = ${flags ? 1 : 2}; execs[${d.op[s]}](cpu, ${s}); inh = 0; ${RELOAD_REGS} ${flags ? g.reloadFlags() : ''} stale = J.stale; J.stale = 0;`);
+        if (flags) g.unknownFlags();
+        if (flow === Flow.NONE) g.out(`if (stale !== 0) { n += ${i + 1}; eo = ${d.next[s]! | 0}; break L; }`);
+        else {
+          ended = true;
+          if (flow === Flow.SERIALIZE) g.out(`n += ${C}; eo = ${d.next[s]! | 0}; break L;`);
+          else if (flow === Flow.TRAP) g.out(`n += ${C}; eo = cpu.eip; stop = 1; break L;`);
+          else g.out(jump(true)('cpu.eip'));
+        }
+      }
+      lines.push(g.take());
+    }
+    if (!ended) lines.push(goto(false)(d.next[b.first + C - 1]!));
+    cases.push(`case ${k}: {\n${lines.join('\n')}\n}`);
+  });
+
+  const regs = anyFallback ? 0xff : g.usedRegs;
+  const ri = [...Array(8).keys()].filter((r) => (regs >> r) & 1);
+  const load = ri.map((r) => `r${r} = reg[${r}]`).join(', ');
+  const storeRegs = ri.map((r) => `reg[${r}] = r${r};`).join(' ');
+  const src = `"use strict";
+return function ${name}(cpu, budget) {
+const reg = cpu.reg, lz = cpu.lz, tlbR = cpu.tlbR, tlbW = cpu.tlbW, i32 = cpu.i32, u16 = cpu.u16, u8 = cpu.u8;
+${ri.length > 0 ? `let ${load};` : ''}
+let fk = cpu.lazyOp, fa = lz[0], fb = lz[1], fr = lz[2], fc = lz[3], fs = cpu.lazySize, fp = cpu.lazy, ff = cpu.flags;
+let n = 0, pc = 0, ip = 0, eo = 0, stop = -1, stale = 0, e = 0, inh = 0;
+try {
+L: for (;;) {
+switch (pc) {
+${cases.join('\n')}
+}
+}
+} catch (x) {
+if (x !== cpu.exception) throw x;
+// A handler that faulted may have committed part of its work (rep string iterations): the CPU's state wins.
+if (inh !== 0) { RELOAD_REGS if (inh === 1) { ${new Gen(d).reloadFlags()} } }
+const v = cpu.fault.vector;
+n += OFF[ip];
+if (v === 3 || v === 4) { eo = NEXT[ip]; n++; } else eo = EIP[ip];
+stop = 2;
+}
+${storeRegs}
+cpu.lazyOp = fk; lz[0] = fa; lz[1] = fb; lz[2] = fr; lz[3] = fc; cpu.lazySize = fs; cpu.lazy = fp; cpu.flags = ff;
+cpu.eip = eo; cpu.retired += n;
+return stop;
+};`.replace(/SYNC_REGS/g, storeRegs).replace(/RELOAD_REGS/g, ri.map((r) => `r${r} = reg[${r}];`).join(' '));
+  if (DUMP) process.stderr.write(`---- ${name}\n${src}\n`);
+  const factory = new Function('J', 'execs', 'EIP', 'NEXT', 'OFF', 'PARITY', src) as (...a: unknown[]) => RegionFn;
+  return {
+    fn: factory(J, execs, EIP, NEXT, OFF, PARITY),
+    blocks: blocks.length,
+    instructions: total,
+    need: blocks[0]!.count,
+    sourceBytes: src.length,
+  };
+}
