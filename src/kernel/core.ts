@@ -68,6 +68,17 @@ export interface UnhandledFault {
   msg: number[];
 }
 
+/**
+ * A thread run by the host instead of the CPU (the NT executive, the root
+ * task): when the scheduler picks it, the core calls `run`, which serves
+ * what it received and blocks it again through the kernel operations
+ * (ReplyRecv/Recv), all without leaving the core's loop.
+ */
+export interface HostThread {
+  readonly tcb: number;
+  run(): void;
+}
+
 export interface CoreOptions {
   /** Instructions per timer tick (the budget of one `run` call). */
   tickInstructions?: number;
@@ -86,6 +97,8 @@ export class KernelCore {
   faults = 0;
   ticks = 0;
   readonly unhandled: UnhandledFault[] = [];
+  /** The host-run thread (0 tcb: none). */
+  hostThread: HostThread | null = null;
   /** The fault message being built (no allocation per fault). */
   private readonly faultMsg = new Int32Array(MAX_FAULT_LENGTH);
 
@@ -105,6 +118,13 @@ export class KernelCore {
     const idle = idleThread(k);
     for (;;) {
       const t = schedule(k);
+      if (t === this.hostThread?.tcb) {
+        // Registers a fastpath may have loaded for it are meaningless: drop them.
+        if (this.loaded !== 0 && this.loaded !== t) this.savePreempted(this.loaded);
+        this.loaded = 0;
+        this.hostThread.run();
+        continue;
+      }
       if (t !== this.loaded) {
         if (this.loaded !== 0) this.savePreempted(this.loaded);
         this.loaded = 0;

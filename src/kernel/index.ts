@@ -22,3 +22,4 @@ export * from './abi.js';
 export * from './fastpath.js';
 export * from './core.js';
 export * from './space-builder.js';
+export * from './save-caller.js';

@@ -229,6 +229,53 @@ static __inline PTEB NtCurrentTeb(void)
 #define NtCurrentPeb() (NtCurrentTeb()->ProcessEnvironmentBlock)
 
 /* --- system services (generated from src/abi/services.ts) ---------------- */
+/* Object attributes (OBJ_* flags) for the Ob services. */
+#define OBJ_INHERIT 0x00000002L
+#define OBJ_PERMANENT 0x00000010L
+#define OBJ_EXCLUSIVE 0x00000020L
+#define OBJ_CASE_INSENSITIVE 0x00000040L
+#define OBJ_OPENIF 0x00000080L
+#define OBJ_OPENLINK 0x00000100L
+typedef struct _OBJECT_ATTRIBUTES {
+  ULONG Length;
+  HANDLE RootDirectory;
+  PUNICODE_STRING ObjectName;
+  ULONG Attributes;
+  PVOID SecurityDescriptor;
+  PVOID SecurityQualityOfService;
+} OBJECT_ATTRIBUTES, *POBJECT_ATTRIBUTES;
+_Static_assert(sizeof(OBJECT_ATTRIBUTES) == 24, "OBJECT_ATTRIBUTES is 24 bytes");
+#define InitializeObjectAttributes(p, n, a, r, s) do { \
+    (p)->Length = sizeof(OBJECT_ATTRIBUTES); (p)->RootDirectory = (r); (p)->Attributes = (a); \
+    (p)->ObjectName = (n); (p)->SecurityDescriptor = (s); (p)->SecurityQualityOfService = NULL; } while (0)
+
+typedef struct _MEMORY_BASIC_INFORMATION {
+  PVOID BaseAddress;
+  PVOID AllocationBase;
+  ULONG AllocationProtect;
+  SIZE_T RegionSize;
+  ULONG State;
+  ULONG Protect;
+  ULONG Type;
+} MEMORY_BASIC_INFORMATION, *PMEMORY_BASIC_INFORMATION;
+
+/* Opaque until user-mode exception dispatch exists. */
+typedef struct _CONTEXT *PCONTEXT;
+typedef struct _EXCEPTION_RECORD *PEXCEPTION_RECORD;
+
+#define DUPLICATE_CLOSE_SOURCE 0x00000001
+#define DUPLICATE_SAME_ACCESS 0x00000002
+#define NotificationEvent 0
+#define SynchronizationEvent 1
+#define WaitAll 0
+#define WaitAny 1
+#define EVENT_ALL_ACCESS 0x001F0003
+#define DIRECTORY_ALL_ACCESS 0x000F000F
+#define SYMBOLIC_LINK_ALL_ACCESS 0x000F0001
+#define MEM_FREE 0x10000
+#define MEM_PRIVATE 0x20000
+#define MEM_IMAGE 0x1000000
+
 #include <ntsyscalls.gen.h>
 
 /* --- runtime library exported by ntdll.dll ---------------------------------- */

@@ -3,7 +3,7 @@
 #define NEPTUNE_NTSYSCALLS_GEN_H
 /* Included by <nt.h> after the native types. Service number = position in the table. */
 
-/* #0 NtTerminateProcess: Ends the process with ExitStatus as its exit code; does not return when the target is the caller. */
+/* #0 NtTerminateProcess: Ends the process (every thread) with ExitStatus as its exit code; does not return when the target is the caller. */
 NTSYSAPI NTSTATUS NTAPI NtTerminateProcess(
     HANDLE ProcessHandle, /* in, optional: NtCurrentProcess() = (HANDLE)-1; NULL also means the caller's process */
     NTSTATUS ExitStatus /* in */);
@@ -12,23 +12,23 @@ NTSYSAPI NTSTATUS NTAPI NtTerminateProcess(
 NTSYSAPI NTSTATUS NTAPI NtDisplayString(
     PUNICODE_STRING String /* in: UTF-16, Length in bytes, at most 32 KiB per call */);
 
-/* #2 NtAllocateVirtualMemory: Reserves and/or commits a region of the process address space; new pages read as zero. */
+/* #2 NtAllocateVirtualMemory: Reserves and/or commits a region (a VAD); committed pages get frames on first touch (VMFault) and read as zero. */
 NTSYSAPI NTSTATUS NTAPI NtAllocateVirtualMemory(
     HANDLE ProcessHandle, /* in */
     PVOID *BaseAddress, /* inout: NULL contents: the system chooses; rounded down to 64 KiB for a reservation, 4 KiB for a commit */
     ULONG_PTR ZeroBits, /* in */
     PSIZE_T RegionSize, /* inout: rounded up to whole pages */
     ULONG AllocationType, /* in: MEM_COMMIT | MEM_RESERVE | MEM_TOP_DOWN */
-    ULONG Protect /* in: PAGE_* */);
+    ULONG Protect /* in: PAGE_* (PAGE_GUARD allowed with a commit) */);
 
-/* #3 NtFreeVirtualMemory: Decommits or releases a region. */
+/* #3 NtFreeVirtualMemory: Decommits or releases a region; its frames go back to the executive's pool. */
 NTSYSAPI NTSTATUS NTAPI NtFreeVirtualMemory(
     HANDLE ProcessHandle, /* in */
     PVOID *BaseAddress, /* inout */
     PSIZE_T RegionSize, /* inout: 0 with MEM_RELEASE: the whole reservation */
     ULONG FreeType /* in: MEM_DECOMMIT or MEM_RELEASE */);
 
-/* #4 NtProtectVirtualMemory: Changes the protection of committed pages; returns the old protection of the first page. */
+/* #4 NtProtectVirtualMemory: Changes the protection of committed pages (remaps their frames); returns the old protection of the first page. */
 NTSYSAPI NTSTATUS NTAPI NtProtectVirtualMemory(
     HANDLE ProcessHandle, /* in */
     PVOID *BaseAddress, /* inout */
@@ -36,7 +36,7 @@ NTSYSAPI NTSTATUS NTAPI NtProtectVirtualMemory(
     ULONG NewProtect, /* in */
     PULONG OldProtect /* out */);
 
-/* #5 NtQueryPerformanceCounter: A monotonic counter and its frequency in counts per second. */
+/* #5 NtQueryPerformanceCounter: A monotonic counter (host clock) and its frequency, 10 MHz. */
 NTSYSAPI NTSTATUS NTAPI NtQueryPerformanceCounter(
     PLARGE_INTEGER PerformanceCounter, /* out */
     PLARGE_INTEGER PerformanceFrequency /* out, optional */);
@@ -45,6 +45,207 @@ NTSYSAPI NTSTATUS NTAPI NtQueryPerformanceCounter(
 NTSYSAPI NTSTATUS NTAPI NtQuerySystemTime(
     PLARGE_INTEGER SystemTime /* out: 100 ns units since 1601-01-01 UTC */);
 
-#define NT_SERVICE_COUNT 7
+/* #7 NtClose: Closes a handle of the caller's handle table (STATUS_INVALID_HANDLE when there is none); the object goes when its last reference does, unless permanent. */
+NTSYSAPI NTSTATUS NTAPI NtClose(
+    HANDLE Handle /* in */);
+
+/* #8 NtTerminateThread: Ends one thread; the last thread of a process ends the process with the same status. */
+NTSYSAPI NTSTATUS NTAPI NtTerminateThread(
+    HANDLE ThreadHandle, /* in, optional: NtCurrentThread() = (HANDLE)-2; NULL: the caller */
+    NTSTATUS ExitStatus /* in */);
+
+/* #9 NtDuplicateObject: Copies a handle (same or reduced access) into a process's handle table. */
+NTSYSAPI NTSTATUS NTAPI NtDuplicateObject(
+    HANDLE SourceProcessHandle, /* in */
+    HANDLE SourceHandle, /* in */
+    HANDLE TargetProcessHandle, /* in, optional */
+    PHANDLE TargetHandle, /* out, optional */
+    ACCESS_MASK DesiredAccess, /* in */
+    ULONG HandleAttributes, /* in */
+    ULONG Options /* in: DUPLICATE_CLOSE_SOURCE 1, DUPLICATE_SAME_ACCESS 2 */);
+
+/* #10 NtQueryObject: The object's full name or its type name as a UNICODE_STRING followed by the characters. */
+NTSYSAPI NTSTATUS NTAPI NtQueryObject(
+    HANDLE Handle, /* in */
+    ULONG ObjectInformationClass, /* in: 1 ObjectNameInformation, 2 ObjectTypeInformation */
+    PVOID ObjectInformation, /* out, optional */
+    ULONG ObjectInformationLength, /* in */
+    PULONG ReturnLength /* out, optional */);
+
+/* #11 NtCreateDirectoryObject: A directory in the object namespace (temporary unless OBJ_PERMANENT). */
+NTSYSAPI NTSTATUS NTAPI NtCreateDirectoryObject(
+    PHANDLE DirectoryHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #12 NtOpenDirectoryObject: Opens a directory of the namespace by name. */
+NTSYSAPI NTSTATUS NTAPI NtOpenDirectoryObject(
+    PHANDLE DirectoryHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #13 NtCreateSymbolicLinkObject: A symbolic link; lookups through it reparse to the target path. */
+NTSYSAPI NTSTATUS NTAPI NtCreateSymbolicLinkObject(
+    PHANDLE LinkHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in */
+    PUNICODE_STRING LinkTarget /* in */);
+
+/* #14 NtOpenSymbolicLinkObject: Opens the link itself (the last name component is not followed). */
+NTSYSAPI NTSTATUS NTAPI NtOpenSymbolicLinkObject(
+    PHANDLE LinkHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #15 NtQuerySymbolicLinkObject: The link's target; STATUS_BUFFER_TOO_SMALL with the needed length when it does not fit. */
+NTSYSAPI NTSTATUS NTAPI NtQuerySymbolicLinkObject(
+    HANDLE LinkHandle, /* in */
+    PUNICODE_STRING LinkTarget, /* inout: Buffer and MaximumLength in, Length out */
+    PULONG ReturnedLength /* out, optional */);
+
+/* #16 NtMakeTemporaryObject: Clears the permanent flag: the name goes with the last handle. */
+NTSYSAPI NTSTATUS NTAPI NtMakeTemporaryObject(
+    HANDLE Handle /* in */);
+
+/* #17 NtMakePermanentObject: Sets the permanent flag: the object stays in the namespace with no handle open. */
+NTSYSAPI NTSTATUS NTAPI NtMakePermanentObject(
+    HANDLE Handle /* in */);
+
+/* #18 NtCreateEvent: An event object, named (in the namespace) or not. */
+NTSYSAPI NTSTATUS NTAPI NtCreateEvent(
+    PHANDLE EventHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
+    ULONG EventType, /* in: 0 NotificationEvent, 1 SynchronizationEvent */
+    BOOLEAN InitialState /* in */);
+
+/* #19 NtOpenEvent: Opens a named event. */
+NTSYSAPI NTSTATUS NTAPI NtOpenEvent(
+    PHANDLE EventHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #20 NtSetEvent: Signals the event: wakes every waiter (notification) or one (synchronization, which stays unsignalled then). */
+NTSYSAPI NTSTATUS NTAPI NtSetEvent(
+    HANDLE EventHandle, /* in */
+    PLONG PreviousState /* out, optional */);
+
+/* #21 NtResetEvent: Unsignals the event and returns the previous state. */
+NTSYSAPI NTSTATUS NTAPI NtResetEvent(
+    HANDLE EventHandle, /* in */
+    PLONG PreviousState /* out, optional */);
+
+/* #22 NtClearEvent: Unsignals the event. */
+NTSYSAPI NTSTATUS NTAPI NtClearEvent(
+    HANDLE EventHandle /* in */);
+
+/* #23 NtWaitForSingleObject: Waits for a dispatcher object (event, process, thread); the caller's reply capability is kept until it is signalled or the timeout passes. */
+NTSYSAPI NTSTATUS NTAPI NtWaitForSingleObject(
+    HANDLE Handle, /* in */
+    BOOLEAN Alertable, /* in: APCs are not delivered yet: accepted, never alerts */
+    PLARGE_INTEGER Timeout /* in, optional: NULL: forever; negative: relative 100 ns units; positive: absolute system time */);
+
+/* #24 NtWaitForMultipleObjects: Wait-any (STATUS_WAIT_0 + index) or wait-all over up to 64 objects, with a timeout. */
+NTSYSAPI NTSTATUS NTAPI NtWaitForMultipleObjects(
+    ULONG Count, /* in: 1..64 */
+    const HANDLE *Handles, /* in: Count handles */
+    ULONG WaitType, /* in: 0 WaitAll, 1 WaitAny */
+    BOOLEAN Alertable, /* in */
+    PLARGE_INTEGER Timeout /* in, optional */);
+
+/* #25 NtDelayExecution: Sleeps; the executive answers when the interval has passed. */
+NTSYSAPI NTSTATUS NTAPI NtDelayExecution(
+    BOOLEAN Alertable, /* in */
+    PLARGE_INTEGER DelayInterval /* in: negative: relative 100 ns units; positive: absolute */);
+
+/* #26 NtYieldExecution: Gives the rest of the time slice to another ready thread (STATUS_NO_YIELD_PERFORMED is not distinguished). */
+NTSYSAPI NTSTATUS NTAPI NtYieldExecution(void);
+
+/* #27 NtQueryVirtualMemory: MEMORY_BASIC_INFORMATION of the region holding BaseAddress (pages of the same state and protection). */
+NTSYSAPI NTSTATUS NTAPI NtQueryVirtualMemory(
+    HANDLE ProcessHandle, /* in */
+    PVOID BaseAddress, /* in */
+    ULONG MemoryInformationClass, /* in: 0 MemoryBasicInformation */
+    PVOID MemoryInformation, /* out: MEMORY_BASIC_INFORMATION, 28 bytes */
+    SIZE_T MemoryInformationLength, /* in */
+    PSIZE_T ReturnLength /* out, optional */);
+
+/* #28 NtReadVirtualMemory: Copies from a process's memory (STATUS_ACCESS_VIOLATION when either side is not accessible; nothing partial). */
+NTSYSAPI NTSTATUS NTAPI NtReadVirtualMemory(
+    HANDLE ProcessHandle, /* in */
+    PVOID BaseAddress, /* in: in the target process */
+    PVOID Buffer, /* out: in the caller */
+    SIZE_T NumberOfBytesToRead, /* in */
+    PSIZE_T NumberOfBytesRead /* out, optional */);
+
+/* #29 NtWriteVirtualMemory: Copies into a process's memory (its pages must be writable). */
+NTSYSAPI NTSTATUS NTAPI NtWriteVirtualMemory(
+    HANDLE ProcessHandle, /* in */
+    PVOID BaseAddress, /* in: in the target process */
+    PVOID Buffer, /* in: in the caller */
+    SIZE_T NumberOfBytesToWrite, /* in */
+    PSIZE_T NumberOfBytesWritten /* out, optional */);
+
+/* #30 NtContinue: Resumes a thread from a CONTEXT (comes with user-mode exception dispatch). */
+NTSYSAPI NTSTATUS NTAPI NtContinue(
+    PCONTEXT Context, /* in */
+    BOOLEAN TestAlert /* in */);
+
+/* #31 NtRaiseException: Raises a software exception (comes with user-mode exception dispatch). */
+NTSYSAPI NTSTATUS NTAPI NtRaiseException(
+    PEXCEPTION_RECORD ExceptionRecord, /* in */
+    PCONTEXT Context, /* in */
+    BOOLEAN FirstChance /* in */);
+
+/* #32 NtCreateProcess: Needs image sections (NtCreateSection) from the I/O manager; the host creates the first process today. */
+NTSYSAPI NTSTATUS NTAPI NtCreateProcess(
+    PHANDLE ProcessHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
+    HANDLE ParentProcess, /* in */
+    BOOLEAN InheritObjectTable, /* in */
+    HANDLE SectionHandle, /* in, optional */
+    HANDLE DebugPort, /* in, optional */
+    HANDLE ExceptionPort /* in, optional */);
+
+/* #33 NtCreateThread: A second thread in a process (next step of Ps). */
+NTSYSAPI NTSTATUS NTAPI NtCreateThread(
+    PHANDLE ThreadHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
+    HANDLE ProcessHandle, /* in */
+    PVOID ClientId, /* out */
+    PCONTEXT ThreadContext, /* in */
+    PVOID InitialTeb, /* in */
+    BOOLEAN CreateSuspended /* in */);
+
+/* #34 NtResumeThread: Comes with NtCreateThread and NtSuspendThread. */
+NTSYSAPI NTSTATUS NTAPI NtResumeThread(
+    HANDLE ThreadHandle, /* in */
+    PULONG SuspendCount /* out, optional */);
+
+/* #35 NtQueryInformationProcess: Information classes come with the programs that need them. */
+NTSYSAPI NTSTATUS NTAPI NtQueryInformationProcess(
+    HANDLE ProcessHandle, /* in */
+    ULONG ProcessInformationClass, /* in */
+    PVOID ProcessInformation, /* out */
+    ULONG ProcessInformationLength, /* in */
+    PULONG ReturnLength /* out, optional */);
+
+/* #36 NtCreateFile: Needs the I/O manager and file system drivers (a later issue). */
+NTSYSAPI NTSTATUS NTAPI NtCreateFile(
+    PHANDLE FileHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in */
+    PVOID IoStatusBlock, /* out */
+    PLARGE_INTEGER AllocationSize, /* in, optional */
+    ULONG FileAttributes, /* in */
+    ULONG ShareAccess, /* in */
+    ULONG CreateDisposition, /* in */
+    ULONG CreateOptions, /* in */
+    PVOID EaBuffer, /* in, optional */
+    ULONG EaLength /* in */);
+
+#define NT_SERVICE_COUNT 37
 
 #endif

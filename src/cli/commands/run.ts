@@ -1,15 +1,15 @@
 /**
  * `neptune run PROGRAM.exe [ARGS]`: runs one native NT program and exits
- * with its exit status. Until the kernel and the executive exist, the
- * program's system calls are served by the early service layer
- * (src/machine/early).
+ * with its exit status. The program runs as an NT process on the kernel,
+ * its system calls served by the NT executive (src/executive) over seL4
+ * IPC.
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NtStatusError, NTSTATUS, ntStatusMessage } from '../../abi/ntstatus.js';
 import { guestBinDir } from '../../machine/paths.js';
 import { DEFAULT_RAM_BYTES, parseSize } from '../../machine/ram.js';
-import { runProgram } from '../../machine/early/run-program.js';
+import { runNtProgram } from '../../executive/boot.js';
 import { CliError, EXIT_CANNOT_EXECUTE, EXIT_ENGINE_FAILED, EXIT_NOT_FOUND, EXIT_USAGE, parseOptions, type CliCommand } from '../command.js';
 
 const usage = `usage: neptune run [OPTIONS] PROGRAM.exe [ARGS...]
@@ -65,7 +65,7 @@ export const runCommand: CliCommand = {
     const trace = opts.has('trace-syscalls') ? (line: string) => ctx.stderr.write(`[syscall] ${line}\n`) : undefined;
     let result;
     try {
-      result = runProgram({
+      result = runNtProgram({
         image,
         args: rest.slice(1),
         dllPath: [dirname(image), ...dllDirs, guestBinDir()],

@@ -1,0 +1,310 @@
+/**
+ * The NT executive: the kernel's root task, run by the host.
+ *
+ *   guest thread ──sysenter seL4_Call(service ep, label = service)──┐
+ *                                                                   v
+ *   KernelCore loop ── scheduler picks the executive's TCB ──> Executive.run()
+ *        ^                                                          │ dispatch (table-driven)
+ *        └──── seL4_ReplyRecv (MR0 = NTSTATUS) / SaveCaller+Recv ───┘
+ *
+ * The executive owns the root CNode and all untyped memory (ke/objects.ts).
+ * Its TCB is the root thread, marked host-run in the KernelCore: it never
+ * runs on the CPU; when it is scheduled (a message arrived) the core calls
+ * `run`, which serves the message and blocks again through the kernel's
+ * own operations. Fault messages arrive on the same endpoint with badges
+ * that have FAULT_BADGE set.
+ *
+ * Single-threaded. A service that must wait returns PENDING: the caller's
+ * reply capability is moved out of the executive's caller slot (CNode
+ * SaveCaller) and the answer is sent through it later (Send on that slot),
+ * from a signal or a timer. Answers produced while the executive is itself
+ * serving a message are deferred until it has blocked again, so that kernel
+ * operations never see the executive both running and receiving.
+ */
+import { NTSTATUS, ntStatusMessage, ntStatusName } from '../abi/ntstatus.js';
+import {
+  getBadge, getMR, getMsgInfo, invokeTCB_Suspend, seL4_MessageInfo_new, seL4_EndpointObject, seL4_Recv,
+  seL4_ReplyRecv, seL4_Send, setMR, handleYield, type BootInfo, type HostThread, type Kernel,
+  seL4_Fault_VMFault, seL4_Fault_UserException, seL4_Fault_UnknownSyscall,
+} from '../kernel/index.js';
+import { invokeCNode_SaveCaller } from '../kernel/save-caller.js';
+import { KernelObjects } from './ke/objects.js';
+import { ServiceDispatcher, PENDING, type ServiceHandler } from './dispatch.js';
+import { EProcess, EThread, FAULT_BADGE, ProcessType, ThreadType } from './ps/process.js';
+import { psCreateProcess, psCreateThread, type CreateProcessOptions } from './ps/create.js';
+import { FaultResolution } from './mm/address-space.js';
+import { ObNamespace } from './ob/namespace.js';
+import { EventType, keSignal, type Timer, type WaitBlock } from './ke/dispatcher.js';
+import { describeException, exceptionForFault } from './ke/exceptions.js';
+import { SERVICE_HANDLERS } from './services.js';
+
+export interface ExecutiveOptions {
+  /** Console output (NtDisplayString). */
+  readonly console: (text: string) => void;
+  /** Diagnostic lines (--trace-syscalls); undefined = off. */
+  readonly trace?: (line: string) => void;
+  /** Drops the CPU's TLB entry for `va` after a mapping changed. */
+  readonly invalidatePage?: (va: number) => void;
+  readonly numberOfProcessors?: number;
+}
+
+export interface ProcessExit {
+  readonly process: EProcess;
+  readonly status: number;
+  /** Set when an unhandled exception ended it. */
+  readonly exception?: string;
+}
+
+export class Executive implements HostThread {
+  readonly tcb: number;
+  readonly ko: KernelObjects;
+  readonly endpointSlot: number;
+  readonly namespace = new ObNamespace([ProcessType, ThreadType, EventType]);
+  readonly threads = new Map<number, EThread>();
+  readonly processes = new Map<number, EProcess>();
+  readonly exits: ProcessExit[] = [];
+  onProcessExit: (e: ProcessExit) => void = () => {};
+  readonly tracing: boolean;
+  /** Counters: messages served, services, faults, pending replies answered later. */
+  messages = 0;
+  services = 0;
+  faults = 0;
+  latereplies = 0;
+  private nextId = 4;
+  private readonly dispatcher: ServiceDispatcher;
+  private readonly deferred: (() => void)[] = [];
+  private running = false;
+  private readonly timers: Timer[] = [];
+  private readonly epoch = process.hrtime.bigint();
+
+  constructor(readonly k: Kernel, readonly info: BootInfo, readonly options: ExecutiveOptions, handlers: Record<string, ServiceHandler> = SERVICE_HANDLERS) {
+    this.tcb = info.rootThread;
+    this.ko = new KernelObjects(k, info);
+    this.endpointSlot = this.ko.retype(seL4_EndpointObject);
+    this.dispatcher = new ServiceDispatcher(handlers);
+    this.tracing = options.trace !== undefined;
+    // The root thread waits for the first message.
+    seL4_Recv(k, this.tcb, this.endpointSlot);
+  }
+
+  newId(): number {
+    const id = this.nextId;
+    this.nextId += 4;
+    return id;
+  }
+
+  trace(line: string): void {
+    this.options.trace?.(line);
+  }
+
+  // ---- processes ------------------------------------------------------------------
+  /** Creates a process with its first thread running (throws NtStatusError for a bad image). */
+  createProcess(o: CreateProcessOptions): EProcess {
+    const name = o.image.replace(/^.*[\\/]/, '');
+    const { process: p, entry, returnThunk } = psCreateProcess(this, { ...o, numberOfProcessors: o.numberOfProcessors ?? this.options.numberOfProcessors }, name);
+    p.space.vspace.onUnmap = (va) => this.options.invalidatePage?.(va);
+    this.processes.set(p.pid, p);
+    const t = psCreateThread(this, p, entry, [returnThunk, p.peb]);
+    this.threads.set(t.tid, t);
+    return p;
+  }
+
+  /** Ends a thread: its TCB stops, a wait it was in is dropped; the last thread ends the process. */
+  terminateThread(t: EThread, status: number): void {
+    if (t.terminated) return;
+    t.terminated = true;
+    t.exitStatus = status >>> 0;
+    t.wait?.cancel();
+    t.wait = null;
+    invokeTCB_Suspend(this.k, t.tcb);
+    if (t.savedReply !== 0) { this.ko.deleteCap(t.savedReply); t.savedReply = 0; }
+    this.threads.delete(t.tid);
+    t.signalState = 1;
+    keSignal(t);
+    const p = t.process;
+    p.threads.delete(t);
+    this.ko.deleteCap(t.tcbSlot);
+    this.ko.deleteCap(t.guardedCNodeSlot);
+    this.ko.deleteCap(t.cnodeSlot);
+    if (p.threads.size === 0) this.processEnded(p, t.exitStatus, p.exception);
+  }
+
+  terminateProcess(p: EProcess, status: number, exception?: string): void {
+    if (p.terminated) return;
+    p.exitStatus = status >>> 0;
+    p.exception = exception;
+    for (const t of [...p.threads]) this.terminateThread(t, status);
+    if (!p.terminated) this.processEnded(p, status, exception);
+  }
+
+  private processEnded(p: EProcess, status: number, exception?: string): void {
+    if (p.terminated) return;
+    p.terminated = true;
+    p.exitStatus = status >>> 0;
+    p.handles.closeAll();
+    p.space.destroy();
+    this.processes.delete(p.pid);
+    p.signalState = 1;
+    keSignal(p);
+    const e: ProcessExit = exception === undefined ? { process: p, status: p.exitStatus } : { process: p, status: p.exitStatus, exception };
+    this.exits.push(e);
+    this.onProcessExit(e);
+  }
+
+  // ---- the message loop -------------------------------------------------------------
+  /** Called by the KernelCore when the executive's TCB is scheduled: one message has arrived. */
+  run(): void {
+    const k = this.k;
+    this.messages++;
+    this.running = true;
+    const badge = getBadge(k, this.tcb);
+    const info = getMsgInfo(k, this.tcb);
+    let reply: number;
+    if ((badge & FAULT_BADGE) !== 0) reply = this.fault(badge & ~FAULT_BADGE, info >>> 12);
+    else reply = this.service(badge, info >>> 12, getMR(k, this.tcb, 0) >>> 0);
+    if (reply === PENDING) {
+      seL4_Recv(k, this.tcb, this.endpointSlot);
+    } else if (reply === FAULT_RESTART) {
+      seL4_ReplyRecv(k, this.tcb, this.endpointSlot, seL4_MessageInfo_new(0, 0, 0, 0));
+    } else {
+      setMR(k, this.tcb, 0, reply | 0);
+      seL4_ReplyRecv(k, this.tcb, this.endpointSlot, seL4_MessageInfo_new(0, 0, 0, 1));
+      if (this.yieldAfterReply) { this.yieldAfterReply = false; handleYield(k); }
+    }
+    this.running = false;
+    this.flushDeferred();
+  }
+
+  /** Set by NtYieldExecution: after the reply the caller goes to the back of its ready queue. */
+  yieldAfterReply = false;
+
+  private service(badge: number, n: number, argp: number): number {
+    const t = this.threads.get(badge);
+    if (t === undefined) return NTSTATUS.STATUS_INVALID_HANDLE; // a badge of a thread that is gone
+    this.services++;
+    const status = this.dispatcher.dispatch(this, t, n, argp);
+    if (t.terminated) { // it ended itself: nobody to answer
+      if (this.tracing) this.trace(`${this.dispatcher.name(n)} -> (thread ended)`);
+      return PENDING;
+    }
+    if (status === PENDING) {
+      t.savedReply = this.ko.allocSlot();
+      invokeCNode_SaveCaller(this.k, this.tcb, this.ko.slot(t.savedReply));
+      if (this.tracing) this.trace(`${this.dispatcher.name(n)} -> (waiting)`);
+      return PENDING;
+    }
+    if (this.tracing) this.trace(`${this.dispatcher.name(n)} -> ${ntStatusName(status)}`);
+    return status;
+  }
+
+  /** Answers a thread whose reply was saved (PENDING), now or once the executive has blocked again. */
+  completeLater(t: EThread, status: number): void {
+    const send = () => {
+      if (t.terminated || t.savedReply === 0) return;
+      const slot = t.savedReply;
+      t.savedReply = 0;
+      t.wait = null;
+      this.latereplies++;
+      if (this.tracing) this.trace(`  (answer to thread ${t.tid}) -> ${ntStatusName(status)}`);
+      setMR(this.k, this.tcb, 0, status | 0);
+      seL4_Send(this.k, this.tcb, slot, seL4_MessageInfo_new(0, 0, 0, 1));
+      this.ko.deleteCap(slot);
+    };
+    if (this.running) this.deferred.push(send);
+    else send();
+  }
+
+  private flushDeferred(): void {
+    while (this.deferred.length > 0) this.deferred.shift()!();
+  }
+
+  /** Puts `t` in a wait: answered by `completeLater` when the block finishes. */
+  beginWait(t: EThread, w: WaitBlock): void {
+    t.wait = w;
+  }
+
+  // ---- faults ---------------------------------------------------------------------
+  private fault(tid: number, label: number): number {
+    const t = this.threads.get(tid);
+    if (t === undefined) return PENDING;
+    this.faults++;
+    const k = this.k;
+    const mr = (i: number) => getMR(k, this.tcb, i) >>> 0;
+    const p = t.process;
+    if (label === seL4_Fault_VMFault) {
+      const ip = mr(0), addr = mr(1), fsr = mr(3);
+      const write = (fsr & 2) !== 0;
+      const r = p.space.resolveFault(addr, write);
+      if (r === FaultResolution.RESOLVED) return FAULT_RESTART;
+      const code = r === FaultResolution.GUARD ? NTSTATUS.STATUS_GUARD_PAGE_VIOLATION : NTSTATUS.STATUS_ACCESS_VIOLATION;
+      this.unhandled(t, code, ip, `: ${write ? 'write to' : 'read of'} 0x${addr.toString(16).padStart(8, '0')} (${(fsr & 1) !== 0 || r === FaultResolution.GUARD ? 'protection violation' : 'page not mapped'})`);
+      return PENDING;
+    }
+    if (label === seL4_Fault_UserException) {
+      const ip = mr(0), vector = mr(3), code = mr(4);
+      let detail = '';
+      if (vector === 13 && (code & 2) !== 0) detail = `: int 0x${(code >>> 3).toString(16)} is not a system call gate here (ntdll calls the executive by sysenter)`;
+      this.unhandled(t, exceptionForFault(vector), ip, detail);
+      return PENDING;
+    }
+    if (label === seL4_Fault_UnknownSyscall) {
+      this.unhandled(t, NTSTATUS.STATUS_ILLEGAL_INSTRUCTION, mr(7), `: unknown kernel system call ${mr(10) | 0}`);
+      return PENDING;
+    }
+    this.unhandled(t, NTSTATUS.STATUS_UNHANDLED_EXCEPTION, 0, `: fault type ${label}`);
+    return PENDING;
+  }
+
+  /**
+   * An exception nobody handles (user-mode dispatch to SEH does not exist
+   * yet, so every exception is unhandled): the process ends with the
+   * exception code and one line naming it, the address and the module.
+   */
+  private unhandled(t: EThread, code: number, ip: number, detail: string): void {
+    const message = describeException(code, ip, t.process.where(ip), detail);
+    this.trace(message);
+    this.terminateProcess(t.process, code, message);
+  }
+
+  // ---- time -----------------------------------------------------------------------
+  /** Nanoseconds on the host's monotonic clock since boot. */
+  now(): bigint {
+    return process.hrtime.bigint() - this.epoch;
+  }
+
+  addTimer(deadline: bigint, fire: () => void): Timer {
+    const tm: Timer = { deadline, fire, cancelled: false };
+    this.timers.push(tm);
+    return tm;
+  }
+
+  /** Fires due timers; returns the next deadline (ns since boot) or undefined when none is armed. */
+  pollTimers(): bigint | undefined {
+    const now = this.now();
+    let next: bigint | undefined;
+    for (let i = 0; i < this.timers.length;) {
+      const tm = this.timers[i]!;
+      if (tm.cancelled) { this.timers.splice(i, 1); continue; }
+      if (tm.deadline <= now) {
+        this.timers.splice(i, 1);
+        tm.fire();
+        continue;
+      }
+      if (next === undefined || tm.deadline < next) next = tm.deadline;
+      i++;
+    }
+    return next;
+  }
+
+  /** A one-line summary of the state, for `--debug`. */
+  describe(): string {
+    return `executive: ${this.messages} messages, ${this.services} services, ${this.faults} faults, ${this.ko.framesInUse} frames in use`;
+  }
+
+  statusText(status: number): string {
+    return ntStatusMessage(status);
+  }
+}
+
+/** Internal: answer a fault by restarting the thread (reply with label 0, no words). */
+const FAULT_RESTART = -2 >>> 0;

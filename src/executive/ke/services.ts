@@ -1,0 +1,116 @@
+/** Ke services: events, waits, delays, yield, time. */
+import { NTSTATUS, NtStatusError } from '../../abi/ntstatus.js';
+import type { ServiceHandler } from '../dispatch.js';
+import { PENDING } from '../dispatch.js';
+import type { Executive } from '../executive.js';
+import { obInsertObject, obOpenObjectByName, obReferenceObjectByHandle, readObjectAttributes } from '../ob/reference.js';
+import type { EThread } from '../ps/process.js';
+import { DispatcherObject, EVENT_MODIFY_STATE, EventType, KEvent, WaitBlock, keSignal, timeoutDeadline } from './dispatcher.js';
+
+/** QueryPerformanceFrequency: 10 MHz, as current Windows reports. */
+export const PERFORMANCE_FREQUENCY = 10_000_000n;
+/** 100 ns intervals between 1601-01-01 and 1970-01-01. */
+const EPOCH_1601_OFFSET = 116444736000000000n;
+const MAXIMUM_WAIT_OBJECTS = 64;
+const SYNCHRONIZE = 0x100000;
+
+export function systemTime(): bigint {
+  return BigInt(Date.now()) * 10000n + EPOCH_1601_OFFSET;
+}
+
+/** Blocks `t` on `objects` unless already satisfied; the timeout (100 ns units, NT's sign rules) arms a timer. */
+function wait(ex: Executive, t: EThread, objects: DispatcherObject[], waitAll: boolean, timeoutPtr: number): number {
+  let result: number | null = null;
+  const w = new WaitBlock(objects, waitAll, (status) => {
+    if (result === null && t.wait === null) result = status; // satisfied at once
+    else ex.completeLater(t, status);
+  });
+  if (w.trySatisfy()) return result!;
+  let timeout: bigint | null = null;
+  if (timeoutPtr !== 0) timeout = t.process.space.readI64(timeoutPtr);
+  if (timeout === 0n) { w.cancel(); return NTSTATUS.STATUS_TIMEOUT; }
+  for (const o of objects) o.waiters.add(w);
+  if (timeout !== null) {
+    w.timer = ex.addTimer(timeoutDeadline(timeout, ex.now(), systemTime()), () => w.finish(NTSTATUS.STATUS_TIMEOUT));
+  }
+  ex.beginWait(t, w);
+  return PENDING;
+}
+
+function dispatcherObject(t: EThread, h: number): DispatcherObject {
+  const { object } = obReferenceObjectByHandle(t, h, SYNCHRONIZE, null);
+  if (!(object instanceof DispatcherObject)) throw new NtStatusError(NTSTATUS.STATUS_OBJECT_TYPE_MISMATCH, `a ${object.type.name} cannot be waited on`);
+  return object;
+}
+
+function setPrevious(t: EThread, ptr: number, v: number): void {
+  if (ptr !== 0) t.process.space.writeU32(ptr, v);
+}
+
+export const keServices: Record<string, ServiceHandler> = {
+  NtCreateEvent(ex, t, a) {
+    const [pHandle, access, pOa, type, initial] = a;
+    if (type! > 1) return NTSTATUS.STATUS_INVALID_PARAMETER;
+    const r = obInsertObject(ex, t, new KEvent(type === 1, (initial! & 0xff) !== 0), readObjectAttributes(t, pOa!), access!);
+    t.process.space.writeU32(pHandle!, r.handle);
+    return r.status;
+  },
+  NtOpenEvent(ex, t, a) {
+    const h = obOpenObjectByName(ex, t, readObjectAttributes(t, a[2]!), EventType, a[1]!);
+    t.process.space.writeU32(a[0]!, h);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtSetEvent(_ex, t, a) {
+    const e = obReferenceObjectByHandle<KEvent>(t, a[0]!, EVENT_MODIFY_STATE, EventType).object;
+    setPrevious(t, a[1]!, e.signalState);
+    e.signalState = 1;
+    keSignal(e);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtResetEvent(_ex, t, a) {
+    const e = obReferenceObjectByHandle<KEvent>(t, a[0]!, EVENT_MODIFY_STATE, EventType).object;
+    setPrevious(t, a[1]!, e.signalState);
+    e.signalState = 0;
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtClearEvent(_ex, t, a) {
+    obReferenceObjectByHandle<KEvent>(t, a[0]!, EVENT_MODIFY_STATE, EventType).object.signalState = 0;
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtWaitForSingleObject(ex, t, a) {
+    return wait(ex, t, [dispatcherObject(t, a[0]!)], false, a[2]!);
+  },
+  NtWaitForMultipleObjects(ex, t, a) {
+    const [count, pHandles, waitType, , pTimeout] = a;
+    if (count === 0 || count! > MAXIMUM_WAIT_OBJECTS) return NTSTATUS.STATUS_INVALID_PARAMETER_1;
+    if (waitType! > 1) return NTSTATUS.STATUS_INVALID_PARAMETER_3;
+    const mem = t.process.space;
+    mem.probe(pHandles!, count! * 4, false);
+    const objects: DispatcherObject[] = [];
+    for (let i = 0; i < count!; i++) objects.push(dispatcherObject(t, mem.readU32(pHandles! + i * 4)));
+    if (waitType === 0 && new Set(objects).size !== objects.length) return NTSTATUS.STATUS_INVALID_PARAMETER_MIX;
+    return wait(ex, t, objects, waitType === 0, pTimeout!);
+  },
+  NtDelayExecution(ex, t, a) {
+    const interval = t.process.space.readI64(a[1]!);
+    if (interval === 0n) { ex.yieldAfterReply = true; return NTSTATUS.STATUS_SUCCESS; }
+    const w = new WaitBlock([], false, (status) => ex.completeLater(t, status));
+    w.timer = ex.addTimer(timeoutDeadline(interval, ex.now(), systemTime()), () => w.finish(NTSTATUS.STATUS_SUCCESS));
+    ex.beginWait(t, w);
+    return PENDING;
+  },
+  NtYieldExecution(ex) {
+    ex.yieldAfterReply = true;
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtQueryPerformanceCounter(ex, t, a) {
+    const mem = t.process.space;
+    mem.writeU64(a[0]!, ex.now() / 100n);
+    if (a[1] !== 0) mem.writeU64(a[1]!, PERFORMANCE_FREQUENCY);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtQuerySystemTime(_ex, t, a) {
+    t.process.space.writeU64(a[0]!, systemTime());
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+};
