@@ -38,6 +38,8 @@ const PROGRAMS = [
   { name: 'cputest', dir: 'cputest', opt: '-O2' },
   { name: 'cputest-o0', dir: 'cputest', opt: '-O0' },
   { name: 'sel4-pingpong', dir: 'sel4-pingpong', opt: '-O2' },
+  { name: 'ntconf', dir: 'ntconf', opt: '-O2' },
+  { name: 'sysbench', dir: 'sysbench', opt: '-O2' },
 ];
 
 function die(msg) {

@@ -3,5 +3,6 @@ import type { BenchSuite } from '../lib/results.js';
 import { cpuSuite } from './cpu.js';
 import { storageSuite } from './storage.js';
 import { ipcSuite } from './ipc.js';
+import { syscallSuite } from './syscall.js';
 
-export const suites: BenchSuite[] = [cpuSuite, storageSuite, ipcSuite];
+export const suites: BenchSuite[] = [cpuSuite, storageSuite, ipcSuite, syscallSuite];

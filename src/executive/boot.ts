@@ -69,10 +69,11 @@ export function runUntil(m: NtMachine, done: () => boolean, maxInstructions = 0)
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
     const exit = core.run(SLICE);
+    const fired = executive.timersFired;
     const next = executive.pollTimers();
     if (done()) return 'done';
     if (maxInstructions > 0 && cpu.retired >= maxInstructions) return 'limit';
-    if (exit === CoreExit.IDLE) {
+    if (exit === CoreExit.IDLE && executive.timersFired === fired) {
       if (next === undefined) return 'deadlock';
       const ms = Number(next - executive.now()) / 1e6;
       if (ms > 0) Atomics.wait(sleeper, 0, 0, Math.min(ms, 1000));

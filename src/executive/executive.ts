@@ -70,6 +70,7 @@ export class Executive implements HostThread {
   services = 0;
   faults = 0;
   latereplies = 0;
+  timersFired = 0;
   private nextId = 4;
   private readonly dispatcher: ServiceDispatcher;
   private readonly deferred: (() => void)[] = [];
@@ -287,6 +288,7 @@ export class Executive implements HostThread {
       if (tm.cancelled) { this.timers.splice(i, 1); continue; }
       if (tm.deadline <= now) {
         this.timers.splice(i, 1);
+        this.timersFired++;
         tm.fire();
         continue;
       }

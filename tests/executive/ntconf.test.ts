@@ -1,0 +1,68 @@
+/**
+ * The native API conformance program (guest/programs/ntconf) run on the
+ * kernel + executive; each line's status is what NT returns for that call
+ * (Windows/ReactOS semantics of the same services).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { runNtProgram } from '../../src/executive/boot.js';
+import { guestBinDir } from '../../src/machine/paths.js';
+
+const S = {
+  SUCCESS: 0, TIMEOUT: 0x102, WAIT_1: 1, NAME_EXISTS: 0x40000000, INVALID_HANDLE: 0xc0000008, NAME_COLLISION: 0xc0000035,
+  PATH_NOT_FOUND: 0xc000003a, NAME_NOT_FOUND: 0xc0000034, SYNTAX_BAD: 0xc000003b, TYPE_MISMATCH: 0xc0000024,
+  BUFFER_TOO_SMALL: 0xc0000023, ACCESS_VIOLATION: 0xc0000005, INVALID_PARAMETER_1: 0xc00000ef, CONFLICTING: 0xc0000018,
+  FREE_VM_NOT_AT_BASE: 0xc000009f, INVALID_PAGE_PROTECTION: 0xc0000045, NOT_IMPLEMENTED: 0xc0000002,
+};
+
+const expected: Record<string, number | string> = {
+  'close.invalid': S.INVALID_HANDLE, 'event.create': S.SUCCESS, 'dup.same': S.SUCCESS, 'dup.distinct': '1',
+  'close.first': S.SUCCESS, 'close.twice': S.INVALID_HANDLE, 'set.through-dup': S.SUCCESS, 'wait.signalled': S.SUCCESS,
+  'dup.close-source': S.SUCCESS, 'close.after-close-source': S.INVALID_HANDLE, 'close.pseudo-process': S.INVALID_HANDLE,
+  'dir.create': S.SUCCESS, 'dir.create-again': S.NAME_COLLISION, 'dir.openif': S.NAME_EXISTS,
+  'event.create-named-relative': S.SUCCESS, 'event.open-case-insensitive': S.SUCCESS, 'event.open-case-sensitive': S.PATH_NOT_FOUND,
+  'link.create': S.SUCCESS, 'event.open-through-two-links': S.SUCCESS, 'event.set-via-link-handle': S.SUCCESS,
+  'event.wait-sync': S.SUCCESS, 'link.query': S.SUCCESS, 'link.target': '\\BaseNamedObjects\\ntconf (50)',
+  'link.query-small': S.BUFFER_TOO_SMALL, 'object.make-permanent': S.SUCCESS, 'event.open-permanent-after-close': S.SUCCESS,
+  'object.make-temporary': S.SUCCESS, 'event.open-temporary-after-close': S.NAME_NOT_FOUND, 'object.query-name': S.SUCCESS,
+  'object.name': '\\BaseNamedObjects\\ntconf', 'object.query-type': S.SUCCESS, 'object.type': 'SymbolicLink',
+  'name.relative-without-root': S.SYNTAX_BAD, 'name.missing-path': S.PATH_NOT_FOUND, 'type.mismatch': S.TYPE_MISMATCH,
+  'event.create-a': S.SUCCESS, 'event.create-b': S.SUCCESS, 'wait.poll-unsignalled': S.TIMEOUT, 'wait.timeout-20ms': S.TIMEOUT,
+  'wait.timeout-took-at-least-20ms': '1', 'wait.any': S.WAIT_1, 'wait.all-timeout': S.TIMEOUT, 'wait.all': S.SUCCESS,
+  'wait.sync-consumed': S.TIMEOUT, 'wait.notification-stays': S.SUCCESS, 'wait.bad-count': S.INVALID_PARAMETER_1,
+  'delay.10ms': S.SUCCESS, 'delay.took-at-least-10ms': '1', 'yield': S.SUCCESS, 'wait.on-process': S.TIMEOUT,
+  'mem.reserve': S.SUCCESS, 'mem.query-reserved': S.SUCCESS, 'mem.reserved-state': '0x2000 size 0x20000',
+  'mem.commit': S.SUCCESS, 'mem.query-committed': S.SUCCESS, 'mem.committed': 'state 0x1000 protect 0x4 size 0x2000',
+  'mem.protect-readonly': S.SUCCESS, 'mem.old-protect': '0x4 value 42', 'mem.display-from-readonly-ok': S.SUCCESS,
+  'mem.write-service-into-readonly': S.ACCESS_VIOLATION, 'mem.unmapped-out-pointer': S.ACCESS_VIOLATION,
+  'mem.unmapped-in-string': S.ACCESS_VIOLATION, 'mem.write-own': S.SUCCESS, 'mem.read-own': S.SUCCESS,
+  'mem.copied': '89ab456789abcde 16', 'mem.read-unmapped': S.ACCESS_VIOLATION, 'mem.commit-outside': S.CONFLICTING,
+  'mem.release-not-base': S.FREE_VM_NOT_AT_BASE, 'mem.release': S.SUCCESS, 'mem.query-released': S.SUCCESS,
+  'mem.released-state': '0x10000', 'mem.bad-protection': S.INVALID_PAGE_PROTECTION, 'mem.guard-commit': S.SUCCESS,
+  'mem.guard-protect': '0x104', 'not-implemented': S.NOT_IMPLEMENTED,
+};
+
+test('ntconf.exe: every native API check answers what NT answers', () => {
+  let out = '';
+  const r = runNtProgram({
+    image: join(guestBinDir(), 'ntconf.exe'), args: [], dllPath: [guestBinDir()], memory: 64 << 20,
+    console: (s) => { out += s; },
+  });
+  assert.equal(r.exception, undefined);
+  assert.equal(r.exitStatus, 0);
+  const got = new Map(out.trim().split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+  for (const [k, v] of Object.entries(expected)) {
+    const want = typeof v === 'number' ? `0x${v.toString(16).padStart(8, '0')}` : v;
+    assert.equal(got.get(k), want, k);
+  }
+  assert.equal(got.size, Object.keys(expected).length, 'no unexpected lines');
+  // The first touch of a committed page is a demand-commit fault answered by Mm.
+  assert.ok(r.executive.faults >= 1);
+});
+
+test('a fault in a guest ends the process with one line naming exception, address and module', () => {
+  const r = runNtProgram({ image: join(guestBinDir(), 'fault.exe'), args: [], dllPath: [guestBinDir()], memory: 32 << 20, console: () => {} });
+  assert.equal(r.exitStatus, 0xc0000005);
+  assert.match(r.exception!, /STATUS_ACCESS_VIOLATION.*fault\.exe\+0x[0-9a-f]+.*write to 0x00000010 \(page not mapped\)/);
+});
