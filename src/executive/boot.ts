@@ -59,6 +59,7 @@ export function bootNt(o: { memory: number; console: (text: string) => void; tra
     ...(o.trace ? { trace: o.trace } : {}),
     invalidatePage: (va) => cpu.mmu.invalidatePage(va),
   });
+  executive.fastReply = o.fastpath ?? true;
   core.hostThread = executive;
   return { ram, cpu, core, executive };
 }

@@ -64,11 +64,12 @@ export class ServiceDispatcher {
       return NTSTATUS.STATUS_NOT_IMPLEMENTED;
     }
     const mem = t.process.space;
-    const a = this.args.subarray(0, e.slots);
+    const a = this.args; // words past the service's own are stale: handlers read only theirs
     try {
-      mem.probe(argp, e.slots * 4, false);
-      for (let i = 0; i < e.slots; i++) a[i] = mem.readU32(argp + i * 4);
-      for (const p of e.probes) {
+      mem.readWords(argp, a, e.slots);
+      const probes = e.probes;
+      for (let i = 0; i < probes.length; i++) {
+        const p = probes[i]!;
         const ptr = a[p.slot]!;
         if (ptr === 0) {
           if (p.arg.optional) continue;

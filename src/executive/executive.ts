@@ -24,7 +24,7 @@
 import { NTSTATUS, ntStatusMessage, ntStatusName } from '../abi/ntstatus.js';
 import {
   getBadge, getMR, getMsgInfo, invokeTCB_Suspend, seL4_MessageInfo_new, seL4_EndpointObject, seL4_Recv,
-  seL4_ReplyRecv, seL4_Send, setMR, handleYield, type BootInfo, type HostThread, type Kernel,
+  seL4_ReplyRecv, seL4_Send, setMR, handleYield, hostFastpathReplyRecv, type BootInfo, type HostThread, type Kernel,
   seL4_Fault_VMFault, seL4_Fault_UserException, seL4_Fault_UnknownSyscall,
 } from '../kernel/index.js';
 import { invokeCNode_SaveCaller } from '../kernel/save-caller.js';
@@ -168,13 +168,18 @@ export class Executive implements HostThread {
     } else if (reply === FAULT_RESTART) {
       seL4_ReplyRecv(k, this.tcb, this.endpointSlot, seL4_MessageInfo_new(0, 0, 0, 0));
     } else {
-      setMR(k, this.tcb, 0, reply | 0);
-      seL4_ReplyRecv(k, this.tcb, this.endpointSlot, seL4_MessageInfo_new(0, 0, 0, 1));
+      if (!this.fastReply || !hostFastpathReplyRecv(k, this.tcb, this.endpointSlot, reply | 0)) {
+        setMR(k, this.tcb, 0, reply | 0);
+        seL4_ReplyRecv(k, this.tcb, this.endpointSlot, seL4_MessageInfo_new(0, 0, 0, 1));
+      }
       if (this.yieldAfterReply) { this.yieldAfterReply = false; handleYield(k); }
     }
     this.running = false;
     this.flushDeferred();
   }
+
+  /** Answer through the kernel's host-thread ReplyRecv fastpath when it applies (off: always the slow path). */
+  fastReply = true;
 
   /** Set by NtYieldExecution: after the reply the caller goes to the back of its ready queue. */
   yieldAfterReply = false;

@@ -23,3 +23,4 @@ export * from './fastpath.js';
 export * from './core.js';
 export * from './space-builder.js';
 export * from './save-caller.js';
+export * from './host-fastpath.js';

@@ -43,12 +43,14 @@ const expected: Record<string, number | string> = {
   'mem.guard-protect': '0x104', 'stack.grew': '1', 'not-implemented': S.NOT_IMPLEMENTED,
 };
 
-test('ntconf.exe: every native API check answers what NT answers', () => {
+for (const fastpath of [true, false]) test(`ntconf.exe: every native API check answers what NT answers (kernel fastpaths ${fastpath ? 'on' : 'off'})`, () => {
   let out = '';
   const r = runNtProgram({
     image: join(guestBinDir(), 'ntconf.exe'), args: [], dllPath: [guestBinDir()], memory: 64 << 20,
-    console: (s) => { out += s; },
+    console: (s) => { out += s; }, fastpath,
   });
+  if (fastpath) assert.ok(r.core.fastpaths > 100, 'the Call fastpath was taken');
+  else assert.equal(r.core.fastpaths, 0);
   assert.equal(r.exception, undefined);
   assert.equal(r.exitStatus, 0);
   const got = new Map(out.trim().split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));

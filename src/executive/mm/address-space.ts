@@ -327,6 +327,19 @@ export class AddressSpace {
     for (let p = va & ~0xfff; p < va + len; p += PAGE) this.phys(Math.max(p, va), write, false);
   }
 
+  /** `n` little-endian words at `va` into `out` (the argument block of a call): one translation per page. */
+  readWords(va: number, out: Uint32Array, n: number): void {
+    va >>>= 0;
+    if (n === 0) return;
+    if ((va & 3) === 0 && (va & 0xfff) + n * 4 <= PAGE) {
+      const w = this.phys(va, false, false) >> 2;
+      const m = this.ko.k.m;
+      for (let i = 0; i < n; i++) out[i] = m[w + i]! >>> 0;
+      return;
+    }
+    for (let i = 0; i < n; i++) out[i] = this.readU32(va + i * 4);
+  }
+
   readU8(va: number): number { return this.u8[this.phys(va, false, false)]!; }
   readU16(va: number): number {
     if ((va & 0xfff) <= 0xffe) return this.dv.getUint16(this.phys(va, false, false), true);
