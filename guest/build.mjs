@@ -40,6 +40,7 @@ const PROGRAMS = [
   { name: 'sel4-pingpong', dir: 'sel4-pingpong', opt: '-O2' },
   { name: 'ntconf', dir: 'ntconf', opt: '-O2' },
   { name: 'sysbench', dir: 'sysbench', opt: '-O2' },
+  { name: 'ntseh', dir: 'ntseh', opt: '-O2' },
 ];
 
 function die(msg) {

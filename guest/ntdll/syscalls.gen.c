@@ -200,13 +200,13 @@ __attribute__((naked)) NTSTATUS NTAPI NtWriteVirtualMemory(HANDLE ProcessHandle,
   NT_SYSCALL_STUB(0x0001D001, 20);
 }
 
-/* #30: Resumes a thread from a CONTEXT (comes with user-mode exception dispatch). */
+/* #30: Resumes the calling thread with the registers of a CONTEXT (the end of a handled exception); does not return. */
 __attribute__((naked)) NTSTATUS NTAPI NtContinue(PCONTEXT Context, BOOLEAN TestAlert)
 {
   NT_SYSCALL_STUB(0x0001E001, 8);
 }
 
-/* #31: Raises a software exception (comes with user-mode exception dispatch). */
+/* #31: First chance: the record and context go to ntdll's KiUserExceptionDispatcher on the context's stack; second chance: the process ends naming the exception, address and module. */
 __attribute__((naked)) NTSTATUS NTAPI NtRaiseException(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT Context, BOOLEAN FirstChance)
 {
   NT_SYSCALL_STUB(0x0001F001, 12);

@@ -66,8 +66,8 @@ export interface ServiceDef {
 /** Bytes the dispatcher probes behind a pointer type (the pointee's fixed size). */
 const POINTEE_BYTES: Record<string, number> = {
   'PVOID *': 4, PSIZE_T: 4, PULONG: 4, PHANDLE: 4, PLARGE_INTEGER: 8, PUNICODE_STRING: 8,
-  POBJECT_ATTRIBUTES: 24, PBOOLEAN: 1, PLONG: 4, PMEMORY_BASIC_INFORMATION: 28, PCONTEXT: 0,
-  PEXCEPTION_RECORD: 0, PVOID: 0, 'const HANDLE *': 0,
+  POBJECT_ATTRIBUTES: 24, PBOOLEAN: 1, PLONG: 4, PMEMORY_BASIC_INFORMATION: 28, PCONTEXT: 0x2cc,
+  PEXCEPTION_RECORD: 0x50, PVOID: 0, 'const HANDLE *': 0,
 };
 
 function kindOf(type: string): ArgKind {
@@ -372,15 +372,15 @@ export const SERVICES: readonly ServiceDef[] = [
   },
   {
     name: 'NtContinue',
-    args: [arg('Context', 'PCONTEXT'), arg('TestAlert', 'BOOLEAN')],
-    returns: 'NTSTATUS', status: 'not-implemented', component: 'Ke',
-    note: 'Resumes a thread from a CONTEXT (comes with user-mode exception dispatch).',
+    args: [arg('Context', 'PCONTEXT', 'in', { note: 'CONTEXT_CONTROL and CONTEXT_INTEGER are applied' }), arg('TestAlert', 'BOOLEAN', 'in', { note: 'APCs do not exist yet: ignored' })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Resumes the calling thread with the registers of a CONTEXT (the end of a handled exception); does not return.',
   },
   {
     name: 'NtRaiseException',
     args: [arg('ExceptionRecord', 'PEXCEPTION_RECORD'), arg('Context', 'PCONTEXT'), arg('FirstChance', 'BOOLEAN')],
-    returns: 'NTSTATUS', status: 'not-implemented', component: 'Ke',
-    note: 'Raises a software exception (comes with user-mode exception dispatch).',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'First chance: the record and context go to ntdll\'s KiUserExceptionDispatcher on the context\'s stack; second chance: the process ends naming the exception, address and module.',
   },
   {
     name: 'NtCreateProcess',

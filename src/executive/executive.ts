@@ -26,6 +26,7 @@ import {
   getBadge, getMR, getMsgInfo, invokeTCB_Suspend, seL4_MessageInfo_new, seL4_EndpointObject, seL4_Recv,
   seL4_ReplyRecv, seL4_Send, setMR, handleYield, hostFastpathReplyRecv, type BootInfo, type HostThread, type Kernel,
   seL4_Fault_VMFault, seL4_Fault_UserException, seL4_Fault_UnknownSyscall,
+  TCB_REGS, REG_EIP, REG_EFLAGS, REG_NEXT_EIP, TCB_ENTRY_FLAGS, TCB_FAULT_SAVED_ESI,
 } from '../kernel/index.js';
 import { invokeCNode_SaveCaller } from '../kernel/save-caller.js';
 import { KernelObjects } from './ke/objects.js';
@@ -36,6 +37,9 @@ import { FaultResolution } from './mm/address-space.js';
 import { ObNamespace } from './ob/namespace.js';
 import { EventType, keSignal, type Timer, type WaitBlock } from './ke/dispatcher.js';
 import { describeException, exceptionForFault } from './ke/exceptions.js';
+import {
+  CONTEXT_SIZE, EXCEPTION_RECORD_SIZE, applyContext, buildContext, buildExceptionRecord, type RecordView, type Registers,
+} from './ke/exception-dispatch.js';
 import { SERVICE_HANDLERS } from './services.js';
 
 export interface ExecutiveOptions {
@@ -204,7 +208,7 @@ export class Executive implements HostThread {
   }
 
   /** Answers a thread whose reply was saved (PENDING), now or once the executive has blocked again. */
-  completeLater(t: EThread, status: number): void {
+  completeLater(t: EThread, status: number, after?: () => void): void {
     const send = () => {
       if (t.terminated || t.savedReply === 0) return;
       const slot = t.savedReply;
@@ -215,6 +219,7 @@ export class Executive implements HostThread {
       setMR(this.k, this.tcb, 0, status | 0);
       seL4_Send(this.k, this.tcb, slot, seL4_MessageInfo_new(0, 0, 0, 1));
       this.ko.deleteCap(slot);
+      after?.();
     };
     if (this.running) this.deferred.push(send);
     else send();
@@ -229,7 +234,7 @@ export class Executive implements HostThread {
     t.wait = w;
   }
 
-  // ---- faults ---------------------------------------------------------------------
+  // ---- faults and exceptions ------------------------------------------------------
   private fault(tid: number, label: number): number {
     const t = this.threads.get(tid);
     if (t === undefined) return PENDING;
@@ -241,30 +246,123 @@ export class Executive implements HostThread {
       const ip = mr(0), addr = mr(1), fsr = mr(3);
       const write = (fsr & 2) !== 0;
       const r = p.space.resolveFault(addr, write);
+      if (p.space.stackLimit !== 0) this.updateStackLimit(t);
       if (r === FaultResolution.RESOLVED) return FAULT_RESTART;
+      if (r === FaultResolution.STACK_OVERFLOW) return this.raiseFromFault(t, NTSTATUS.STATUS_STACK_OVERFLOW, ip, [0, addr], 'the stack cannot grow further');
       const code = r === FaultResolution.GUARD ? NTSTATUS.STATUS_GUARD_PAGE_VIOLATION : NTSTATUS.STATUS_ACCESS_VIOLATION;
-      this.unhandled(t, code, ip, `: ${write ? 'write to' : 'read of'} 0x${addr.toString(16).padStart(8, '0')} (${(fsr & 1) !== 0 || r === FaultResolution.GUARD ? 'protection violation' : 'page not mapped'})`);
-      return PENDING;
+      const reason = (fsr & 1) !== 0 || r === FaultResolution.GUARD ? 'protection violation' : 'page not mapped';
+      return this.raiseFromFault(t, code, ip, [write ? 1 : 0, addr], reason);
     }
     if (label === seL4_Fault_UserException) {
       const ip = mr(0), vector = mr(3), code = mr(4);
-      let detail = '';
-      if (vector === 13 && (code & 2) !== 0) detail = `: int 0x${(code >>> 3).toString(16)} is not a system call gate here (ntdll calls the executive by sysenter)`;
-      this.unhandled(t, exceptionForFault(vector), ip, detail);
-      return PENDING;
+      const reason = vector === 13 && (code & 2) !== 0 ? `int 0x${(code >>> 3).toString(16)} is not a system call gate here (ntdll calls the executive by sysenter)` : '';
+      const nt = exceptionForFault(vector);
+      // int3 is a trap: NT reports the breakpoint at the int3 itself.
+      return this.raiseFromFault(t, nt, nt === NTSTATUS.STATUS_BREAKPOINT ? ip - 1 : ip, nt === NTSTATUS.STATUS_PRIVILEGED_INSTRUCTION ? [] : [0], reason);
     }
     if (label === seL4_Fault_UnknownSyscall) {
-      this.unhandled(t, NTSTATUS.STATUS_ILLEGAL_INSTRUCTION, mr(7), `: unknown kernel system call ${mr(10) | 0}`);
-      return PENDING;
+      return this.raiseFromFault(t, NTSTATUS.STATUS_ILLEGAL_INSTRUCTION, mr(7) - 2, [], `unknown kernel system call ${mr(10) | 0}`);
     }
     this.unhandled(t, NTSTATUS.STATUS_UNHANDLED_EXCEPTION, 0, `: fault type ${label}`);
     return PENDING;
   }
 
+  /** TEB.StackLimit follows the stack's guard page down. */
+  private updateStackLimit(t: EThread): void {
+    const limit = t.process.space.stackLimit;
+    t.process.space.stackLimit = 0;
+    if (limit >= t.stackLow && limit < t.stackHigh) t.process.space.writeBytes(t.teb + 8, u32(limit), true);
+  }
+
+  /** The thread's registers from its TCB (`fault`: ESI is where the fault message put it aside). */
+  readRegisters(t: EThread, fault: boolean): Registers {
+    const m = this.k.m;
+    const b = (t.tcb >> 2) + TCB_REGS;
+    return {
+      eax: m[b]! >>> 0, ecx: m[b + 1]! >>> 0, edx: m[b + 2]! >>> 0, ebx: m[b + 3]! >>> 0, esp: m[b + 4]! >>> 0,
+      ebp: m[b + 5]! >>> 0, esi: (fault ? m[(t.tcb >> 2) + TCB_FAULT_SAVED_ESI]! : m[b + 6]!) >>> 0, edi: m[b + 7]! >>> 0,
+      eip: m[b + REG_EIP]! >>> 0, eflags: m[b + REG_EFLAGS]! >>> 0,
+    };
+  }
+
   /**
-   * An exception nobody handles (user-mode dispatch to SEH does not exist
-   * yet, so every exception is unhandled): the process ends with the
-   * exception code and one line naming it, the address and the module.
+   * Writes a thread's registers so it continues with them: for a thread that
+   * is running again after a reply (`afterReply`) every register and the
+   * resume address; for a faulted thread about to be restarted only ESP and
+   * EIP (the kernel puts its own ESI back at the restart).
+   */
+  writeRegisters(t: EThread, r: Registers, afterReply: boolean): void {
+    const m = this.k.m;
+    const ti = t.tcb >> 2;
+    const b = ti + TCB_REGS;
+    m[b + 4] = r.esp;
+    m[b + REG_EIP] = r.eip;
+    if (!afterReply) return;
+    m[b] = r.eax; m[b + 1] = r.ecx; m[b + 2] = r.edx; m[b + 3] = r.ebx; m[b + 5] = r.ebp; m[b + 6] = r.esi; m[b + 7] = r.edi;
+    m[b + REG_EFLAGS] = r.eflags;
+    m[b + REG_NEXT_EIP] = r.eip;
+    m[ti + TCB_ENTRY_FLAGS] = 0;
+  }
+
+  /**
+   * Puts an EXCEPTION_RECORD and a CONTEXT (`regs`) on the thread's stack and
+   * returns the registers that enter ntdll's KiUserExceptionDispatcher, or
+   * undefined when the stack cannot take them.
+   */
+  private exceptionFrame(t: EThread, code: number, flags: number, address: number, info: readonly number[], regs: Registers): Registers | undefined {
+    const p = t.process;
+    const ctxAt = ((regs.esp - CONTEXT_SIZE) & ~3) >>> 0;
+    const recAt = ctxAt - EXCEPTION_RECORD_SIZE;
+    const esp = recAt - 8;
+    try {
+      p.space.writeBytes(ctxAt, buildContext(regs));
+      p.space.writeBytes(recAt, buildExceptionRecord(code, flags, address, info));
+      p.space.writeBytes(esp, new Uint8Array([...u32(recAt), ...u32(ctxAt)]));
+    } catch (e) {
+      if (e instanceof Error && 'status' in e) return undefined;
+      throw e;
+    }
+    return { ...regs, esp, eip: p.exceptionDispatcher };
+  }
+
+  /** A fault becomes a first-chance exception in user mode; without a usable stack or dispatcher the process ends. */
+  private raiseFromFault(t: EThread, code: number, ip: number, info: number[], reason: string): number {
+    const p = t.process;
+    t.lastFaultReason = reason;
+    const regs = this.readRegisters(t, true);
+    const entry = p.exceptionDispatcher === 0 ? undefined : this.exceptionFrame(t, code, 0, ip, info, regs);
+    if (entry === undefined) {
+      this.unhandled(t, code, ip, describeDetail(code, info, reason) + (p.exceptionDispatcher === 0 ? '' : ' (no room on the stack for the exception)'));
+      return PENDING;
+    }
+    if (this.tracing) this.trace(`exception ${ntStatusName(code)} at 0x${ip.toString(16)} → KiUserExceptionDispatcher`);
+    this.writeRegisters(t, entry, false);
+    return FAULT_RESTART;
+  }
+
+  /** NtRaiseException, first chance: the exception goes to the dispatcher on the context's stack after the reply. */
+  raiseFromService(t: EThread, rec: RecordView, ctx: Uint8Array): boolean {
+    const regs = applyContext(ctx, this.readRegisters(t, false));
+    const entry = t.process.exceptionDispatcher === 0 ? undefined : this.exceptionFrame(t, rec.code, rec.flags, rec.address, rec.info, regs);
+    if (entry === undefined) return false;
+    this.completeLater(t, NTSTATUS.STATUS_SUCCESS, () => this.writeRegisters(t, entry, true));
+    return true;
+  }
+
+  /** NtContinue: after the reply the thread runs with the CONTEXT's registers. */
+  continueWith(t: EThread, ctx: Uint8Array): void {
+    const regs = applyContext(ctx, this.readRegisters(t, false));
+    this.completeLater(t, NTSTATUS.STATUS_SUCCESS, () => this.writeRegisters(t, regs, true));
+  }
+
+  /** NtRaiseException, second chance (nobody handled it): the process ends with one line. */
+  unhandledException(t: EThread, rec: RecordView): void {
+    this.unhandled(t, rec.code, rec.address, describeDetail(rec.code, rec.info, t.lastFaultReason));
+  }
+
+  /**
+   * An exception nobody handles: the process ends with the exception code
+   * and one line naming it, the address and the module.
    */
   private unhandled(t: EThread, code: number, ip: number, detail: string): void {
     const message = describeException(code, ip, t.process.where(ip), detail);
@@ -315,3 +413,18 @@ export class Executive implements HostThread {
 
 /** Internal: answer a fault by restarting the thread (reply with label 0, no words). */
 const FAULT_RESTART = -2 >>> 0;
+
+function u32(v: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, v >>> 0, true);
+  return b;
+}
+
+/** ": write to 0x00000010 (page not mapped)" for an access violation; the reason alone otherwise. */
+function describeDetail(code: number, info: readonly number[], reason: string): string {
+  if ((code === NTSTATUS.STATUS_ACCESS_VIOLATION || code === NTSTATUS.STATUS_GUARD_PAGE_VIOLATION) && info.length >= 2) {
+    const kind = info[0] === 1 ? 'write to' : info[0] === 8 ? 'execution of' : 'read of';
+    return `: ${kind} 0x${(info[1]! >>> 0).toString(16).padStart(8, '0')}${reason ? ` (${reason})` : ''}`;
+  }
+  return reason ? `: ${reason}` : '';
+}

@@ -259,9 +259,54 @@ typedef struct _MEMORY_BASIC_INFORMATION {
   ULONG Type;
 } MEMORY_BASIC_INFORMATION, *PMEMORY_BASIC_INFORMATION;
 
-/* Opaque until user-mode exception dispatch exists. */
-typedef struct _CONTEXT *PCONTEXT;
-typedef struct _EXCEPTION_RECORD *PEXCEPTION_RECORD;
+/* --- exceptions (i386 layouts) ------------------------------------------- */
+#define EXCEPTION_MAXIMUM_PARAMETERS 15
+#define EXCEPTION_NONCONTINUABLE 0x01
+#define EXCEPTION_UNWINDING 0x02
+#define EXCEPTION_EXIT_UNWIND 0x04
+#define EXCEPTION_NESTED_CALL 0x10
+typedef struct _EXCEPTION_RECORD {
+  NTSTATUS ExceptionCode;
+  ULONG ExceptionFlags;
+  struct _EXCEPTION_RECORD *ExceptionRecord;
+  PVOID ExceptionAddress;
+  ULONG NumberParameters;
+  ULONG_PTR ExceptionInformation[EXCEPTION_MAXIMUM_PARAMETERS];
+} EXCEPTION_RECORD, *PEXCEPTION_RECORD;
+_Static_assert(sizeof(EXCEPTION_RECORD) == 0x50, "EXCEPTION_RECORD is 0x50 bytes");
+
+#define CONTEXT_i386 0x00010000
+#define CONTEXT_CONTROL (CONTEXT_i386 | 0x01)
+#define CONTEXT_INTEGER (CONTEXT_i386 | 0x02)
+#define CONTEXT_SEGMENTS (CONTEXT_i386 | 0x04)
+typedef struct _FLOATING_SAVE_AREA {
+  ULONG ControlWord, StatusWord, TagWord, ErrorOffset, ErrorSelector, DataOffset, DataSelector;
+  UCHAR RegisterArea[80];
+  ULONG Cr0NpxState;
+} FLOATING_SAVE_AREA;
+typedef struct _CONTEXT {
+  ULONG ContextFlags;
+  ULONG Dr0, Dr1, Dr2, Dr3, Dr6, Dr7;
+  FLOATING_SAVE_AREA FloatSave;
+  ULONG SegGs, SegFs, SegEs, SegDs;
+  ULONG Edi, Esi, Ebx, Edx, Ecx, Eax;
+  ULONG Ebp, Eip, SegCs, EFlags, Esp, SegSs;
+  UCHAR ExtendedRegisters[512];
+} CONTEXT, *PCONTEXT;
+_Static_assert(sizeof(CONTEXT) == 0x2cc, "CONTEXT is 0x2cc bytes");
+
+typedef enum _EXCEPTION_DISPOSITION {
+  ExceptionContinueExecution = 0,
+  ExceptionContinueSearch = 1,
+  ExceptionNestedException = 2,
+  ExceptionCollidedUnwind = 3,
+} EXCEPTION_DISPOSITION;
+typedef EXCEPTION_DISPOSITION (__cdecl *PEXCEPTION_ROUTINE)(PEXCEPTION_RECORD, PVOID EstablisherFrame, PCONTEXT, PVOID DispatcherContext);
+typedef struct _EXCEPTION_REGISTRATION_RECORD {
+  struct _EXCEPTION_REGISTRATION_RECORD *Next;
+  PEXCEPTION_ROUTINE Handler;
+} EXCEPTION_REGISTRATION_RECORD;
+#define EXCEPTION_CHAIN_END ((PEXCEPTION_REGISTRATION_RECORD)-1)
 
 #define DUPLICATE_CLOSE_SOURCE 0x00000001
 #define DUPLICATE_SAME_ACCESS 0x00000002
@@ -293,6 +338,8 @@ NTSYSAPI WCHAR NTAPI RtlUpcaseUnicodeChar(WCHAR SourceCharacter);
 NTSYSAPI WCHAR NTAPI RtlDowncaseUnicodeChar(WCHAR SourceCharacter);
 NTSYSAPI VOID NTAPI RtlFillMemory(PVOID Destination, SIZE_T Length, UCHAR Fill);
 NTSYSAPI VOID NTAPI RtlZeroMemory(PVOID Destination, SIZE_T Length);
+NTSYSAPI BOOLEAN NTAPI RtlDispatchException(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT Context);
+NTSYSAPI VOID NTAPI KiUserExceptionDispatcher(void);
 NTSYSAPI VOID NTAPI RtlCopyMemory(PVOID Destination, const VOID *Source, SIZE_T Length);
 NTSYSAPI VOID NTAPI RtlMoveMemory(PVOID Destination, const VOID *Source, SIZE_T Length);
 NTSYSAPI SIZE_T NTAPI RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length);

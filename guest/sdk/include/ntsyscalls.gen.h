@@ -186,12 +186,12 @@ NTSYSAPI NTSTATUS NTAPI NtWriteVirtualMemory(
     SIZE_T NumberOfBytesToWrite, /* in */
     PSIZE_T NumberOfBytesWritten /* out, optional */);
 
-/* #30 NtContinue: Resumes a thread from a CONTEXT (comes with user-mode exception dispatch). */
+/* #30 NtContinue: Resumes the calling thread with the registers of a CONTEXT (the end of a handled exception); does not return. */
 NTSYSAPI NTSTATUS NTAPI NtContinue(
-    PCONTEXT Context, /* in */
-    BOOLEAN TestAlert /* in */);
+    PCONTEXT Context, /* in: CONTEXT_CONTROL and CONTEXT_INTEGER are applied */
+    BOOLEAN TestAlert /* in: APCs do not exist yet: ignored */);
 
-/* #31 NtRaiseException: Raises a software exception (comes with user-mode exception dispatch). */
+/* #31 NtRaiseException: First chance: the record and context go to ntdll's KiUserExceptionDispatcher on the context's stack; second chance: the process ends naming the exception, address and module. */
 NTSYSAPI NTSTATUS NTAPI NtRaiseException(
     PEXCEPTION_RECORD ExceptionRecord, /* in */
     PCONTEXT Context, /* in */

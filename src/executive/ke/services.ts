@@ -5,6 +5,7 @@ import { PENDING } from '../dispatch.js';
 import type { Executive } from '../executive.js';
 import { obInsertObject, obOpenObjectByName, obReferenceObjectByHandle, readObjectAttributes } from '../ob/reference.js';
 import type { EThread } from '../ps/process.js';
+import { CONTEXT_SIZE, EXCEPTION_RECORD_SIZE, readExceptionRecord } from './exception-dispatch.js';
 import { DispatcherObject, EVENT_MODIFY_STATE, EventType, KEvent, WaitBlock, keSignal, timeoutDeadline } from './dispatcher.js';
 
 /** QueryPerformanceFrequency: 10 MHz, as current Windows reports. */
@@ -112,5 +113,27 @@ export const keServices: Record<string, ServiceHandler> = {
   NtQuerySystemTime(_ex, t, a) {
     t.process.space.writeU64(a[0]!, systemTime());
     return NTSTATUS.STATUS_SUCCESS;
+  },
+};
+
+export const keExceptionServices: Record<string, ServiceHandler> = {
+  NtContinue(ex, t, a) {
+    const ctx = t.process.space.readBytes(a[0]!, CONTEXT_SIZE);
+    ex.continueWith(t, ctx);
+    return PENDING;
+  },
+  NtRaiseException(ex, t, a) {
+    const mem = t.process.space;
+    const rec = readExceptionRecord(mem.readBytes(a[0]!, EXCEPTION_RECORD_SIZE));
+    const ctx = mem.readBytes(a[1]!, CONTEXT_SIZE);
+    if ((a[2]! & 0xff) === 0) {
+      ex.unhandledException(t, rec);
+      return PENDING; // the process is gone
+    }
+    if (!ex.raiseFromService(t, rec, ctx)) {
+      ex.unhandledException(t, rec);
+      return PENDING;
+    }
+    return PENDING;
   },
 };

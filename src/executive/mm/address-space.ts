@@ -59,6 +59,8 @@ export const enum FaultResolution {
   GUARD,
   /** Not committed, or the access is not allowed: STATUS_ACCESS_VIOLATION. */
   VIOLATION,
+  /** The last page of a stack was committed but no guard fits below: STATUS_STACK_OVERFLOW. */
+  STACK_OVERFLOW,
 }
 
 export class AddressSpace {
@@ -69,6 +71,8 @@ export class AddressSpace {
   /** Counters: pages committed by demand faults, by probes, guard pages hit. */
   demandFaults = 0;
   guardHits = 0;
+  /** Set when a stack guard page was consumed: the new lowest committed page of that stack (TEB.StackLimit). */
+  stackLimit = 0;
 
   constructor(private readonly ko: KernelObjects) {
     this.vspace = new ProcessVSpace(ko);
@@ -278,8 +282,13 @@ export class AddressSpace {
       this.guardHits++;
       this.setProtect(v, i, p & ~PAGE_GUARD);
       if (v.kind === 'stack') {
-        if (i > 1 && v.protect[i - 1] === 0) this.setProtect(v, i - 1, (p & ~PAGE_GUARD) | PAGE_GUARD);
-        return this.resolveFault(va, write);
+        this.stackLimit = v.base + i * PAGE;
+        const r = this.resolveFault(va, write);
+        if (i > 1 && v.protect[i - 1] === 0) {
+          this.setProtect(v, i - 1, (p & ~PAGE_GUARD) | PAGE_GUARD);
+          return r;
+        }
+        return r === FaultResolution.RESOLVED ? FaultResolution.STACK_OVERFLOW : r;
       }
       return FaultResolution.GUARD;
     }

@@ -94,6 +94,7 @@ export function psCreateProcess(ex: ProcessServices, o: CreateProcessOptions, im
     p.modules = loaded.loader.modules;
     const thunk = loaded.loader.exportAddress(ntdll, RETURN_THUNK);
     if (thunk === undefined) throw new NtStatusError(NTSTATUS.STATUS_ENTRYPOINT_NOT_FOUND, `ntdll.dll does not export ${RETURN_THUNK} (is it the SDK's ntdll?)`);
+    p.exceptionDispatcher = loaded.loader.exportAddress(ntdll, 'KiUserExceptionDispatcher') ?? 0;
     p.peb = alloc(space, PEB.SIZE);
     const params = buildParameters(space, o);
     space.writeBytes(p.peb, words([[PEB.ImageBaseAddress, loaded.main.base], [PEB.ProcessParameters, params], [PEB.NumberOfProcessors, o.numberOfProcessors ?? 1]], PEB.SIZE), true);
@@ -162,6 +163,8 @@ export function psCreateThread(ex: ProcessServices, p: EProcess, entry: number, 
   // Stack: reserved, top committed, a guard page below (grows on demand).
   const [stackBase] = space.allocate(0, stackSize, MEM_RESERVE | MEM_TOP_DOWN, PAGE_READWRITE, 'stack');
   const stackTop = stackBase + stackSize;
+  t.stackLow = stackBase;
+  t.stackHigh = stackTop;
   space.allocate(stackTop - STACK_COMMIT, STACK_COMMIT, MEM_COMMIT, PAGE_READWRITE);
   space.allocate(stackTop - STACK_COMMIT - PAGE, PAGE, MEM_COMMIT, PAGE_READWRITE | PAGE_GUARD);
   t.teb = space.allocate(0, TEB.SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE, 'system')[0];

@@ -33,6 +33,8 @@ export class EProcess extends DispatcherObject {
   readonly handles = new HandleTable();
   modules: readonly LoadedModule[] = [];
   peb = 0;
+  /** ntdll!KiUserExceptionDispatcher (0: this ntdll has none; exceptions then end the process at once). */
+  exceptionDispatcher = 0;
   exitStatus = 0x103; // STATUS_PENDING: still running
   terminated = false;
   /** The unhandled exception that is ending it, if any. */
@@ -55,6 +57,11 @@ export class EThread extends DispatcherObject {
   cnodeSlot = 0;
   guardedCNodeSlot = 0;
   teb = 0;
+  /** The stack reservation [stackLow, stackHigh). */
+  stackLow = 0;
+  stackHigh = 0;
+  /** Why the last fault raised as an exception happened ("page not mapped"...), for the unhandled report. */
+  lastFaultReason = '';
   exitStatus = 0x103;
   terminated = false;
   /** The wait the thread is blocked in (its reply is owed), if any. */
