@@ -41,6 +41,7 @@ const PROGRAMS = [
   { name: 'ntconf', dir: 'ntconf', opt: '-O2' },
   { name: 'sysbench', dir: 'sysbench', opt: '-O2' },
   { name: 'ntseh', dir: 'ntseh', opt: '-O2' },
+  { name: 'ntthread', dir: 'ntthread', opt: '-O2' },
 ];
 
 function die(msg) {

@@ -218,13 +218,13 @@ __attribute__((naked)) NTSTATUS NTAPI NtCreateProcess(PHANDLE ProcessHandle, ACC
   NT_SYSCALL_STUB(0x00020001, 32);
 }
 
-/* #33: A second thread in a process (next step of Ps). */
-__attribute__((naked)) NTSTATUS NTAPI NtCreateThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle, PVOID ClientId, PCONTEXT ThreadContext, PVOID InitialTeb, BOOLEAN CreateSuspended)
+/* #33: A thread in a process (TCB, CNode with its badged endpoint caps, IPC buffer, TEB) starting with the CONTEXT's registers on the caller-provided stack. */
+__attribute__((naked)) NTSTATUS NTAPI NtCreateThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle, PCLIENT_ID ClientId, PCONTEXT ThreadContext, PINITIAL_TEB InitialTeb, BOOLEAN CreateSuspended)
 {
   NT_SYSCALL_STUB(0x00021001, 32);
 }
 
-/* #34: Comes with NtCreateThread and NtSuspendThread. */
+/* #34: Decrements the suspend count; the thread runs again at zero. */
 __attribute__((naked)) NTSTATUS NTAPI NtResumeThread(HANDLE ThreadHandle, PULONG SuspendCount)
 {
   NT_SYSCALL_STUB(0x00022001, 8);
@@ -240,5 +240,47 @@ __attribute__((naked)) NTSTATUS NTAPI NtQueryInformationProcess(HANDLE ProcessHa
 __attribute__((naked)) NTSTATUS NTAPI NtCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, PVOID IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes, ULONG ShareAccess, ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength)
 {
   NT_SYSCALL_STUB(0x00024001, 44);
+}
+
+/* #37: Increments the suspend count; the thread stops (a thread inside a service call stops when it is answered; suspending oneself waits for the resume). */
+__attribute__((naked)) NTSTATUS NTAPI NtSuspendThread(HANDLE ThreadHandle, PULONG PreviousSuspendCount)
+{
+  NT_SYSCALL_STUB(0x00025001, 8);
+}
+
+/* #38: A mutant (mutex): owned recursively by a thread; abandoned when its owner ends (waiters get STATUS_ABANDONED_WAIT_0). */
+__attribute__((naked)) NTSTATUS NTAPI NtCreateMutant(PHANDLE MutantHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, BOOLEAN InitialOwner)
+{
+  NT_SYSCALL_STUB(0x00026001, 16);
+}
+
+/* #39: Opens a named mutant. */
+__attribute__((naked)) NTSTATUS NTAPI NtOpenMutant(PHANDLE MutantHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes)
+{
+  NT_SYSCALL_STUB(0x00027001, 12);
+}
+
+/* #40: Releases one level of ownership (STATUS_MUTANT_NOT_OWNED when the caller does not own it). */
+__attribute__((naked)) NTSTATUS NTAPI NtReleaseMutant(HANDLE MutantHandle, PLONG PreviousCount)
+{
+  NT_SYSCALL_STUB(0x00028001, 8);
+}
+
+/* #41: A counting semaphore; each satisfied wait takes one. */
+__attribute__((naked)) NTSTATUS NTAPI NtCreateSemaphore(PHANDLE SemaphoreHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, LONG InitialCount, LONG MaximumCount)
+{
+  NT_SYSCALL_STUB(0x00029001, 20);
+}
+
+/* #42: Opens a named semaphore. */
+__attribute__((naked)) NTSTATUS NTAPI NtOpenSemaphore(PHANDLE SemaphoreHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes)
+{
+  NT_SYSCALL_STUB(0x0002A001, 12);
+}
+
+/* #43: Adds to the count (STATUS_SEMAPHORE_LIMIT_EXCEEDED past the maximum) and wakes waiters. */
+__attribute__((naked)) NTSTATUS NTAPI NtReleaseSemaphore(HANDLE SemaphoreHandle, LONG ReleaseCount, PLONG PreviousCount)
+{
+  NT_SYSCALL_STUB(0x0002B001, 12);
 }
 

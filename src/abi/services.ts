@@ -67,7 +67,7 @@ export interface ServiceDef {
 const POINTEE_BYTES: Record<string, number> = {
   'PVOID *': 4, PSIZE_T: 4, PULONG: 4, PHANDLE: 4, PLARGE_INTEGER: 8, PUNICODE_STRING: 8,
   POBJECT_ATTRIBUTES: 24, PBOOLEAN: 1, PLONG: 4, PMEMORY_BASIC_INFORMATION: 28, PCONTEXT: 0x2cc,
-  PEXCEPTION_RECORD: 0x50, PVOID: 0, 'const HANDLE *': 0,
+  PEXCEPTION_RECORD: 0x50, PCLIENT_ID: 8, PINITIAL_TEB: 20, PVOID: 0, 'const HANDLE *': 0,
 };
 
 function kindOf(type: string): ArgKind {
@@ -398,17 +398,18 @@ export const SERVICES: readonly ServiceDef[] = [
     args: [
       arg('ThreadHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
       arg('ObjectAttributes', 'POBJECT_ATTRIBUTES', 'in', { optional: true }), arg('ProcessHandle', 'HANDLE'),
-      arg('ClientId', 'PVOID', 'out'), arg('ThreadContext', 'PCONTEXT'), arg('InitialTeb', 'PVOID'),
+      arg('ClientId', 'PCLIENT_ID', 'out', { optional: true }), arg('ThreadContext', 'PCONTEXT', 'in', { note: 'CONTEXT_CONTROL and CONTEXT_INTEGER: the start registers' }),
+      arg('InitialTeb', 'PINITIAL_TEB', 'in', { note: 'the stack the caller allocated (StackBase, StackLimit)' }),
       arg('CreateSuspended', 'BOOLEAN'),
     ],
-    returns: 'NTSTATUS', status: 'not-implemented', component: 'Ps',
-    note: 'A second thread in a process (next step of Ps).',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'A thread in a process (TCB, CNode with its badged endpoint caps, IPC buffer, TEB) starting with the CONTEXT\'s registers on the caller-provided stack.',
   },
   {
     name: 'NtResumeThread',
     args: [arg('ThreadHandle', 'HANDLE'), arg('SuspendCount', 'PULONG', 'out', { optional: true })],
-    returns: 'NTSTATUS', status: 'not-implemented', component: 'Ps',
-    note: 'Comes with NtCreateThread and NtSuspendThread.',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'Decrements the suspend count; the thread runs again at zero.',
   },
   {
     name: 'NtQueryInformationProcess',
@@ -430,6 +431,54 @@ export const SERVICES: readonly ServiceDef[] = [
     ],
     returns: 'NTSTATUS', status: 'not-implemented', component: 'Io',
     note: 'Needs the I/O manager and file system drivers (a later issue).',
+  },
+  {
+    name: 'NtSuspendThread',
+    args: [arg('ThreadHandle', 'HANDLE'), arg('PreviousSuspendCount', 'PULONG', 'out', { optional: true })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'Increments the suspend count; the thread stops (a thread inside a service call stops when it is answered; suspending oneself waits for the resume).',
+  },
+  {
+    name: 'NtCreateMutant',
+    args: [
+      arg('MutantHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES', 'in', { optional: true }), arg('InitialOwner', 'BOOLEAN'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'A mutant (mutex): owned recursively by a thread; abandoned when its owner ends (waiters get STATUS_ABANDONED_WAIT_0).',
+  },
+  {
+    name: 'NtOpenMutant',
+    args: [arg('MutantHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Opens a named mutant.',
+  },
+  {
+    name: 'NtReleaseMutant',
+    args: [arg('MutantHandle', 'HANDLE'), arg('PreviousCount', 'PLONG', 'out', { optional: true })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Releases one level of ownership (STATUS_MUTANT_NOT_OWNED when the caller does not own it).',
+  },
+  {
+    name: 'NtCreateSemaphore',
+    args: [
+      arg('SemaphoreHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES', 'in', { optional: true }), arg('InitialCount', 'LONG'), arg('MaximumCount', 'LONG'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'A counting semaphore; each satisfied wait takes one.',
+  },
+  {
+    name: 'NtOpenSemaphore',
+    args: [arg('SemaphoreHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Opens a named semaphore.',
+  },
+  {
+    name: 'NtReleaseSemaphore',
+    args: [arg('SemaphoreHandle', 'HANDLE'), arg('ReleaseCount', 'LONG'), arg('PreviousCount', 'PLONG', 'out', { optional: true })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Adds to the count (STATUS_SEMAPHORE_LIMIT_EXCEEDED past the maximum) and wakes waiters.',
   },
 ];
 

@@ -23,10 +23,11 @@
  */
 import { NTSTATUS, ntStatusMessage, ntStatusName } from '../abi/ntstatus.js';
 import {
-  getBadge, getMR, getMsgInfo, invokeTCB_Suspend, seL4_MessageInfo_new, seL4_EndpointObject, seL4_Recv,
+  getBadge, getMR, getMsgInfo, invokeTCB_Suspend, invokeTCB_Resume, seL4_MessageInfo_new, seL4_EndpointObject, seL4_Recv,
   seL4_ReplyRecv, seL4_Send, setMR, handleYield, hostFastpathReplyRecv, type BootInfo, type HostThread, type Kernel,
   seL4_Fault_VMFault, seL4_Fault_UserException, seL4_Fault_UnknownSyscall,
-  TCB_REGS, REG_EIP, REG_EFLAGS, REG_NEXT_EIP, TCB_ENTRY_FLAGS, TCB_FAULT_SAVED_ESI,
+  TCB_REGS, REG_EIP, REG_EFLAGS, REG_NEXT_EIP, TCB_ENTRY_FLAGS, TCB_FAULT_SAVED_ESI, ENTRY_SYSRET, ENTRY_MRS,
+  TCB_SYSRESULT, IPCBUF_MSG, ipcBufferIndex,
 } from '../kernel/index.js';
 import { invokeCNode_SaveCaller } from '../kernel/save-caller.js';
 import { KernelObjects } from './ke/objects.js';
@@ -35,7 +36,7 @@ import { EProcess, EThread, FAULT_BADGE, ProcessType, ThreadType } from './ps/pr
 import { psCreateProcess, psCreateThread, type CreateProcessOptions } from './ps/create.js';
 import { FaultResolution } from './mm/address-space.js';
 import { ObNamespace } from './ob/namespace.js';
-import { EventType, keSignal, type Timer, type WaitBlock } from './ke/dispatcher.js';
+import { EventType, KMutant, MutantType, SemaphoreType, keSignal, type Timer, type WaitBlock } from './ke/dispatcher.js';
 import { describeException, exceptionForFault } from './ke/exceptions.js';
 import {
   CONTEXT_SIZE, EXCEPTION_RECORD_SIZE, applyContext, buildContext, buildExceptionRecord, type RecordView, type Registers,
@@ -63,7 +64,7 @@ export class Executive implements HostThread {
   readonly tcb: number;
   readonly ko: KernelObjects;
   readonly endpointSlot: number;
-  readonly namespace = new ObNamespace([ProcessType, ThreadType, EventType]);
+  readonly namespace = new ObNamespace([ProcessType, ThreadType, EventType, MutantType, SemaphoreType]);
   readonly threads = new Map<number, EThread>();
   readonly processes = new Map<number, EProcess>();
   readonly exits: ProcessExit[] = [];
@@ -114,6 +115,49 @@ export class Executive implements HostThread {
     return p;
   }
 
+  /**
+   * Stops a thread (suspend count went 1). A thread inside a service call
+   * (its reply is owed) stops when it is answered, so that its reply
+   * capability is not lost.
+   */
+  suspendThread(t: EThread): void {
+    if (t.savedReply === 0) this.stopThread(t);
+  }
+
+  /**
+   * seL4 Suspend; a later Resume restarts the thread at its restart address,
+   * which after a system call is the sysenter itself. A thread whose return
+   * from a call is still pending gets that return applied first (EAX, EDI,
+   * EBP, resume after the sysenter), so the resume does not repeat the call.
+   */
+  private stopThread(t: EThread): void {
+    const m = this.k.m;
+    const ti = t.tcb >> 2;
+    const b = ti + TCB_REGS;
+    const flags = m[ti + TCB_ENTRY_FLAGS]!;
+    if ((flags & (ENTRY_SYSRET | ENTRY_MRS)) !== 0) {
+      if ((flags & ENTRY_SYSRET) !== 0) m[b] = m[ti + TCB_SYSRESULT]!;
+      if ((flags & ENTRY_MRS) !== 0) {
+        const bi = ipcBufferIndex(this.k, t.tcb) + IPCBUF_MSG;
+        m[b + 7] = m[bi]!;
+        m[b + 5] = m[bi + 1]!;
+      }
+      m[b + REG_EIP] = m[b + REG_NEXT_EIP]!;
+      m[ti + TCB_ENTRY_FLAGS] = flags & ~(ENTRY_SYSRET | ENTRY_MRS);
+    }
+    invokeTCB_Suspend(this.k, t.tcb);
+  }
+
+  /** Runs a thread again (suspend count went 0). */
+  resumeThread(t: EThread): void {
+    if (t.selfSuspended) {
+      t.selfSuspended = false;
+      this.completeLater(t, NTSTATUS.STATUS_SUCCESS);
+      return;
+    }
+    if (t.savedReply === 0) invokeTCB_Resume(this.k, t.tcb);
+  }
+
   /** Ends a thread: its TCB stops, a wait it was in is dropped; the last thread ends the process. */
   terminateThread(t: EThread, status: number): void {
     if (t.terminated) return;
@@ -124,6 +168,8 @@ export class Executive implements HostThread {
     invokeTCB_Suspend(this.k, t.tcb);
     if (t.savedReply !== 0) { this.ko.deleteCap(t.savedReply); t.savedReply = 0; }
     this.threads.delete(t.tid);
+    for (const m of [...t.mutants]) (m as KMutant).abandon();
+    t.mutants.clear();
     t.signalState = 1;
     keSignal(t);
     const p = t.process;
@@ -220,6 +266,8 @@ export class Executive implements HostThread {
       seL4_Send(this.k, this.tcb, slot, seL4_MessageInfo_new(0, 0, 0, 1));
       this.ko.deleteCap(slot);
       after?.();
+      // Suspended while it waited: it stops now that it has its answer.
+      if (t.suspendCount > 0 && !t.selfSuspended) this.stopThread(t);
     };
     if (this.running) this.deferred.push(send);
     else send();

@@ -94,6 +94,15 @@ typedef struct _CLIENT_ID {
   HANDLE UniqueThread;
 } CLIENT_ID, *PCLIENT_ID;
 
+/* The stack a thread is created on (NtCreateThread). */
+typedef struct _INITIAL_TEB {
+  PVOID PreviousStackBase;
+  PVOID PreviousStackLimit;
+  PVOID StackBase;
+  PVOID StackLimit;
+  PVOID AllocatedStackBase;
+} INITIAL_TEB, *PINITIAL_TEB;
+
 typedef struct _LIST_ENTRY {
   struct _LIST_ENTRY *Flink;
   struct _LIST_ENTRY *Blink;
@@ -315,6 +324,9 @@ typedef struct _EXCEPTION_REGISTRATION_RECORD {
 #define WaitAll 0
 #define WaitAny 1
 #define EVENT_ALL_ACCESS 0x001F0003
+#define MUTANT_ALL_ACCESS 0x001F0001
+#define SEMAPHORE_ALL_ACCESS 0x001F0003
+#define THREAD_ALL_ACCESS 0x001F03FF
 #define DIRECTORY_ALL_ACCESS 0x000F000F
 #define SYMBOLIC_LINK_ALL_ACCESS 0x000F0001
 #define MEM_FREE 0x10000

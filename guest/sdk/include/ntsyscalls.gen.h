@@ -208,18 +208,18 @@ NTSYSAPI NTSTATUS NTAPI NtCreateProcess(
     HANDLE DebugPort, /* in, optional */
     HANDLE ExceptionPort /* in, optional */);
 
-/* #33 NtCreateThread: A second thread in a process (next step of Ps). */
+/* #33 NtCreateThread: A thread in a process (TCB, CNode with its badged endpoint caps, IPC buffer, TEB) starting with the CONTEXT's registers on the caller-provided stack. */
 NTSYSAPI NTSTATUS NTAPI NtCreateThread(
     PHANDLE ThreadHandle, /* out */
     ACCESS_MASK DesiredAccess, /* in */
     POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
     HANDLE ProcessHandle, /* in */
-    PVOID ClientId, /* out */
-    PCONTEXT ThreadContext, /* in */
-    PVOID InitialTeb, /* in */
+    PCLIENT_ID ClientId, /* out, optional */
+    PCONTEXT ThreadContext, /* in: CONTEXT_CONTROL and CONTEXT_INTEGER: the start registers */
+    PINITIAL_TEB InitialTeb, /* in: the stack the caller allocated (StackBase, StackLimit) */
     BOOLEAN CreateSuspended /* in */);
 
-/* #34 NtResumeThread: Comes with NtCreateThread and NtSuspendThread. */
+/* #34 NtResumeThread: Decrements the suspend count; the thread runs again at zero. */
 NTSYSAPI NTSTATUS NTAPI NtResumeThread(
     HANDLE ThreadHandle, /* in */
     PULONG SuspendCount /* out, optional */);
@@ -246,6 +246,49 @@ NTSYSAPI NTSTATUS NTAPI NtCreateFile(
     PVOID EaBuffer, /* in, optional */
     ULONG EaLength /* in */);
 
-#define NT_SERVICE_COUNT 37
+/* #37 NtSuspendThread: Increments the suspend count; the thread stops (a thread inside a service call stops when it is answered; suspending oneself waits for the resume). */
+NTSYSAPI NTSTATUS NTAPI NtSuspendThread(
+    HANDLE ThreadHandle, /* in */
+    PULONG PreviousSuspendCount /* out, optional */);
+
+/* #38 NtCreateMutant: A mutant (mutex): owned recursively by a thread; abandoned when its owner ends (waiters get STATUS_ABANDONED_WAIT_0). */
+NTSYSAPI NTSTATUS NTAPI NtCreateMutant(
+    PHANDLE MutantHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
+    BOOLEAN InitialOwner /* in */);
+
+/* #39 NtOpenMutant: Opens a named mutant. */
+NTSYSAPI NTSTATUS NTAPI NtOpenMutant(
+    PHANDLE MutantHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #40 NtReleaseMutant: Releases one level of ownership (STATUS_MUTANT_NOT_OWNED when the caller does not own it). */
+NTSYSAPI NTSTATUS NTAPI NtReleaseMutant(
+    HANDLE MutantHandle, /* in */
+    PLONG PreviousCount /* out, optional */);
+
+/* #41 NtCreateSemaphore: A counting semaphore; each satisfied wait takes one. */
+NTSYSAPI NTSTATUS NTAPI NtCreateSemaphore(
+    PHANDLE SemaphoreHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
+    LONG InitialCount, /* in */
+    LONG MaximumCount /* in */);
+
+/* #42 NtOpenSemaphore: Opens a named semaphore. */
+NTSYSAPI NTSTATUS NTAPI NtOpenSemaphore(
+    PHANDLE SemaphoreHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #43 NtReleaseSemaphore: Adds to the count (STATUS_SEMAPHORE_LIMIT_EXCEEDED past the maximum) and wakes waiters. */
+NTSYSAPI NTSTATUS NTAPI NtReleaseSemaphore(
+    HANDLE SemaphoreHandle, /* in */
+    LONG ReleaseCount, /* in */
+    PLONG PreviousCount /* out, optional */);
+
+#define NT_SERVICE_COUNT 44
 
 #endif

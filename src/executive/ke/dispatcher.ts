@@ -19,12 +19,14 @@ export class DispatcherObject extends ObObject {
   readonly waiters = new Set<WaitBlock>();
   constructor(type: ObjectType) { super(type); }
 
-  /** True when a wait on it would be satisfied now. */
-  isSignalled(): boolean {
+  /** True when a wait by `waiter` (a thread) on it would be satisfied now. */
+  isSignalled(_waiter?: unknown): boolean {
     return this.signalState > 0;
   }
-  /** What satisfying a wait does to it (a synchronization event resets). */
-  consume(): void {}
+  /** What satisfying a wait by `waiter` does to it (a synchronization event resets); true when the wait gets an "abandoned" status. */
+  consume(_waiter?: unknown): boolean {
+    return false;
+  }
 }
 
 export interface Timer {
@@ -40,22 +42,26 @@ export class WaitBlock {
     readonly objects: readonly DispatcherObject[],
     readonly waitAll: boolean,
     private readonly complete: (status: number) => void,
+    /** The waiting thread (mutants are signalled for their owner). */
+    readonly thread: unknown = null,
   ) {}
 
   /** Satisfies the wait if it can; true when it did. */
   trySatisfy(): boolean {
     if (this.done) return true;
+    const t = this.thread;
     if (this.waitAll) {
-      if (!this.objects.every((o) => o.isSignalled())) return false;
-      for (const o of this.objects) o.consume();
-      this.finish(NTSTATUS.STATUS_WAIT_0);
+      if (!this.objects.every((o) => o.isSignalled(t))) return false;
+      let abandoned = false;
+      for (const o of this.objects) abandoned = o.consume(t) || abandoned;
+      this.finish(abandoned ? NTSTATUS.STATUS_ABANDONED_WAIT_0 : NTSTATUS.STATUS_WAIT_0);
       return true;
     }
     for (let i = 0; i < this.objects.length; i++) {
       const o = this.objects[i]!;
-      if (o.isSignalled()) {
-        o.consume();
-        this.finish(NTSTATUS.STATUS_WAIT_0 + i);
+      if (o.isSignalled(t)) {
+        const abandoned = o.consume(t);
+        this.finish((abandoned ? NTSTATUS.STATUS_ABANDONED_WAIT_0 : NTSTATUS.STATUS_WAIT_0) + i);
         return true;
       }
     }
@@ -83,7 +89,7 @@ export class WaitBlock {
 /** Wakes what waits on `o` (in arrival order) while it stays signalled. */
 export function keSignal(o: DispatcherObject): void {
   for (const w of [...o.waiters]) {
-    if (!o.isSignalled()) break;
+    if (!o.isSignalled(w.thread)) continue;
     w.trySatisfy();
   }
 }
@@ -100,8 +106,67 @@ export class KEvent extends DispatcherObject {
     super(EventType);
     this.signalState = initial ? 1 : 0;
   }
-  override consume(): void {
+  override consume(): boolean {
     if (this.synchronization) this.signalState = 0;
+    return false;
+  }
+}
+
+export const MUTANT_QUERY_STATE = 1;
+export const MutantType: ObjectType = {
+  name: 'Mutant',
+  generic: { read: 0x20001, write: 0x20000, execute: 0x120000, all: 0x1f0001 },
+};
+
+/** A mutant: signalled when unowned; its owner may acquire it again (recursion). */
+export class KMutant extends DispatcherObject {
+  owner: { mutants: Set<DispatcherObject> } | null = null;
+  recursion = 0;
+  abandoned = false;
+  constructor() { super(MutantType); this.signalState = 1; }
+  override isSignalled(waiter?: unknown): boolean {
+    return this.owner === null || (waiter !== null && waiter !== undefined && this.owner === waiter);
+  }
+  override consume(waiter?: unknown): boolean {
+    const t = waiter as { mutants: Set<DispatcherObject> } | null | undefined;
+    const wasAbandoned = this.abandoned;
+    this.abandoned = false;
+    if (t === null || t === undefined) return wasAbandoned;
+    this.owner = t;
+    this.recursion++;
+    this.signalState = 0;
+    t.mutants.add(this);
+    return wasAbandoned;
+  }
+  /** One level of ownership released; at zero it is free and waiters may take it. */
+  release(): void {
+    if (--this.recursion > 0) return;
+    this.owner?.mutants.delete(this);
+    this.owner = null;
+    this.signalState = 1;
+    keSignal(this);
+  }
+  /** Its owner ended: the next acquirer is told it was abandoned. */
+  abandon(): void {
+    this.owner = null;
+    this.recursion = 0;
+    this.abandoned = true;
+    this.signalState = 1;
+    keSignal(this);
+  }
+}
+
+export const SEMAPHORE_MODIFY_STATE = 2;
+export const SemaphoreType: ObjectType = {
+  name: 'Semaphore',
+  generic: { read: 0x20001, write: 0x20002, execute: 0x120000, all: 0x1f0003 },
+};
+
+export class KSemaphore extends DispatcherObject {
+  constructor(count: number, readonly maximum: number) { super(SemaphoreType); this.signalState = count; }
+  override consume(): boolean {
+    this.signalState--;
+    return false;
   }
 }
 

@@ -6,7 +6,10 @@ import type { Executive } from '../executive.js';
 import { obInsertObject, obOpenObjectByName, obReferenceObjectByHandle, readObjectAttributes } from '../ob/reference.js';
 import type { EThread } from '../ps/process.js';
 import { CONTEXT_SIZE, EXCEPTION_RECORD_SIZE, readExceptionRecord } from './exception-dispatch.js';
-import { DispatcherObject, EVENT_MODIFY_STATE, EventType, KEvent, WaitBlock, keSignal, timeoutDeadline } from './dispatcher.js';
+import {
+  DispatcherObject, EVENT_MODIFY_STATE, EventType, KEvent, KMutant, KSemaphore, MutantType, SEMAPHORE_MODIFY_STATE,
+  SemaphoreType, WaitBlock, keSignal, timeoutDeadline,
+} from './dispatcher.js';
 
 /** QueryPerformanceFrequency: 10 MHz, as current Windows reports. */
 export const PERFORMANCE_FREQUENCY = 10_000_000n;
@@ -25,7 +28,7 @@ function wait(ex: Executive, t: EThread, objects: DispatcherObject[], waitAll: b
   const w = new WaitBlock(objects, waitAll, (status) => {
     if (result === null && t.wait === null) result = status; // satisfied at once
     else ex.completeLater(t, status);
-  });
+  }, t);
   if (w.trySatisfy()) return result!;
   let timeout: bigint | null = null;
   if (timeoutPtr !== 0) timeout = t.process.space.readI64(timeoutPtr);
@@ -135,5 +138,47 @@ export const keExceptionServices: Record<string, ServiceHandler> = {
       return PENDING;
     }
     return PENDING;
+  },
+};
+
+export const keMutantSemaphoreServices: Record<string, ServiceHandler> = {
+  NtCreateMutant(ex, t, a) {
+    const m = new KMutant();
+    const r = obInsertObject(ex, t, m, readObjectAttributes(t, a[2]!), a[1]!);
+    if (r.status === NTSTATUS.STATUS_SUCCESS && (a[3]! & 0xff) !== 0) m.consume(t);
+    t.process.space.writeU32(a[0]!, r.handle);
+    return r.status;
+  },
+  NtOpenMutant(ex, t, a) {
+    t.process.space.writeU32(a[0]!, obOpenObjectByName(ex, t, readObjectAttributes(t, a[2]!), MutantType, a[1]!));
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtReleaseMutant(_ex, t, a) {
+    const m = obReferenceObjectByHandle<KMutant>(t, a[0]!, 0, MutantType).object;
+    if (m.owner !== t) return NTSTATUS.STATUS_MUTANT_NOT_OWNED;
+    setPrevious(t, a[1]!, 1 - m.recursion);
+    m.release();
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtCreateSemaphore(ex, t, a) {
+    const initial = a[3]! | 0, maximum = a[4]! | 0;
+    if (maximum <= 0 || initial < 0 || initial > maximum) return NTSTATUS.STATUS_INVALID_PARAMETER;
+    const r = obInsertObject(ex, t, new KSemaphore(initial, maximum), readObjectAttributes(t, a[2]!), a[1]!);
+    t.process.space.writeU32(a[0]!, r.handle);
+    return r.status;
+  },
+  NtOpenSemaphore(ex, t, a) {
+    t.process.space.writeU32(a[0]!, obOpenObjectByName(ex, t, readObjectAttributes(t, a[2]!), SemaphoreType, a[1]!));
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtReleaseSemaphore(_ex, t, a) {
+    const s = obReferenceObjectByHandle<KSemaphore>(t, a[0]!, SEMAPHORE_MODIFY_STATE, SemaphoreType).object;
+    const n = a[1]! | 0;
+    if (n <= 0) return NTSTATUS.STATUS_INVALID_PARAMETER;
+    if (s.signalState + n > s.maximum) return NTSTATUS.STATUS_SEMAPHORE_LIMIT_EXCEEDED;
+    setPrevious(t, a[2]!, s.signalState);
+    s.signalState += n;
+    keSignal(s);
+    return NTSTATUS.STATUS_SUCCESS;
   },
 };

@@ -156,8 +156,6 @@ function buildParameters(space: AddressSpace, o: CreateProcessOptions): number {
  * the return address it sees). Resumed at once.
  */
 export function psCreateThread(ex: ProcessServices, p: EProcess, entry: number, stackArgs: readonly number[], stackSize = DEFAULT_STACK): EThread {
-  const ko = ex.ko;
-  const k = ko.k;
   const space = p.space;
   const t = new EThread(ex.newId(), p);
   // Stack: reserved, top committed, a guard page below (grows on demand).
@@ -167,22 +165,28 @@ export function psCreateThread(ex: ProcessServices, p: EProcess, entry: number, 
   t.stackHigh = stackTop;
   space.allocate(stackTop - STACK_COMMIT, STACK_COMMIT, MEM_COMMIT, PAGE_READWRITE);
   space.allocate(stackTop - STACK_COMMIT - PAGE, PAGE, MEM_COMMIT, PAGE_READWRITE | PAGE_GUARD);
-  t.teb = space.allocate(0, TEB.SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE, 'system')[0];
-  space.writeBytes(t.teb, words([
-    [TEB.ExceptionList, 0xffffffff], [TEB.StackBase, stackTop], [TEB.StackLimit, stackTop - STACK_COMMIT], [TEB.Self, t.teb],
-    [TEB.UniqueProcess, p.pid], [TEB.UniqueThread, t.tid], [TEB.ProcessEnvironmentBlock, p.peb],
-  ], TEB.SIZE), true);
-  // IPC buffer: a page of its own, mapped now (the kernel writes messages there).
-  const ipc = space.allocate(0, PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE, 'system')[0];
-  space.writeBytes(ipc + IPCBUF_USERDATA * 4, words([[0, ipc]], 4), true);
-  const ipcFrame = space.frameOf(ipc);
+  const { ipc, ipcFrame } = threadPages(space, p, t, stackTop, stackTop - STACK_COMMIT);
 
   let esp = (stackTop - 16) & ~15;
   const argBytes = words(stackArgs.map((v, i) => [i * 4, v] as [number, number]), stackArgs.length * 4);
   esp -= argBytes.length;
   space.writeBytes(esp, argBytes, true);
 
-  // Kernel objects: CNode (guarded so CPtr = slot), endpoint caps, TCB.
+  startThread(ex, t, [entry, esp, 0x202, 0, 0, 0, 0, 0, 0, 0], ipc, ipcFrame, false);
+  return t;
+}
+
+/**
+ * Kernel objects of a thread and its start: CNode (guarded so CPtr = slot)
+ * with the badged endpoint caps, TCB configured with the process's VSpace
+ * and the IPC buffer, registers (eip esp eflags eax ebx ecx edx esi edi
+ * ebp), resumed unless `suspended`.
+ */
+function startThread(ex: ProcessServices, t: EThread, regs: readonly number[], ipc: number, ipcFrame: number, suspended: boolean): void {
+  const ko = ex.ko;
+  const k = ko.k;
+  const p = t.process;
+  const space = p.space;
   t.cnodeSlot = ko.retype(seL4_CapTableObject, THREAD_CNODE_BITS);
   t.guardedCNodeSlot = ko.allocSlot();
   const root = ko.slot(seL4_CapInitThreadCNode);
@@ -195,8 +199,35 @@ export function psCreateThread(ex: ProcessServices, p: EProcess, entry: number, 
   check(invokeTCB_Configure(k, t.tcb, FAULT_CPTR, ko.slot(t.guardedCNodeSlot), ko.slot(space.vspace.pdSlot), ipc, ko.slot(ipcFrame)), 'TCB_Configure');
   check(invokeTCB_SetPriority(k, t.tcb, ko.slot(seL4_CapInitThreadTCB), NT_THREAD_PRIORITY), 'TCB_SetPriority');
   // seL4_UserContext: eip esp eflags eax ebx ecx edx esi edi ebp fs_base gs_base
-  check(invokeTCB_WriteRegisters(k, t.tcb, false, 12, [entry, esp, 0x202, 0, 0, 0, 0, 0, 0, 0, t.teb, ipc]), 'TCB_WriteRegisters');
+  check(invokeTCB_WriteRegisters(k, t.tcb, false, 12, [...regs, t.teb, ipc]), 'TCB_WriteRegisters');
   p.threads.add(t);
-  check(invokeTCB_Resume(k, t.tcb), 'TCB_Resume');
+  t.suspendCount = suspended ? 1 : 0;
+  if (!suspended) check(invokeTCB_Resume(k, t.tcb), 'TCB_Resume');
+}
+
+/** TEB and IPC buffer of a new thread whose stack the caller made ([stackLimit, stackBase)). */
+function threadPages(space: AddressSpace, p: EProcess, t: EThread, stackBase: number, stackLimit: number): { ipc: number; ipcFrame: number } {
+  t.teb = space.allocate(0, TEB.SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE, 'system')[0];
+  space.writeBytes(t.teb, words([
+    [TEB.ExceptionList, 0xffffffff], [TEB.StackBase, stackBase], [TEB.StackLimit, stackLimit], [TEB.Self, t.teb],
+    [TEB.UniqueProcess, p.pid], [TEB.UniqueThread, t.tid], [TEB.ProcessEnvironmentBlock, p.peb],
+  ], TEB.SIZE), true);
+  const ipc = space.allocate(0, PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE, 'system')[0];
+  space.writeBytes(ipc + IPCBUF_USERDATA * 4, words([[0, ipc]], 4), true);
+  return { ipc, ipcFrame: space.frameOf(ipc) };
+}
+
+/**
+ * NtCreateThread: a thread of `p` with the given start registers
+ * (eip esp eflags eax ebx ecx edx esi edi ebp) on a stack the caller
+ * allocated.
+ */
+export function psCreateThreadWithContext(ex: ProcessServices, p: EProcess, regs: readonly number[], stackBase: number, stackLimit: number, suspended: boolean): EThread {
+  const t = new EThread(ex.newId(), p);
+  const v = p.space.find(stackLimit);
+  if (v !== undefined && v.base <= stackLimit) { t.stackLow = v.base; t.stackHigh = v.base + v.size; }
+  const { ipc, ipcFrame } = threadPages(p.space, p, t, stackBase, stackLimit);
+  startThread(ex, t, regs, ipc, ipcFrame, suspended);
   return t;
 }
+

@@ -64,6 +64,12 @@ export class EThread extends DispatcherObject {
   lastFaultReason = '';
   exitStatus = 0x103;
   terminated = false;
+  /** NtSuspendThread count: the thread runs only at 0. */
+  suspendCount = 0;
+  /** It suspended itself: its NtSuspendThread is answered by the resume. */
+  selfSuspended = false;
+  /** Mutants it owns (abandoned when it ends). */
+  readonly mutants = new Set<DispatcherObject>();
   /** The wait the thread is blocked in (its reply is owed), if any. */
   wait: WaitBlock | null = null;
   /** Root CNode slot of a reply capability saved for a later answer (0: none). */

@@ -3,11 +3,56 @@ import { NTSTATUS } from '../../abi/ntstatus.js';
 import type { ServiceHandler } from '../dispatch.js';
 import { obReferenceObjectByHandle } from '../ob/reference.js';
 import { ProcessType, ThreadType, type EProcess, type EThread } from './process.js';
+import { CONTEXT_SIZE, applyContext } from '../ke/exception-dispatch.js';
+import { obInsertObject, readObjectAttributes } from '../ob/reference.js';
+import { PENDING } from '../dispatch.js';
+import { psCreateThreadWithContext } from './create.js';
+
+const PROCESS_CREATE_THREAD = 2;
+const THREAD_SUSPEND_RESUME = 2;
+/** The most a suspend count may reach (NT's MAXIMUM_SUSPEND_COUNT). */
+const MAXIMUM_SUSPEND_COUNT = 127;
 
 const PROCESS_TERMINATE = 1;
 const THREAD_TERMINATE = 1;
 
 export const psServices: Record<string, ServiceHandler> = {
+  NtCreateThread(ex, t, a) {
+    const [pHandle, access, pOa, hProcess, pClientId, pContext, pInitialTeb, suspended] = a;
+    const p = obReferenceObjectByHandle<EProcess>(t, hProcess!, PROCESS_CREATE_THREAD, ProcessType).object;
+    if (p.terminated) return NTSTATUS.STATUS_PROCESS_IS_TERMINATING;
+    const mem = t.process.space;
+    const ctx = mem.readBytes(pContext!, CONTEXT_SIZE);
+    const stackBase = mem.readU32(pInitialTeb! + 8);
+    const stackLimit = mem.readU32(pInitialTeb! + 12);
+    if (stackLimit >= stackBase) return NTSTATUS.STATUS_INVALID_PARAMETER;
+    const oa = readObjectAttributes(t, pOa!);
+    const r = applyContext(ctx, { eax: 0, ecx: 0, edx: 0, ebx: 0, esp: stackBase, ebp: 0, esi: 0, edi: 0, eip: 0, eflags: 0x202 });
+    const nt = psCreateThreadWithContext(ex, p, [r.eip, r.esp, r.eflags, r.eax, r.ebx, r.ecx, r.edx, r.esi, r.edi, r.ebp], stackBase, stackLimit, (suspended! & 0xff) !== 0);
+    ex.threads.set(nt.tid, nt);
+    const h = obInsertObject(ex, t, nt, oa, access!);
+    mem.writeU32(pHandle!, h.handle);
+    if (pClientId !== 0) { mem.writeU32(pClientId!, p.pid); mem.writeU32(pClientId! + 4, nt.tid); }
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtSuspendThread(ex, t, a) {
+    const target = obReferenceObjectByHandle<EThread>(t, a[0]!, THREAD_SUSPEND_RESUME, ThreadType).object;
+    if (target.terminated) return NTSTATUS.STATUS_THREAD_IS_TERMINATING;
+    if (target.suspendCount >= MAXIMUM_SUSPEND_COUNT) return 0xc000004a; // STATUS_SUSPEND_COUNT_EXCEEDED
+    if (a[1] !== 0) t.process.space.writeU32(a[1]!, target.suspendCount);
+    target.suspendCount++;
+    if (target.suspendCount > 1) return NTSTATUS.STATUS_SUCCESS;
+    if (target === t) { t.selfSuspended = true; return PENDING; } // answered by the resume
+    ex.suspendThread(target);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtResumeThread(ex, t, a) {
+    const target = obReferenceObjectByHandle<EThread>(t, a[0]!, THREAD_SUSPEND_RESUME, ThreadType).object;
+    if (a[1] !== 0) t.process.space.writeU32(a[1]!, target.suspendCount);
+    if (target.suspendCount === 0 || target.terminated) return NTSTATUS.STATUS_SUCCESS; // as NT: an ended thread just reports its count
+    if (--target.suspendCount === 0) ex.resumeThread(target);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
   NtTerminateProcess(ex, t, a) {
     const p = a[0] === 0 ? t.process : obReferenceObjectByHandle<EProcess>(t, a[0]!, PROCESS_TERMINATE, ProcessType).object;
     if (p.terminated) return NTSTATUS.STATUS_PROCESS_IS_TERMINATING;

@@ -1,0 +1,161 @@
+/* ntthread.exe: threads, waits across threads, suspend/resume, mutants
+ * (recursion, abandonment) and semaphores. Lines "<check>: <value>" for
+ * tests/executive/ntthread.test.ts. */
+#include <nt.h>
+#include <stdio.h>
+
+static void report(const char *what, NTSTATUS s)
+{
+  printf("%s: 0x%08lx\n", what, (unsigned long)s);
+}
+
+static volatile LONG shared;
+static HANDLE ev_go, ev_done, mutant, sem;
+
+static void sleep_ms(LONG ms)
+{
+  LARGE_INTEGER t;
+  t.QuadPart = -(LONGLONG)ms * 10000;
+  NtDelayExecution(FALSE, &t);
+}
+
+/* Thread bodies: stdcall (PVOID), never return (they end with NtTerminateThread). */
+static void __stdcall signaller(PVOID p)
+{
+  shared = (LONG)(ULONG_PTR)p;
+  NtSetEvent(ev_done, NULL);
+  NtWaitForSingleObject(ev_go, FALSE, NULL);
+  shared += 1;
+  NtTerminateThread(NtCurrentThread(), 7);
+}
+
+static void __stdcall self_suspender(PVOID p)
+{
+  (void)p;
+  shared = 1;
+  NtSuspendThread(NtCurrentThread(), NULL);
+  shared = 2;
+  NtTerminateThread(NtCurrentThread(), 0);
+}
+
+static void __stdcall mutant_taker(PVOID p)
+{
+  (void)p;
+  shared = (LONG)NtWaitForSingleObject(mutant, FALSE, NULL);
+  NtTerminateThread(NtCurrentThread(), 0); /* still owning it: abandoned */
+}
+
+static void __stdcall sem_releaser(PVOID p)
+{
+  (void)p;
+  NtReleaseSemaphore(sem, 2, NULL);
+  NtTerminateThread(NtCurrentThread(), 0);
+}
+
+static NTSTATUS spawn(void (__stdcall *fn)(PVOID), PVOID arg, BOOLEAN suspended, HANDLE *h, CLIENT_ID *cid)
+{
+  PVOID base = NULL;
+  SIZE_T size = 0x10000;
+  CONTEXT ctx;
+  INITIAL_TEB teb;
+  ULONG *sp;
+  NTSTATUS s = NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+  if (!NT_SUCCESS(s)) return s;
+  sp = (ULONG *)((char *)base + size) - 4;
+  sp[0] = 0;                   /* return address: the body never returns */
+  sp[1] = (ULONG)(ULONG_PTR)arg;
+  RtlZeroMemory(&ctx, sizeof(ctx));
+  ctx.ContextFlags = CONTEXT_CONTROL | CONTEXT_INTEGER;
+  ctx.Eip = (ULONG)(ULONG_PTR)fn;
+  ctx.Esp = (ULONG)(ULONG_PTR)sp;
+  ctx.EFlags = 0x202;
+  RtlZeroMemory(&teb, sizeof(teb));
+  teb.StackBase = (char *)base + size;
+  teb.StackLimit = base;
+  teb.AllocatedStackBase = base;
+  return NtCreateThread(h, THREAD_ALL_ACCESS, NULL, NtCurrentProcess(), cid, &ctx, &teb, suspended);
+}
+
+int main(void)
+{
+  HANDLE th = NULL;
+  CLIENT_ID cid;
+  LARGE_INTEGER zero;
+  ULONG prev = 99;
+  LONG count = -1;
+  zero.QuadPart = 0;
+
+  NtCreateEvent(&ev_go, EVENT_ALL_ACCESS, NULL, NotificationEvent, FALSE);
+  NtCreateEvent(&ev_done, EVENT_ALL_ACCESS, NULL, NotificationEvent, FALSE);
+
+  /* 1. a thread that signals us, then waits for us */
+  report("thread.create", spawn(signaller, (PVOID)40, FALSE, &th, &cid));
+  printf("thread.client-id: %d\n", cid.UniqueThread != NtCurrentTeb()->ClientId.UniqueThread && cid.UniqueProcess == NtCurrentTeb()->ClientId.UniqueProcess);
+  report("thread.wait-its-event", NtWaitForSingleObject(ev_done, FALSE, NULL));
+  printf("thread.shared-before-go: %ld\n", (long)shared);
+  report("thread.wait-running-thread-timeout", NtWaitForSingleObject(th, FALSE, &zero));
+  NtSetEvent(ev_go, NULL);
+  report("thread.wait-thread-end", NtWaitForSingleObject(th, FALSE, NULL));
+  printf("thread.shared-after: %ld\n", (long)shared);
+  report("thread.resume-ended", NtResumeThread(th, NULL));
+  NtClose(th);
+
+  /* 2. created suspended: runs only after the resume */
+  shared = 0;
+  NtResetEvent(ev_done, NULL);
+  NtResetEvent(ev_go, NULL);
+  report("suspended.create", spawn(signaller, (PVOID)5, TRUE, &th, NULL));
+  sleep_ms(20);
+  printf("suspended.shared-while-suspended: %ld\n", (long)shared);
+  report("suspended.resume", NtResumeThread(th, &prev));
+  printf("suspended.previous-count: %lu\n", (unsigned long)prev);
+  report("suspended.wait-its-event", NtWaitForSingleObject(ev_done, FALSE, NULL));
+  /* suspend it while it waits for ev_go: answered, it must not run until resumed */
+  report("suspended.suspend-waiting", NtSuspendThread(th, &prev));
+  NtSetEvent(ev_go, NULL);
+  sleep_ms(20);
+  printf("suspended.shared-after-go-while-suspended: %ld\n", (long)shared);
+  NtResumeThread(th, NULL);
+  report("suspended.wait-end", NtWaitForSingleObject(th, FALSE, NULL));
+  printf("suspended.shared-after: %ld\n", (long)shared);
+  NtClose(th);
+
+  /* 3. a thread suspending itself */
+  shared = 0;
+  spawn(self_suspender, NULL, FALSE, &th, NULL);
+  sleep_ms(20);
+  printf("self.shared-while-suspended: %ld\n", (long)shared);
+  NtResumeThread(th, &prev);
+  printf("self.previous-count: %lu\n", (unsigned long)prev);
+  NtWaitForSingleObject(th, FALSE, NULL);
+  printf("self.shared-after: %ld\n", (long)shared);
+  NtClose(th);
+
+  /* 4. mutants: recursion, ownership, abandonment */
+  report("mutant.create-owned", NtCreateMutant(&mutant, MUTANT_ALL_ACCESS, NULL, TRUE));
+  report("mutant.wait-owned-again", NtWaitForSingleObject(mutant, FALSE, &zero));
+  report("mutant.release-1", NtReleaseMutant(mutant, NULL));
+  report("mutant.release-2", NtReleaseMutant(mutant, NULL));
+  report("mutant.release-not-owned", NtReleaseMutant(mutant, NULL));
+  shared = -1;
+  spawn(mutant_taker, NULL, FALSE, &th, NULL);
+  NtWaitForSingleObject(th, FALSE, NULL);
+  NtClose(th);
+  printf("mutant.thread-got: 0x%lx\n", (unsigned long)shared);
+  report("mutant.wait-abandoned", NtWaitForSingleObject(mutant, FALSE, NULL));
+  report("mutant.release-after-abandoned", NtReleaseMutant(mutant, NULL));
+
+  /* 5. semaphores */
+  report("sem.create", NtCreateSemaphore(&sem, SEMAPHORE_ALL_ACCESS, NULL, 0, 2));
+  report("sem.wait-empty", NtWaitForSingleObject(sem, FALSE, &zero));
+  spawn(sem_releaser, NULL, FALSE, &th, NULL);
+  report("sem.wait-1", NtWaitForSingleObject(sem, FALSE, NULL));
+  report("sem.wait-2", NtWaitForSingleObject(sem, FALSE, NULL));
+  report("sem.wait-3", NtWaitForSingleObject(sem, FALSE, &zero));
+  NtWaitForSingleObject(th, FALSE, NULL);
+  report("sem.release", NtReleaseSemaphore(sem, 2, &count));
+  printf("sem.previous: %ld\n", (long)count);
+  report("sem.release-over-max", NtReleaseSemaphore(sem, 1, NULL));
+  report("sem.bad-create", NtCreateSemaphore(&th, SEMAPHORE_ALL_ACCESS, NULL, 3, 2));
+  return 0;
+}
