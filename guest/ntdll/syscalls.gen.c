@@ -230,7 +230,7 @@ __attribute__((naked)) NTSTATUS NTAPI NtResumeThread(HANDLE ThreadHandle, PULONG
   NT_SYSCALL_STUB(0x00022001, 8);
 }
 
-/* #35: Information classes come with the programs that need them. */
+/* #35: ProcessBasicInformation (exit status, PEB, affinity, priority, ids); other classes STATUS_INVALID_INFO_CLASS. */
 __attribute__((naked)) NTSTATUS NTAPI NtQueryInformationProcess(HANDLE ProcessHandle, ULONG ProcessInformationClass, PVOID ProcessInformation, ULONG ProcessInformationLength, PULONG ReturnLength)
 {
   NT_SYSCALL_STUB(0x00023001, 20);
@@ -282,5 +282,29 @@ __attribute__((naked)) NTSTATUS NTAPI NtOpenSemaphore(PHANDLE SemaphoreHandle, A
 __attribute__((naked)) NTSTATUS NTAPI NtReleaseSemaphore(HANDLE SemaphoreHandle, LONG ReleaseCount, PLONG PreviousCount)
 {
   NT_SYSCALL_STUB(0x0002B001, 12);
+}
+
+/* #44: ThreadBasicInformation (exit status, TEB, client id, affinity, priorities); other classes STATUS_INVALID_INFO_CLASS. */
+__attribute__((naked)) NTSTATUS NTAPI NtQueryInformationThread(HANDLE ThreadHandle, ULONG ThreadInformationClass, PVOID ThreadInformation, ULONG ThreadInformationLength, PULONG ReturnLength)
+{
+  NT_SYSCALL_STUB(0x0002C001, 20);
+}
+
+/* #45: SystemBasicInformation: page size, physical pages, user address range, processors (from the kernel); other classes STATUS_INVALID_INFO_CLASS. */
+__attribute__((naked)) NTSTATUS NTAPI NtQuerySystemInformation(ULONG SystemInformationClass, PVOID SystemInformation, ULONG SystemInformationLength, PULONG ReturnLength)
+{
+  NT_SYSCALL_STUB(0x0002D001, 16);
+}
+
+/* #46: A handle to a running process by ClientId.UniqueProcess. */
+__attribute__((naked)) NTSTATUS NTAPI NtOpenProcess(PHANDLE ProcessHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, PCLIENT_ID ClientId)
+{
+  NT_SYSCALL_STUB(0x0002E001, 16);
+}
+
+/* #47: A handle to a running thread by ClientId.UniqueThread (and UniqueProcess when not 0). */
+__attribute__((naked)) NTSTATUS NTAPI NtOpenThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, PCLIENT_ID ClientId)
+{
+  NT_SYSCALL_STUB(0x0002F001, 16);
 }
 

@@ -414,12 +414,12 @@ export const SERVICES: readonly ServiceDef[] = [
   {
     name: 'NtQueryInformationProcess',
     args: [
-      arg('ProcessHandle', 'HANDLE'), arg('ProcessInformationClass', 'ULONG'),
-      arg('ProcessInformation', 'PVOID', 'out'), arg('ProcessInformationLength', 'ULONG'),
+      arg('ProcessHandle', 'HANDLE'), arg('ProcessInformationClass', 'ULONG', 'in', { note: '0 ProcessBasicInformation' }),
+      arg('ProcessInformation', 'PVOID', 'out', { optional: true }), arg('ProcessInformationLength', 'ULONG'),
       arg('ReturnLength', 'PULONG', 'out', { optional: true }),
     ],
-    returns: 'NTSTATUS', status: 'not-implemented', component: 'Ps',
-    note: 'Information classes come with the programs that need them.',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'ProcessBasicInformation (exit status, PEB, affinity, priority, ids); other classes STATUS_INVALID_INFO_CLASS.',
   },
   {
     name: 'NtCreateFile',
@@ -479,6 +479,44 @@ export const SERVICES: readonly ServiceDef[] = [
     args: [arg('SemaphoreHandle', 'HANDLE'), arg('ReleaseCount', 'LONG'), arg('PreviousCount', 'PLONG', 'out', { optional: true })],
     returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
     note: 'Adds to the count (STATUS_SEMAPHORE_LIMIT_EXCEEDED past the maximum) and wakes waiters.',
+  },
+  {
+    name: 'NtQueryInformationThread',
+    args: [
+      arg('ThreadHandle', 'HANDLE'), arg('ThreadInformationClass', 'ULONG', 'in', { note: '0 ThreadBasicInformation' }),
+      arg('ThreadInformation', 'PVOID', 'out', { optional: true }), arg('ThreadInformationLength', 'ULONG'),
+      arg('ReturnLength', 'PULONG', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'ThreadBasicInformation (exit status, TEB, client id, affinity, priorities); other classes STATUS_INVALID_INFO_CLASS.',
+  },
+  {
+    name: 'NtQuerySystemInformation',
+    args: [
+      arg('SystemInformationClass', 'ULONG', 'in', { note: '0 SystemBasicInformation' }),
+      arg('SystemInformation', 'PVOID', 'out', { optional: true }), arg('SystemInformationLength', 'ULONG'),
+      arg('ReturnLength', 'PULONG', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ex',
+    note: 'SystemBasicInformation: page size, physical pages, user address range, processors (from the kernel); other classes STATUS_INVALID_INFO_CLASS.',
+  },
+  {
+    name: 'NtOpenProcess',
+    args: [
+      arg('ProcessHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'), arg('ClientId', 'PCLIENT_ID', 'in', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'A handle to a running process by ClientId.UniqueProcess.',
+  },
+  {
+    name: 'NtOpenThread',
+    args: [
+      arg('ThreadHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'), arg('ClientId', 'PCLIENT_ID', 'in', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'A handle to a running thread by ClientId.UniqueThread (and UniqueProcess when not 0).',
   },
 ];
 

@@ -70,6 +70,8 @@ export class Executive implements HostThread {
   readonly exits: ProcessExit[] = [];
   onProcessExit: (e: ProcessExit) => void = () => {};
   readonly tracing: boolean;
+  /** Processors the kernel runs (SystemBasicInformation, PEB.NumberOfProcessors). */
+  readonly cores: number;
   /** Counters: messages served, services, faults, pending replies answered later. */
   messages = 0;
   services = 0;
@@ -89,6 +91,7 @@ export class Executive implements HostThread {
     this.endpointSlot = this.ko.retype(seL4_EndpointObject);
     this.dispatcher = new ServiceDispatcher(handlers);
     this.tracing = options.trace !== undefined;
+    this.cores = options.numberOfProcessors ?? 1;
     // The root thread waits for the first message.
     seL4_Recv(k, this.tcb, this.endpointSlot);
   }

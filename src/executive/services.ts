@@ -4,8 +4,8 @@ import { exServices } from './ex/services.js';
 import { keExceptionServices, keMutantSemaphoreServices, keServices } from './ke/services.js';
 import { mmServices } from './mm/services.js';
 import { obServices } from './ob/services.js';
-import { psServices } from './ps/services.js';
+import { psQueryServices, psServices } from './ps/services.js';
 
 export const SERVICE_HANDLERS: Record<string, ServiceHandler> = {
-  ...psServices, ...exServices, ...mmServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices,
+  ...psServices, ...psQueryServices, ...exServices, ...mmServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices,
 };

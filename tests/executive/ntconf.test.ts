@@ -40,7 +40,11 @@ const expected: Record<string, number | string> = {
   'mem.copied': '89ab456789abcde 16', 'mem.read-unmapped': S.ACCESS_VIOLATION, 'mem.commit-outside': S.CONFLICTING,
   'mem.release-not-base': S.FREE_VM_NOT_AT_BASE, 'mem.release': S.SUCCESS, 'mem.query-released': S.SUCCESS,
   'mem.released-state': '0x10000', 'mem.bad-protection': S.INVALID_PAGE_PROTECTION, 'mem.guard-commit': S.SUCCESS,
-  'mem.guard-protect': '0x104', 'stack.grew': '1', 'not-implemented': S.NOT_IMPLEMENTED,
+  'mem.guard-protect': '0x104', 'stack.grew': '1',
+  'query.process': S.SUCCESS, 'query.process-fields': '1 1 24', 'query.process-bad-length': 0xc0000004,
+  'query.process-bad-class': 0xc0000003, 'query.thread': S.SUCCESS, 'query.thread-fields': '1 1', 'query.system': S.SUCCESS,
+  'query.system-fields': 'page 4096 processors 1', 'open.process-self': S.SUCCESS, 'open.process-handle-works': S.SUCCESS,
+  'open.thread-self': S.SUCCESS, 'open.process-bad-cid': 0xc000000b, 'not-implemented': S.NOT_IMPLEMENTED,
 };
 
 for (const fastpath of [true, false]) test(`ntconf.exe: every native API check answers what NT answers (kernel fastpaths ${fastpath ? 'on' : 'off'})`, () => {

@@ -185,13 +185,42 @@ __attribute__((noinline)) static int stack_growth(int depth)
   return r + pad[0];
 }
 
+static void queries(void)
+{
+  ULONG pbi[6], tbi[7], ret = 0;
+  UCHAR sbi[44];
+  HANDLE h = NULL;
+  CLIENT_ID cid;
+  OBJECT_ATTRIBUTES oa;
+  InitializeObjectAttributes(&oa, NULL, 0, NULL, NULL);
+  report("query.process", NtQueryInformationProcess(NtCurrentProcess(), 0, pbi, sizeof(pbi), &ret));
+  printf("query.process-fields: %d %d %lu\n", pbi[1] == (ULONG)NtCurrentPeb(), pbi[4] == (ULONG)NtCurrentTeb()->ClientId.UniqueProcess, (unsigned long)ret);
+  report("query.process-bad-length", NtQueryInformationProcess(NtCurrentProcess(), 0, pbi, 4, &ret));
+  report("query.process-bad-class", NtQueryInformationProcess(NtCurrentProcess(), 999, pbi, sizeof(pbi), NULL));
+  report("query.thread", NtQueryInformationThread(NtCurrentThread(), 0, tbi, sizeof(tbi), NULL));
+  printf("query.thread-fields: %d %d\n", tbi[1] == (ULONG)NtCurrentTeb(), tbi[3] == (ULONG)NtCurrentTeb()->ClientId.UniqueThread);
+  report("query.system", NtQuerySystemInformation(0, sbi, sizeof(sbi), NULL));
+  printf("query.system-fields: page %lu processors %u\n", (unsigned long)*(ULONG *)(sbi + 8), sbi[40]);
+  cid.UniqueProcess = NtCurrentTeb()->ClientId.UniqueProcess;
+  cid.UniqueThread = NULL;
+  report("open.process-self", NtOpenProcess(&h, 0x1f0fff, &oa, &cid));
+  report("open.process-handle-works", NtQueryInformationProcess(h, 0, pbi, sizeof(pbi), NULL));
+  NtClose(h);
+  cid.UniqueThread = NtCurrentTeb()->ClientId.UniqueThread;
+  report("open.thread-self", NtOpenThread(&h, 0x1f03ff, &oa, &cid));
+  NtClose(h);
+  cid.UniqueProcess = (HANDLE)0x7770;
+  report("open.process-bad-cid", NtOpenProcess(&h, 0x1f0fff, &oa, &cid));
+}
+
 int main(void)
 {
   handles();
   namespace_();
   waits();
   memory();
+  queries();
   printf("stack.grew: %d\n", stack_growth(100) == 5050); /* ~300 KiB: through the stack's guard page many times */
-  report("not-implemented", NtQueryInformationProcess(NtCurrentProcess(), 0, NULL, 0, NULL));
+  report("not-implemented", NtCreateFile(NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0));
   return 0;
 }

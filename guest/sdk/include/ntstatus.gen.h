@@ -28,6 +28,7 @@
 #define STATUS_ACCESS_VIOLATION                  ((NTSTATUS)0xC0000005L) /* Access violation */
 #define STATUS_IN_PAGE_ERROR                     ((NTSTATUS)0xC0000006L) /* A page could not be read in */
 #define STATUS_INVALID_HANDLE                    ((NTSTATUS)0xC0000008L) /* The handle is not valid */
+#define STATUS_INVALID_CID                       ((NTSTATUS)0xC000000BL) /* The client id (process or thread id) names nothing */
 #define STATUS_INVALID_PARAMETER                 ((NTSTATUS)0xC000000DL) /* A parameter is not valid */
 #define STATUS_NO_SUCH_DEVICE                    ((NTSTATUS)0xC000000EL) /* No such device exists */
 #define STATUS_NO_SUCH_FILE                      ((NTSTATUS)0xC000000FL) /* No such file exists */
@@ -70,6 +71,7 @@
 #define STATUS_INVALID_PORT_HANDLE               ((NTSTATUS)0xC0000042L) /* The port handle is not valid */
 #define STATUS_SHARING_VIOLATION                 ((NTSTATUS)0xC0000043L) /* A sharing violation occurred */
 #define STATUS_INVALID_PAGE_PROTECTION           ((NTSTATUS)0xC0000045L) /* The page protection is not valid */
+#define STATUS_SUSPEND_COUNT_EXCEEDED            ((NTSTATUS)0xC000004AL) /* The thread's suspend count is at its maximum */
 #define STATUS_MUTANT_NOT_OWNED                  ((NTSTATUS)0xC0000046L) /* The mutant is not owned by the caller */
 #define STATUS_SEMAPHORE_LIMIT_EXCEEDED          ((NTSTATUS)0xC0000047L) /* The semaphore limit was exceeded */
 #define STATUS_SECTION_NOT_IMAGE                 ((NTSTATUS)0xC0000049L) /* The section is not an image */

@@ -224,11 +224,11 @@ NTSYSAPI NTSTATUS NTAPI NtResumeThread(
     HANDLE ThreadHandle, /* in */
     PULONG SuspendCount /* out, optional */);
 
-/* #35 NtQueryInformationProcess: Information classes come with the programs that need them. */
+/* #35 NtQueryInformationProcess: ProcessBasicInformation (exit status, PEB, affinity, priority, ids); other classes STATUS_INVALID_INFO_CLASS. */
 NTSYSAPI NTSTATUS NTAPI NtQueryInformationProcess(
     HANDLE ProcessHandle, /* in */
-    ULONG ProcessInformationClass, /* in */
-    PVOID ProcessInformation, /* out */
+    ULONG ProcessInformationClass, /* in: 0 ProcessBasicInformation */
+    PVOID ProcessInformation, /* out, optional */
     ULONG ProcessInformationLength, /* in */
     PULONG ReturnLength /* out, optional */);
 
@@ -289,6 +289,35 @@ NTSYSAPI NTSTATUS NTAPI NtReleaseSemaphore(
     LONG ReleaseCount, /* in */
     PLONG PreviousCount /* out, optional */);
 
-#define NT_SERVICE_COUNT 44
+/* #44 NtQueryInformationThread: ThreadBasicInformation (exit status, TEB, client id, affinity, priorities); other classes STATUS_INVALID_INFO_CLASS. */
+NTSYSAPI NTSTATUS NTAPI NtQueryInformationThread(
+    HANDLE ThreadHandle, /* in */
+    ULONG ThreadInformationClass, /* in: 0 ThreadBasicInformation */
+    PVOID ThreadInformation, /* out, optional */
+    ULONG ThreadInformationLength, /* in */
+    PULONG ReturnLength /* out, optional */);
+
+/* #45 NtQuerySystemInformation: SystemBasicInformation: page size, physical pages, user address range, processors (from the kernel); other classes STATUS_INVALID_INFO_CLASS. */
+NTSYSAPI NTSTATUS NTAPI NtQuerySystemInformation(
+    ULONG SystemInformationClass, /* in: 0 SystemBasicInformation */
+    PVOID SystemInformation, /* out, optional */
+    ULONG SystemInformationLength, /* in */
+    PULONG ReturnLength /* out, optional */);
+
+/* #46 NtOpenProcess: A handle to a running process by ClientId.UniqueProcess. */
+NTSYSAPI NTSTATUS NTAPI NtOpenProcess(
+    PHANDLE ProcessHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in */
+    PCLIENT_ID ClientId /* in, optional */);
+
+/* #47 NtOpenThread: A handle to a running thread by ClientId.UniqueThread (and UniqueProcess when not 0). */
+NTSYSAPI NTSTATUS NTAPI NtOpenThread(
+    PHANDLE ThreadHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in */
+    PCLIENT_ID ClientId /* in, optional */);
+
+#define NT_SERVICE_COUNT 48
 
 #endif

@@ -5,6 +5,7 @@ import { obReferenceObjectByHandle } from '../ob/reference.js';
 import { ProcessType, ThreadType, type EProcess, type EThread } from './process.js';
 import { CONTEXT_SIZE, applyContext } from '../ke/exception-dispatch.js';
 import { obInsertObject, readObjectAttributes } from '../ob/reference.js';
+import { mapGenericAccess } from '../ob/object.js';
 import { PENDING } from '../dispatch.js';
 import { psCreateThreadWithContext } from './create.js';
 
@@ -38,7 +39,7 @@ export const psServices: Record<string, ServiceHandler> = {
   NtSuspendThread(ex, t, a) {
     const target = obReferenceObjectByHandle<EThread>(t, a[0]!, THREAD_SUSPEND_RESUME, ThreadType).object;
     if (target.terminated) return NTSTATUS.STATUS_THREAD_IS_TERMINATING;
-    if (target.suspendCount >= MAXIMUM_SUSPEND_COUNT) return 0xc000004a; // STATUS_SUSPEND_COUNT_EXCEEDED
+    if (target.suspendCount >= MAXIMUM_SUSPEND_COUNT) return NTSTATUS.STATUS_SUSPEND_COUNT_EXCEEDED;
     if (a[1] !== 0) t.process.space.writeU32(a[1]!, target.suspendCount);
     target.suspendCount++;
     if (target.suspendCount > 1) return NTSTATUS.STATUS_SUCCESS;
@@ -63,6 +64,64 @@ export const psServices: Record<string, ServiceHandler> = {
     const target = a[0] === 0 ? t : obReferenceObjectByHandle<EThread>(t, a[0]!, THREAD_TERMINATE, ThreadType).object;
     if (target.terminated) return NTSTATUS.STATUS_THREAD_IS_TERMINATING;
     ex.terminateThread(target, a[1]!);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+};
+
+/** Writes `bytes` into a caller's information buffer with NT's length rules. */
+function answerInfo(t: EThread, buf: number, len: number, pRet: number, bytes: Uint8Array): number {
+  const mem = t.process.space;
+  if (len !== bytes.length) {
+    if (pRet !== 0) mem.writeU32(pRet, bytes.length);
+    return NTSTATUS.STATUS_INFO_LENGTH_MISMATCH;
+  }
+  mem.writeBytes(buf, bytes);
+  if (pRet !== 0) mem.writeU32(pRet, bytes.length);
+  return NTSTATUS.STATUS_SUCCESS;
+}
+
+function words(values: readonly number[]): Uint8Array {
+  const b = new Uint8Array(values.length * 4);
+  const dv = new DataView(b.buffer);
+  values.forEach((v, i) => dv.setUint32(i * 4, v >>> 0, true));
+  return b;
+}
+
+const PROCESS_QUERY_INFORMATION = 0x400;
+const THREAD_QUERY_INFORMATION = 0x40;
+
+export const psQueryServices: Record<string, ServiceHandler> = {
+  NtQueryInformationProcess(_ex, t, a) {
+    const [h, cls, buf, len, pRet] = a;
+    const p = obReferenceObjectByHandle<EProcess>(t, h!, PROCESS_QUERY_INFORMATION, ProcessType).object;
+    if (cls !== 0) return NTSTATUS.STATUS_INVALID_INFO_CLASS;
+    // PROCESS_BASIC_INFORMATION: ExitStatus PebBaseAddress AffinityMask BasePriority UniqueProcessId InheritedFromUniqueProcessId
+    return answerInfo(t, buf!, len!, pRet!, words([p.exitStatus, p.peb, 1, 8, p.pid, 0]));
+  },
+  NtQueryInformationThread(_ex, t, a) {
+    const [h, cls, buf, len, pRet] = a;
+    const th = obReferenceObjectByHandle<EThread>(t, h!, THREAD_QUERY_INFORMATION, ThreadType).object;
+    if (cls !== 0) return NTSTATUS.STATUS_INVALID_INFO_CLASS;
+    // THREAD_BASIC_INFORMATION: ExitStatus TebBaseAddress ClientId{UniqueProcess UniqueThread} AffinityMask Priority BasePriority
+    return answerInfo(t, buf!, len!, pRet!, words([th.exitStatus, th.teb, th.process.pid, th.tid, 1, 8, 0]));
+  },
+  NtOpenProcess(ex, t, a) {
+    const [pHandle, access, , pCid] = a;
+    if (pCid === 0) return NTSTATUS.STATUS_INVALID_PARAMETER_MIX;
+    const pid = t.process.space.readU32(pCid!);
+    const p = ex.processes.get(pid);
+    if (p === undefined) return NTSTATUS.STATUS_INVALID_CID;
+    t.process.space.writeU32(pHandle!, t.process.handles.insert(p, mapGenericAccess(access!, ProcessType)));
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtOpenThread(ex, t, a) {
+    const [pHandle, access, , pCid] = a;
+    if (pCid === 0) return NTSTATUS.STATUS_INVALID_PARAMETER_MIX;
+    const pid = t.process.space.readU32(pCid!);
+    const tid = t.process.space.readU32(pCid! + 4);
+    const th = ex.threads.get(tid);
+    if (th === undefined || (pid !== 0 && th.process.pid !== pid)) return NTSTATUS.STATUS_INVALID_CID;
+    t.process.space.writeU32(pHandle!, t.process.handles.insert(th, mapGenericAccess(access!, ThreadType)));
     return NTSTATUS.STATUS_SUCCESS;
   },
 };
