@@ -42,6 +42,7 @@ const PROGRAMS = [
   { name: 'sysbench', dir: 'sysbench', opt: '-O2' },
   { name: 'ntseh', dir: 'ntseh', opt: '-O2' },
   { name: 'ntthread', dir: 'ntthread', opt: '-O2' },
+  { name: 'ntpingpong', dir: 'ntpingpong', opt: '-O2' },
 ];
 
 function die(msg) {
