@@ -60,7 +60,7 @@ export function bootNt(o: { memory: number; console: (text: string) => void; tra
     invalidatePage: (va) => cpu.mmu.invalidatePage(va),
   });
   executive.fastReply = o.fastpath ?? true;
-  core.hostThread = executive;
+  core.setHostThread(executive);
   return { ram, cpu, core, executive };
 }
 

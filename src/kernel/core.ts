@@ -42,7 +42,7 @@ import {
   ThreadState_Inactive, ipcBufferIndex, setThreadState,
 } from './tcb.js';
 import {
-  ENTRY_FAULT_SAVED, ENTRY_MRS, ENTRY_SYSRET, MAX_FAULT_LENGTH, TCB_ENTRY_FLAGS, TCB_FAULT_SAVED_ESI,
+  ENTRY_FAULT_SAVED, ENTRY_MRS, ENTRY_SYSRET, MAX_FAULT_LENGTH, TCB_ENTRY_FLAGS, TCB_HOST_RUN, TCB_FAULT_SAVED_ESI,
   TCB_FAULT_SAVED_MRS, TCB_SYSRESULT, loadRegs, saveRegs, saveSyscallEntry, seL4_Fault_UnknownSyscall,
   seL4_Fault_UserException, seL4_Fault_VMFault, seL4_SysCall, seL4_SysNBRecv, seL4_SysNBSend, seL4_SysRecv,
   seL4_SysReply, seL4_SysReplyRecv, seL4_SysSend, seL4_SysYield, seL4_UnknownSyscall_Length,
@@ -97,7 +97,7 @@ export class KernelCore {
   faults = 0;
   ticks = 0;
   readonly unhandled: UnhandledFault[] = [];
-  /** The host-run thread (0 tcb: none). */
+  /** The host-run thread (set with `setHostThread`). */
   hostThread: HostThread | null = null;
   /** The fault message being built (no allocation per fault). */
   private readonly faultMsg = new Int32Array(MAX_FAULT_LENGTH);
@@ -152,6 +152,12 @@ export class KernelCore {
         this.exception(t, Vector.GP, 0);
       }
     }
+  }
+
+  /** Marks `h`'s TCB host-run: the scheduler's picks of it call `h.run()` and no fastpath loads it on the CPU. */
+  setHostThread(h: HostThread): void {
+    this.hostThread = h;
+    this.k.m[(h.tcb >> 2) + TCB_HOST_RUN] = 1;
   }
 
   /** A thread leaving the CPU between instructions (preempted): it resumes where it stopped. */
