@@ -31,6 +31,7 @@ import {
 } from '../kernel/index.js';
 import { invokeCNode_SaveCaller } from '../kernel/save-caller.js';
 import { KernelObjects } from './ke/objects.js';
+import { SharedUserData } from './ke/shared-data.js';
 import { ServiceDispatcher, PENDING, type ServiceHandler } from './dispatch.js';
 import { EProcess, EThread, FAULT_BADGE, ProcessType, ThreadType } from './ps/process.js';
 import { psCreateProcess, psCreateThread, type CreateProcessOptions } from './ps/create.js';
@@ -72,6 +73,8 @@ export class Executive implements HostThread {
   readonly tracing: boolean;
   /** Processors the kernel runs (SystemBasicInformation, PEB.NumberOfProcessors). */
   readonly cores: number;
+  /** KUSER_SHARED_DATA, mapped read-only into every process. */
+  readonly sharedData: SharedUserData;
   /** Counters: messages served, services, faults, pending replies answered later. */
   messages = 0;
   services = 0;
@@ -92,6 +95,7 @@ export class Executive implements HostThread {
     this.dispatcher = new ServiceDispatcher(handlers);
     this.tracing = options.trace !== undefined;
     this.cores = options.numberOfProcessors ?? 1;
+    this.sharedData = new SharedUserData(this.ko, this.cores);
     // The root thread waits for the first message.
     seL4_Recv(k, this.tcb, this.endpointSlot);
   }
@@ -112,6 +116,7 @@ export class Executive implements HostThread {
     const name = o.image.replace(/^.*[\\/]/, '');
     const { process: p, entry, returnThunk } = psCreateProcess(this, { ...o, numberOfProcessors: o.numberOfProcessors ?? this.options.numberOfProcessors }, name);
     p.space.vspace.onUnmap = (va) => this.options.invalidatePage?.(va);
+    this.sharedData.mapInto(p.space);
     this.processes.set(p.pid, p);
     const t = psCreateThread(this, p, entry, [returnThunk, p.peb]);
     this.threads.set(t.tid, t);
@@ -436,6 +441,7 @@ export class Executive implements HostThread {
   /** Fires due timers; returns the next deadline (ns since boot) or undefined when none is armed. */
   pollTimers(): bigint | undefined {
     const now = this.now();
+    this.sharedData.update(now);
     let next: bigint | undefined;
     for (let i = 0; i < this.timers.length;) {
       const tm = this.timers[i]!;

@@ -44,7 +44,9 @@ const expected: Record<string, number | string> = {
   'query.process': S.SUCCESS, 'query.process-fields': '1 1 24', 'query.process-bad-length': 0xc0000004,
   'query.process-bad-class': 0xc0000003, 'query.thread': S.SUCCESS, 'query.thread-fields': '1 1', 'query.system': S.SUCCESS,
   'query.system-fields': 'page 4096 processors 1', 'open.process-self': S.SUCCESS, 'open.process-handle-works': S.SUCCESS,
-  'open.thread-self': S.SUCCESS, 'open.process-bad-cid': 0xc000000b, 'not-implemented': S.NOT_IMPLEMENTED,
+  'open.thread-self': S.SUCCESS, 'open.process-bad-cid': 0xc000000b,
+  'kusd.version': '5.1 machine 0x14c', 'kusd.system-root': 'C:\\Windows', 'kusd.system-time-advances': '1',
+  'kusd.write-is-refused': S.ACCESS_VIOLATION, 'not-implemented': S.NOT_IMPLEMENTED,
 };
 
 for (const fastpath of [true, false]) test(`ntconf.exe: every native API check answers what NT answers (kernel fastpaths ${fastpath ? 'on' : 'off'})`, () => {

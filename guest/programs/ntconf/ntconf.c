@@ -213,6 +213,22 @@ static void queries(void)
   report("open.process-bad-cid", NtOpenProcess(&h, 0x1f0fff, &oa, &cid));
 }
 
+static void shared_data(void)
+{
+  volatile ULONG *kusd = (volatile ULONG *)0x7ffe0000;
+  ULONG t0 = kusd[0x14 / 4], t1;
+  LARGE_INTEGER d;
+  ULONG v = 1;
+  SIZE_T n = 0;
+  printf("kusd.version: %lu.%lu machine 0x%x\n", (unsigned long)kusd[0x26c / 4], (unsigned long)kusd[0x270 / 4], *(volatile USHORT *)0x7ffe002c);
+  printf("kusd.system-root: %.10ls\n", (const WCHAR *)0x7ffe0030);
+  d.QuadPart = -30 * 10000;
+  NtDelayExecution(FALSE, &d);
+  t1 = kusd[0x14 / 4];
+  printf("kusd.system-time-advances: %d\n", t1 != t0);
+  report("kusd.write-is-refused", NtWriteVirtualMemory(NtCurrentProcess(), (PVOID)0x7ffe0000, &v, 4, &n));
+}
+
 int main(void)
 {
   handles();
@@ -220,6 +236,7 @@ int main(void)
   waits();
   memory();
   queries();
+  shared_data();
   printf("stack.grew: %d\n", stack_growth(100) == 5050); /* ~300 KiB: through the stack's guard page many times */
   report("not-implemented", NtCreateFile(NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0));
   return 0;

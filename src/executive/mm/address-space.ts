@@ -35,6 +35,8 @@ export interface Vad {
   protect: Uint16Array;
   /** Per page: the frame cap slot backing it (0: none yet). */
   frame: Int32Array;
+  /** Its frames are copies of caps of frames shared with other address spaces: deleted, not pooled, on decommit. */
+  shared?: boolean;
 }
 
 const BASE_PROTECTIONS = new Set([
@@ -224,7 +226,8 @@ export class AddressSpace {
       const f = v.frame[i]!;
       if (f !== 0) {
         if (isAccessible(v.protect[i]!)) this.vspace.unmap(va, f);
-        this.ko.releaseFrame(f);
+        if (v.shared) this.ko.deleteCap(f);
+        else this.ko.releaseFrame(f);
         v.frame[i] = 0;
       }
       v.protect[i] = 0;
@@ -402,6 +405,21 @@ export class AddressSpace {
     if ((len & 1) !== 0 || len > max) throw new NtStatusError(NTSTATUS.STATUS_INVALID_PARAMETER, `UNICODE_STRING length ${len} is not valid`);
     const b = this.readBytes(buf, len);
     return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf16le');
+  }
+
+  /**
+   * Maps `frameCaps` (one cap per page, each a copy made for this address
+   * space) at `base` as a system region with protection `protect`.
+   */
+  mapShared(base: number, frameCaps: readonly number[], protect: number): void {
+    const size = frameCaps.length * PAGE;
+    if (this.overlaps(base, size)) throw new NtStatusError(NTSTATUS.STATUS_CONFLICTING_ADDRESSES, `shared region at ${hex(base)} overlaps`);
+    const v: Vad = { base, size, kind: 'system', allocationProtect: protect, protect: new Uint16Array(frameCaps.length), frame: new Int32Array(frameCaps), shared: true };
+    this.insert(v);
+    for (let i = 0; i < frameCaps.length; i++) {
+      v.protect[i] = protect;
+      this.vspace.map(base + i * PAGE, frameCaps[i]!, isWritableProtect(protect));
+    }
   }
 
   /** The frame cap slot backing committed page `va`, giving it one now if needed (kernel objects such as IPC buffers). */
