@@ -308,3 +308,27 @@ __attribute__((naked)) NTSTATUS NTAPI NtOpenThread(PHANDLE ThreadHandle, ACCESS_
   NT_SYSCALL_STUB(0x0002F001, 16);
 }
 
+/* #48: A waitable timer object (unsignalled, not set). */
+__attribute__((naked)) NTSTATUS NTAPI NtCreateTimer(PHANDLE TimerHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, ULONG TimerType)
+{
+  NT_SYSCALL_STUB(0x00030001, 16);
+}
+
+/* #49: Opens a named timer. */
+__attribute__((naked)) NTSTATUS NTAPI NtOpenTimer(PHANDLE TimerHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes)
+{
+  NT_SYSCALL_STUB(0x00031001, 12);
+}
+
+/* #50: Arms the timer (absolute or relative, optionally periodic); it is signalled when due. */
+__attribute__((naked)) NTSTATUS NTAPI NtSetTimer(HANDLE TimerHandle, PLARGE_INTEGER DueTime, PVOID TimerApcRoutine, PVOID TimerContext, BOOLEAN ResumeTimer, LONG Period, PBOOLEAN PreviousState)
+{
+  NT_SYSCALL_STUB(0x00032001, 28);
+}
+
+/* #51: Disarms the timer (its signal state stays as it is). */
+__attribute__((naked)) NTSTATUS NTAPI NtCancelTimer(HANDLE TimerHandle, PBOOLEAN CurrentState)
+{
+  NT_SYSCALL_STUB(0x00033001, 8);
+}
+

@@ -113,6 +113,7 @@ const table = {
   STATUS_INVALID_PARAMETER_2: [0xc00000f0, 'The second parameter is not valid'],
   STATUS_INVALID_PARAMETER_3: [0xc00000f1, 'The third parameter is not valid'],
   STATUS_INVALID_PARAMETER_4: [0xc00000f2, 'The fourth parameter is not valid'],
+  STATUS_INVALID_PARAMETER_6: [0xc00000f4, 'The sixth parameter is not valid'],
   STATUS_DIRECTORY_NOT_EMPTY: [0xc0000101, 'The directory is not empty'],
   STATUS_FILE_CORRUPT_ERROR: [0xc0000102, 'The file or directory is corrupt'],
   STATUS_NOT_A_DIRECTORY: [0xc0000103, 'The file is not a directory'],

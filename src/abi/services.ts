@@ -518,6 +518,39 @@ export const SERVICES: readonly ServiceDef[] = [
     returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
     note: 'A handle to a running thread by ClientId.UniqueThread (and UniqueProcess when not 0).',
   },
+  {
+    name: 'NtCreateTimer',
+    args: [
+      arg('TimerHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES', 'in', { optional: true }),
+      arg('TimerType', 'ULONG', 'in', { note: '0 NotificationTimer, 1 SynchronizationTimer' }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'A waitable timer object (unsignalled, not set).',
+  },
+  {
+    name: 'NtOpenTimer',
+    args: [arg('TimerHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Opens a named timer.',
+  },
+  {
+    name: 'NtSetTimer',
+    args: [
+      arg('TimerHandle', 'HANDLE'), arg('DueTime', 'PLARGE_INTEGER', 'in', { note: 'negative: relative 100 ns units; positive: absolute' }),
+      arg('TimerApcRoutine', 'PVOID', 'in', { optional: true, note: 'APCs are not delivered yet: must be NULL (else STATUS_NOT_IMPLEMENTED)' }),
+      arg('TimerContext', 'PVOID', 'in', { optional: true }), arg('ResumeTimer', 'BOOLEAN'),
+      arg('Period', 'LONG', 'in', { note: 'ms; 0: one-shot' }), arg('PreviousState', 'PBOOLEAN', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Arms the timer (absolute or relative, optionally periodic); it is signalled when due.',
+  },
+  {
+    name: 'NtCancelTimer',
+    args: [arg('TimerHandle', 'HANDLE'), arg('CurrentState', 'PBOOLEAN', 'out', { optional: true })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Disarms the timer (its signal state stays as it is).',
+  },
 ];
 
 const byName = new Map<string, number>(SERVICES.map((s, i) => [s.name, i]));

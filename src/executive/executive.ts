@@ -37,7 +37,7 @@ import { EProcess, EThread, FAULT_BADGE, ProcessType, ThreadType } from './ps/pr
 import { psCreateProcess, psCreateThread, type CreateProcessOptions } from './ps/create.js';
 import { FaultResolution } from './mm/address-space.js';
 import { ObNamespace } from './ob/namespace.js';
-import { EventType, KMutant, MutantType, SemaphoreType, keSignal, type Timer, type WaitBlock } from './ke/dispatcher.js';
+import { EventType, KMutant, MutantType, SemaphoreType, TimerType, keSignal, type Timer, type WaitBlock } from './ke/dispatcher.js';
 import { describeException, exceptionForFault } from './ke/exceptions.js';
 import {
   CONTEXT_SIZE, EXCEPTION_RECORD_SIZE, applyContext, buildContext, buildExceptionRecord, type RecordView, type Registers,
@@ -65,7 +65,7 @@ export class Executive implements HostThread {
   readonly tcb: number;
   readonly ko: KernelObjects;
   readonly endpointSlot: number;
-  readonly namespace = new ObNamespace([ProcessType, ThreadType, EventType, MutantType, SemaphoreType]);
+  readonly namespace = new ObNamespace([ProcessType, ThreadType, EventType, MutantType, SemaphoreType, TimerType]);
   readonly threads = new Map<number, EThread>();
   readonly processes = new Map<number, EProcess>();
   readonly exits: ProcessExit[] = [];

@@ -1,11 +1,11 @@
 /** Every service handler of the executive, by service name (the table in src/abi/services.ts says which exist). */
 import type { ServiceHandler } from './dispatch.js';
 import { exServices } from './ex/services.js';
-import { keExceptionServices, keMutantSemaphoreServices, keServices } from './ke/services.js';
+import { keExceptionServices, keMutantSemaphoreServices, keServices, keTimerServices } from './ke/services.js';
 import { mmServices } from './mm/services.js';
 import { obServices } from './ob/services.js';
 import { psQueryServices, psServices } from './ps/services.js';
 
 export const SERVICE_HANDLERS: Record<string, ServiceHandler> = {
-  ...psServices, ...psQueryServices, ...exServices, ...mmServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices,
+  ...psServices, ...psQueryServices, ...exServices, ...mmServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices, ...keTimerServices,
 };

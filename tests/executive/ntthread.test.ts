@@ -24,9 +24,13 @@ const want: Record<string, string> = {
   'sem.create': '0x00000000', 'sem.wait-empty': '0x00000102', 'sem.wait-1': '0x00000000', 'sem.wait-2': '0x00000000',
   'sem.wait-3': '0x00000102', 'sem.release': '0x00000000', 'sem.previous': '0', 'sem.release-over-max': '0xc0000047',
   'sem.bad-create': '0xc000000d',
+  'timer.create': '0x00000000', 'timer.wait-unset': '0x00000102', 'timer.set': '0x00000000', 'timer.previous-state': '0',
+  'timer.wait': '0x00000000', 'timer.waited-at-least-15ms': '1', 'timer.stays-signalled': '0x00000000',
+  'timer.apc-refused': '0xc0000002', 'timer.create-periodic': '0x00000000', 'timer.periodic-ticks': '3',
+  'timer.cancel': '0x00000000', 'timer.after-cancel': '0x00000102',
 };
 
-for (const fastpath of [true, false]) test(`ntthread.exe: threads, suspend/resume, mutants and semaphores (fastpaths ${fastpath ? 'on' : 'off'})`, () => {
+for (const fastpath of [true, false]) test(`ntthread.exe: threads, suspend/resume, mutants, semaphores and timers (fastpaths ${fastpath ? 'on' : 'off'})`, () => {
   let out = '';
   const r = runNtProgram({ image: join(guestBinDir(), 'ntthread.exe'), args: [], dllPath: [guestBinDir()], memory: 32 << 20, console: (s) => { out += s; }, fastpath });
   assert.equal(r.exception, undefined);

@@ -157,5 +157,32 @@ int main(void)
   printf("sem.previous: %ld\n", (long)count);
   report("sem.release-over-max", NtReleaseSemaphore(sem, 1, NULL));
   report("sem.bad-create", NtCreateSemaphore(&th, SEMAPHORE_ALL_ACCESS, NULL, 3, 2));
+
+  /* 6. timers: one-shot relative, periodic (synchronization), cancel */
+  {
+    HANDLE tm = NULL, tp = NULL;
+    LARGE_INTEGER due, c0, c1, f;
+    BOOLEAN state = 9;
+    int ticks = 0, i;
+    report("timer.create", NtCreateTimer(&tm, 0x1f0003, NULL, 0));
+    report("timer.wait-unset", NtWaitForSingleObject(tm, FALSE, &zero));
+    due.QuadPart = -15 * 10000;
+    NtQueryPerformanceCounter(&c0, &f);
+    report("timer.set", NtSetTimer(tm, &due, NULL, NULL, FALSE, 0, &state));
+    printf("timer.previous-state: %d\n", state);
+    report("timer.wait", NtWaitForSingleObject(tm, FALSE, NULL));
+    NtQueryPerformanceCounter(&c1, NULL);
+    printf("timer.waited-at-least-15ms: %d\n", (c1.QuadPart - c0.QuadPart) * 1000 / f.QuadPart >= 15);
+    report("timer.stays-signalled", NtWaitForSingleObject(tm, FALSE, &zero));
+    report("timer.apc-refused", NtSetTimer(tm, &due, (PVOID)main, NULL, FALSE, 0, NULL));
+    report("timer.create-periodic", NtCreateTimer(&tp, 0x1f0003, NULL, 1));
+    due.QuadPart = -5 * 10000;
+    NtSetTimer(tp, &due, NULL, NULL, FALSE, 5, NULL);
+    for (i = 0; i < 3; i++) ticks += NtWaitForSingleObject(tp, FALSE, NULL) == STATUS_SUCCESS;
+    printf("timer.periodic-ticks: %d\n", ticks);
+    report("timer.cancel", NtCancelTimer(tp, &state));
+    due.QuadPart = -30 * 10000;
+    report("timer.after-cancel", NtWaitForSingleObject(tp, FALSE, &due));
+  }
   return 0;
 }

@@ -107,6 +107,7 @@
 #define STATUS_INVALID_PARAMETER_2               ((NTSTATUS)0xC00000F0L) /* The second parameter is not valid */
 #define STATUS_INVALID_PARAMETER_3               ((NTSTATUS)0xC00000F1L) /* The third parameter is not valid */
 #define STATUS_INVALID_PARAMETER_4               ((NTSTATUS)0xC00000F2L) /* The fourth parameter is not valid */
+#define STATUS_INVALID_PARAMETER_6               ((NTSTATUS)0xC00000F4L) /* The sixth parameter is not valid */
 #define STATUS_DIRECTORY_NOT_EMPTY               ((NTSTATUS)0xC0000101L) /* The directory is not empty */
 #define STATUS_FILE_CORRUPT_ERROR                ((NTSTATUS)0xC0000102L) /* The file or directory is corrupt */
 #define STATUS_NOT_A_DIRECTORY                   ((NTSTATUS)0xC0000103L) /* The file is not a directory */

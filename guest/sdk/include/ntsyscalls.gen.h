@@ -318,6 +318,34 @@ NTSYSAPI NTSTATUS NTAPI NtOpenThread(
     POBJECT_ATTRIBUTES ObjectAttributes, /* in */
     PCLIENT_ID ClientId /* in, optional */);
 
-#define NT_SERVICE_COUNT 48
+/* #48 NtCreateTimer: A waitable timer object (unsignalled, not set). */
+NTSYSAPI NTSTATUS NTAPI NtCreateTimer(
+    PHANDLE TimerHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
+    ULONG TimerType /* in: 0 NotificationTimer, 1 SynchronizationTimer */);
+
+/* #49 NtOpenTimer: Opens a named timer. */
+NTSYSAPI NTSTATUS NTAPI NtOpenTimer(
+    PHANDLE TimerHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #50 NtSetTimer: Arms the timer (absolute or relative, optionally periodic); it is signalled when due. */
+NTSYSAPI NTSTATUS NTAPI NtSetTimer(
+    HANDLE TimerHandle, /* in */
+    PLARGE_INTEGER DueTime, /* in: negative: relative 100 ns units; positive: absolute */
+    PVOID TimerApcRoutine, /* in, optional: APCs are not delivered yet: must be NULL (else STATUS_NOT_IMPLEMENTED) */
+    PVOID TimerContext, /* in, optional */
+    BOOLEAN ResumeTimer, /* in */
+    LONG Period, /* in: ms; 0: one-shot */
+    PBOOLEAN PreviousState /* out, optional */);
+
+/* #51 NtCancelTimer: Disarms the timer (its signal state stays as it is). */
+NTSYSAPI NTSTATUS NTAPI NtCancelTimer(
+    HANDLE TimerHandle, /* in */
+    PBOOLEAN CurrentState /* out, optional */);
+
+#define NT_SERVICE_COUNT 52
 
 #endif

@@ -176,3 +176,20 @@ export function timeoutDeadline(timeout: bigint, nowNs: bigint, systemTime100ns:
   const rel = timeout - systemTime100ns;
   return nowNs + (rel > 0n ? rel * 100n : 0n);
 }
+
+export const TIMER_MODIFY_STATE = 2;
+export const TimerType: ObjectType = {
+  name: 'Timer',
+  generic: { read: 0x20001, write: 0x20002, execute: 0x120000, all: 0x1f0003 },
+  delete(o) { const t = o as KTimer; if (t.armed !== null) t.armed.cancelled = true; },
+};
+
+/** A waitable timer: signalled when due; a synchronization timer is consumed by the wait it satisfies. */
+export class KTimer extends DispatcherObject {
+  armed: Timer | null = null;
+  constructor(readonly synchronization: boolean) { super(TimerType); }
+  override consume(): boolean {
+    if (this.synchronization) this.signalState = 0;
+    return false;
+  }
+}

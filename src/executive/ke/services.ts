@@ -8,7 +8,7 @@ import type { EThread } from '../ps/process.js';
 import { CONTEXT_SIZE, EXCEPTION_RECORD_SIZE, readExceptionRecord } from './exception-dispatch.js';
 import {
   DispatcherObject, EVENT_MODIFY_STATE, EventType, KEvent, KMutant, KSemaphore, MutantType, SEMAPHORE_MODIFY_STATE,
-  SemaphoreType, WaitBlock, keSignal, timeoutDeadline,
+  SemaphoreType, WaitBlock, keSignal, timeoutDeadline, KTimer, TimerType, TIMER_MODIFY_STATE,
 } from './dispatcher.js';
 
 /** QueryPerformanceFrequency: 10 MHz, as current Windows reports. */
@@ -179,6 +179,53 @@ export const keMutantSemaphoreServices: Record<string, ServiceHandler> = {
     setPrevious(t, a[2]!, s.signalState);
     s.signalState += n;
     keSignal(s);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+};
+
+function setBoolean(t: EThread, ptr: number, v: boolean): void {
+  if (ptr !== 0) t.process.space.writeBytes(ptr, new Uint8Array([v ? 1 : 0]));
+}
+
+export const keTimerServices: Record<string, ServiceHandler> = {
+  NtCreateTimer(ex, t, a) {
+    if (a[3]! > 1) return NTSTATUS.STATUS_INVALID_PARAMETER_4;
+    const r = obInsertObject(ex, t, new KTimer(a[3] === 1), readObjectAttributes(t, a[2]!), a[1]!);
+    t.process.space.writeU32(a[0]!, r.handle);
+    return r.status;
+  },
+  NtOpenTimer(ex, t, a) {
+    t.process.space.writeU32(a[0]!, obOpenObjectByName(ex, t, readObjectAttributes(t, a[2]!), TimerType, a[1]!));
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtSetTimer(ex, t, a) {
+    const [h, pDue, apc, , , period, pPrev] = a;
+    const timer = obReferenceObjectByHandle<KTimer>(t, h!, TIMER_MODIFY_STATE, TimerType).object;
+    if (apc !== 0) {
+      ex.trace('NtSetTimer: timer APC routines need APC delivery, which does not exist yet');
+      return NTSTATUS.STATUS_NOT_IMPLEMENTED;
+    }
+    if ((period! | 0) < 0) return NTSTATUS.STATUS_INVALID_PARAMETER_6;
+    const due = t.process.space.readI64(pDue!);
+    setBoolean(t, pPrev!, timer.signalState > 0);
+    if (timer.armed !== null) timer.armed.cancelled = true;
+    timer.signalState = 0;
+    const periodNs = BigInt(period! | 0) * 1_000_000n;
+    const arm = (deadline: bigint) => {
+      timer.armed = ex.addTimer(deadline, () => {
+        timer.armed = null;
+        timer.signalState = 1;
+        keSignal(timer);
+        if (periodNs > 0n) arm(deadline + periodNs);
+      });
+    };
+    arm(timeoutDeadline(due, ex.now(), systemTime()));
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtCancelTimer(_ex, t, a) {
+    const timer = obReferenceObjectByHandle<KTimer>(t, a[0]!, TIMER_MODIFY_STATE, TimerType).object;
+    if (timer.armed !== null) { timer.armed.cancelled = true; timer.armed = null; }
+    setBoolean(t, a[1]!, timer.signalState > 0);
     return NTSTATUS.STATUS_SUCCESS;
   },
 };
