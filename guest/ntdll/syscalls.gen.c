@@ -332,3 +332,21 @@ __attribute__((naked)) NTSTATUS NTAPI NtCancelTimer(HANDLE TimerHandle, PBOOLEAN
   NT_SYSCALL_STUB(0x00033001, 8);
 }
 
+/* #52: The process's primary token. Every process runs as LocalSystem (there are no user accounts). */
+__attribute__((naked)) NTSTATUS NTAPI NtOpenProcessToken(HANDLE ProcessHandle, ACCESS_MASK DesiredAccess, PHANDLE TokenHandle)
+{
+  NT_SYSCALL_STUB(0x00034001, 12);
+}
+
+/* #53: STATUS_NO_TOKEN: threads never impersonate (impersonation does not exist). */
+__attribute__((naked)) NTSTATUS NTAPI NtOpenThreadToken(HANDLE ThreadHandle, ACCESS_MASK DesiredAccess, BOOLEAN OpenAsSelf, PHANDLE TokenHandle)
+{
+  NT_SYSCALL_STUB(0x00035001, 16);
+}
+
+/* #54: User S-1-5-18 (LocalSystem); groups Administrators (owner) and Everyone; privilege SeChangeNotifyPrivilege (enabled); TokenPrimary. Other classes STATUS_INVALID_INFO_CLASS. */
+__attribute__((naked)) NTSTATUS NTAPI NtQueryInformationToken(HANDLE TokenHandle, ULONG TokenInformationClass, PVOID TokenInformation, ULONG TokenInformationLength, PULONG ReturnLength)
+{
+  NT_SYSCALL_STUB(0x00036001, 20);
+}
+

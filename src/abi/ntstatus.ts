@@ -34,6 +34,7 @@ const table = {
   STATUS_ACCESS_VIOLATION: [0xc0000005, 'Access violation'],
   STATUS_IN_PAGE_ERROR: [0xc0000006, 'A page could not be read in'],
   STATUS_INVALID_HANDLE: [0xc0000008, 'The handle is not valid'],
+  STATUS_NO_TOKEN: [0xc000007c, 'The thread is not impersonating: it has no token of its own'],
   STATUS_INVALID_CID: [0xc000000b, 'The client id (process or thread id) names nothing'],
   STATUS_INVALID_PARAMETER: [0xc000000d, 'A parameter is not valid'],
   STATUS_NO_SUCH_DEVICE: [0xc000000e, 'No such device exists'],

@@ -551,6 +551,28 @@ export const SERVICES: readonly ServiceDef[] = [
     returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
     note: 'Disarms the timer (its signal state stays as it is).',
   },
+  {
+    name: 'NtOpenProcessToken',
+    args: [arg('ProcessHandle', 'HANDLE'), arg('DesiredAccess', 'ACCESS_MASK'), arg('TokenHandle', 'PHANDLE', 'out')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Se',
+    note: 'The process\'s primary token. Every process runs as LocalSystem (there are no user accounts).',
+  },
+  {
+    name: 'NtOpenThreadToken',
+    args: [arg('ThreadHandle', 'HANDLE'), arg('DesiredAccess', 'ACCESS_MASK'), arg('OpenAsSelf', 'BOOLEAN'), arg('TokenHandle', 'PHANDLE', 'out')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Se',
+    note: 'STATUS_NO_TOKEN: threads never impersonate (impersonation does not exist).',
+  },
+  {
+    name: 'NtQueryInformationToken',
+    args: [
+      arg('TokenHandle', 'HANDLE'), arg('TokenInformationClass', 'ULONG', 'in', { note: '1 User, 2 Groups, 3 Privileges, 8 Type' }),
+      arg('TokenInformation', 'PVOID', 'out', { optional: true }), arg('TokenInformationLength', 'ULONG'),
+      arg('ReturnLength', 'PULONG', 'out'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Se',
+    note: 'User S-1-5-18 (LocalSystem); groups Administrators (owner) and Everyone; privilege SeChangeNotifyPrivilege (enabled); TokenPrimary. Other classes STATUS_INVALID_INFO_CLASS.',
+  },
 ];
 
 const byName = new Map<string, number>(SERVICES.map((s, i) => [s.name, i]));

@@ -32,6 +32,7 @@ import {
 import { invokeCNode_SaveCaller } from '../kernel/save-caller.js';
 import { KernelObjects } from './ke/objects.js';
 import { SharedUserData } from './ke/shared-data.js';
+import { TokenType } from './se/token.js';
 import { ServiceDispatcher, PENDING, type ServiceHandler } from './dispatch.js';
 import { EProcess, EThread, FAULT_BADGE, ProcessType, ThreadType } from './ps/process.js';
 import { psCreateProcess, psCreateThread, type CreateProcessOptions } from './ps/create.js';
@@ -65,7 +66,7 @@ export class Executive implements HostThread {
   readonly tcb: number;
   readonly ko: KernelObjects;
   readonly endpointSlot: number;
-  readonly namespace = new ObNamespace([ProcessType, ThreadType, EventType, MutantType, SemaphoreType, TimerType]);
+  readonly namespace = new ObNamespace([ProcessType, ThreadType, EventType, MutantType, SemaphoreType, TimerType, TokenType]);
   readonly threads = new Map<number, EThread>();
   readonly processes = new Map<number, EProcess>();
   readonly exits: ProcessExit[] = [];

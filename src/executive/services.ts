@@ -5,7 +5,8 @@ import { keExceptionServices, keMutantSemaphoreServices, keServices, keTimerServ
 import { mmServices } from './mm/services.js';
 import { obServices } from './ob/services.js';
 import { psQueryServices, psServices } from './ps/services.js';
+import { seServices } from './se/services.js';
 
 export const SERVICE_HANDLERS: Record<string, ServiceHandler> = {
-  ...psServices, ...psQueryServices, ...exServices, ...mmServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices, ...keTimerServices,
+  ...psServices, ...psQueryServices, ...exServices, ...mmServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices, ...keTimerServices, ...seServices,
 };

@@ -46,7 +46,10 @@ const expected: Record<string, number | string> = {
   'query.system-fields': 'page 4096 processors 1', 'open.process-self': S.SUCCESS, 'open.process-handle-works': S.SUCCESS,
   'open.thread-self': S.SUCCESS, 'open.process-bad-cid': 0xc000000b,
   'kusd.version': '5.1 machine 0x14c', 'kusd.system-root': 'C:\\Windows', 'kusd.system-time-advances': '1',
-  'kusd.write-is-refused': S.ACCESS_VIOLATION, 'not-implemented': S.NOT_IMPLEMENTED,
+  'kusd.write-is-refused': S.ACCESS_VIOLATION,
+  'token.open-process': S.SUCCESS, 'token.user-small': S.BUFFER_TOO_SMALL, 'token.user-needs': '20', 'token.user': S.SUCCESS,
+  'token.user-sid': 'S-1-5-18', 'token.groups': S.SUCCESS, 'token.privileges': S.SUCCESS, 'token.groups-list': '2 first S-1-5-32-544', 'token.privileges-list': '1 luid 23 attributes 3',
+  'token.type': S.SUCCESS, 'token.type-value': '1', 'token.bad-class': 0xc0000003, 'token.thread': 0xc000007c, 'not-implemented': S.NOT_IMPLEMENTED,
 };
 
 for (const fastpath of [true, false]) test(`ntconf.exe: every native API check answers what NT answers (kernel fastpaths ${fastpath ? 'on' : 'off'})`, () => {

@@ -213,6 +213,29 @@ static void queries(void)
   report("open.process-bad-cid", NtOpenProcess(&h, 0x1f0fff, &oa, &cid));
 }
 
+static void tokens(void)
+{
+  HANDLE tok = NULL, none = NULL;
+  ULONG buf[32], ret = 0;
+  UCHAR *sid;
+  report("token.open-process", NtOpenProcessToken(NtCurrentProcess(), 0x8 /* TOKEN_QUERY */, &tok));
+  report("token.user-small", NtQueryInformationToken(tok, 1, buf, 4, &ret));
+  printf("token.user-needs: %lu\n", (unsigned long)ret);
+  report("token.user", NtQueryInformationToken(tok, 1, buf, sizeof(buf), &ret));
+  sid = (UCHAR *)buf[0];
+  printf("token.user-sid: S-%u-%u-%lu\n", sid[0], sid[7], (unsigned long)*(ULONG *)(sid + 8));
+  report("token.groups", NtQueryInformationToken(tok, 2, buf, sizeof(buf), &ret));
+  sid = (UCHAR *)buf[1];
+  printf("token.groups-list: %lu first S-%u-%u-%lu-%lu\n", (unsigned long)buf[0], sid[0], sid[7], (unsigned long)*(ULONG *)(sid + 8), (unsigned long)*(ULONG *)(sid + 12));
+  report("token.privileges", NtQueryInformationToken(tok, 3, buf, sizeof(buf), &ret));
+  printf("token.privileges-list: %lu luid %lu attributes %lu\n", (unsigned long)buf[0], (unsigned long)buf[1], (unsigned long)buf[3]);
+  report("token.type", NtQueryInformationToken(tok, 8, buf, sizeof(buf), &ret));
+  printf("token.type-value: %lu\n", (unsigned long)buf[0]);
+  report("token.bad-class", NtQueryInformationToken(tok, 77, buf, sizeof(buf), &ret));
+  report("token.thread", NtOpenThreadToken(NtCurrentThread(), 0x8, FALSE, &none));
+  NtClose(tok);
+}
+
 static void shared_data(void)
 {
   volatile ULONG *kusd = (volatile ULONG *)0x7ffe0000;
@@ -237,6 +260,7 @@ int main(void)
   memory();
   queries();
   shared_data();
+  tokens();
   printf("stack.grew: %d\n", stack_growth(100) == 5050); /* ~300 KiB: through the stack's guard page many times */
   report("not-implemented", NtCreateFile(NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0));
   return 0;

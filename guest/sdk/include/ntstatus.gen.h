@@ -28,6 +28,7 @@
 #define STATUS_ACCESS_VIOLATION                  ((NTSTATUS)0xC0000005L) /* Access violation */
 #define STATUS_IN_PAGE_ERROR                     ((NTSTATUS)0xC0000006L) /* A page could not be read in */
 #define STATUS_INVALID_HANDLE                    ((NTSTATUS)0xC0000008L) /* The handle is not valid */
+#define STATUS_NO_TOKEN                          ((NTSTATUS)0xC000007CL) /* The thread is not impersonating: it has no token of its own */
 #define STATUS_INVALID_CID                       ((NTSTATUS)0xC000000BL) /* The client id (process or thread id) names nothing */
 #define STATUS_INVALID_PARAMETER                 ((NTSTATUS)0xC000000DL) /* A parameter is not valid */
 #define STATUS_NO_SUCH_DEVICE                    ((NTSTATUS)0xC000000EL) /* No such device exists */

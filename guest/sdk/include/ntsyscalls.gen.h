@@ -346,6 +346,27 @@ NTSYSAPI NTSTATUS NTAPI NtCancelTimer(
     HANDLE TimerHandle, /* in */
     PBOOLEAN CurrentState /* out, optional */);
 
-#define NT_SERVICE_COUNT 52
+/* #52 NtOpenProcessToken: The process's primary token. Every process runs as LocalSystem (there are no user accounts). */
+NTSYSAPI NTSTATUS NTAPI NtOpenProcessToken(
+    HANDLE ProcessHandle, /* in */
+    ACCESS_MASK DesiredAccess, /* in */
+    PHANDLE TokenHandle /* out */);
+
+/* #53 NtOpenThreadToken: STATUS_NO_TOKEN: threads never impersonate (impersonation does not exist). */
+NTSYSAPI NTSTATUS NTAPI NtOpenThreadToken(
+    HANDLE ThreadHandle, /* in */
+    ACCESS_MASK DesiredAccess, /* in */
+    BOOLEAN OpenAsSelf, /* in */
+    PHANDLE TokenHandle /* out */);
+
+/* #54 NtQueryInformationToken: User S-1-5-18 (LocalSystem); groups Administrators (owner) and Everyone; privilege SeChangeNotifyPrivilege (enabled); TokenPrimary. Other classes STATUS_INVALID_INFO_CLASS. */
+NTSYSAPI NTSTATUS NTAPI NtQueryInformationToken(
+    HANDLE TokenHandle, /* in */
+    ULONG TokenInformationClass, /* in: 1 User, 2 Groups, 3 Privileges, 8 Type */
+    PVOID TokenInformation, /* out, optional */
+    ULONG TokenInformationLength, /* in */
+    PULONG ReturnLength /* out */);
+
+#define NT_SERVICE_COUNT 55
 
 #endif

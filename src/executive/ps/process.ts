@@ -10,7 +10,7 @@ import type { LoadedModule } from '../../pe/index.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import { HandleTable } from '../ob/handles.js';
 import { DispatcherObject, type WaitBlock } from '../ke/dispatcher.js';
-import type { ObjectType } from '../ob/object.js';
+import type { ObObject, ObjectType } from '../ob/object.js';
 
 export const ProcessType: ObjectType = {
   name: 'Process',
@@ -35,6 +35,8 @@ export class EProcess extends DispatcherObject {
   peb = 0;
   /** ntdll!KiUserExceptionDispatcher (0: this ntdll has none; exceptions then end the process at once). */
   exceptionDispatcher = 0;
+  /** Its primary token, made on first open (se/token.ts). */
+  token: ObObject | undefined;
   exitStatus = 0x103; // STATUS_PENDING: still running
   terminated = false;
   /** The unhandled exception that is ending it, if any. */
