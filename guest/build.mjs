@@ -43,6 +43,7 @@ const PROGRAMS = [
   { name: 'ntseh', dir: 'ntseh', opt: '-O2' },
   { name: 'ntthread', dir: 'ntthread', opt: '-O2' },
   { name: 'ntpingpong', dir: 'ntpingpong', opt: '-O2' },
+  { name: 'memhog', dir: 'memhog', opt: '-O2' },
 ];
 
 function die(msg) {

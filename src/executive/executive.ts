@@ -21,7 +21,7 @@
  * serving a message are deferred until it has blocked again, so that kernel
  * operations never see the executive both running and receiving.
  */
-import { NTSTATUS, ntStatusMessage, ntStatusName } from '../abi/ntstatus.js';
+import { NTSTATUS, NtStatusError, ntStatusMessage, ntStatusName } from '../abi/ntstatus.js';
 import {
   getBadge, getMR, getMsgInfo, invokeTCB_Suspend, invokeTCB_Resume, seL4_MessageInfo_new, seL4_EndpointObject, seL4_Recv,
   seL4_ReplyRecv, seL4_Send, setMR, handleYield, hostFastpathReplyRecv, type BootInfo, type HostThread, type Kernel,
@@ -302,7 +302,14 @@ export class Executive implements HostThread {
     if (label === seL4_Fault_VMFault) {
       const ip = mr(0), addr = mr(1), fsr = mr(3);
       const write = (fsr & 2) !== 0;
-      const r = p.space.resolveFault(addr, write);
+      let r: FaultResolution;
+      try {
+        r = p.space.resolveFault(addr, write);
+      } catch (e) {
+        // No frame (or CNode slot) left to back a committed page: the access fails with the reason.
+        if (!(e instanceof NtStatusError)) throw e;
+        return this.raiseFromFault(t, e.status, ip, [write ? 1 : 0, addr], e.message.replace(/ \[STATUS_\w+\]$/, ''));
+      }
       if (p.space.stackLimit !== 0) this.updateStackLimit(t);
       if (r === FaultResolution.RESOLVED) return FAULT_RESTART;
       if (r === FaultResolution.STACK_OVERFLOW) return this.raiseFromFault(t, NTSTATUS.STATUS_STACK_OVERFLOW, ip, [0, addr], 'the stack cannot grow further');
@@ -480,7 +487,7 @@ function u32(v: number): Uint8Array {
 
 /** ": write to 0x00000010 (page not mapped)" for an access violation; the reason alone otherwise. */
 function describeDetail(code: number, info: readonly number[], reason: string): string {
-  if ((code === NTSTATUS.STATUS_ACCESS_VIOLATION || code === NTSTATUS.STATUS_GUARD_PAGE_VIOLATION) && info.length >= 2) {
+  if ((code === NTSTATUS.STATUS_ACCESS_VIOLATION || code === NTSTATUS.STATUS_GUARD_PAGE_VIOLATION || code === NTSTATUS.STATUS_NO_MEMORY) && info.length >= 2) {
     const kind = info[0] === 1 ? 'write to' : info[0] === 8 ? 'execution of' : 'read of';
     return `: ${kind} 0x${(info[1]! >>> 0).toString(16).padStart(8, '0')}${reason ? ` (${reason})` : ''}`;
   }

@@ -33,3 +33,17 @@ test('ntseh.exe: handled, nested, guard-page and software exceptions; then an un
   assert.equal(r.exitStatus, 0xc0000005);
   assert.match(r.exception!, /^unhandled exception STATUS_ACCESS_VIOLATION \(0xc0000005\).* at 0x[0-9a-f]{8} \(ntseh\.exe\+0x[0-9a-f]+\): write to 0x00000000 \(page not mapped\)$/);
 });
+
+test('a committed page that finds no frame ends the process with STATUS_NO_MEMORY, and the system keeps running', async () => {
+  const { bootNt, runUntil } = await import('../../src/executive/boot.js');
+  const m = bootNt({ memory: 16 << 20, console: () => {} });
+  const bin = guestBinDir();
+  const hog = m.executive.createProcess({ image: join(bin, 'memhog.exe'), args: ['64'], dllPath: [bin] });
+  assert.equal(runUntil(m, () => hog.terminated, 100_000_000), 'done');
+  assert.equal(hog.exitStatus, 0xc0000017);
+  assert.match(m.executive.exits[0]!.exception!, /STATUS_NO_MEMORY.*\(memhog\.exe\+0x[0-9a-f]+\): write to 0x[0-9a-f]{8} \(guest RAM is exhausted \(no free frame\)/);
+  // Its frames went back to the pool: a program still runs to completion.
+  const again = m.executive.createProcess({ image: join(bin, 'exitcode.exe'), args: ['5'], dllPath: [bin] });
+  assert.equal(runUntil(m, () => again.terminated, 50_000_000), 'done');
+  assert.equal(again.exitStatus, 5);
+});

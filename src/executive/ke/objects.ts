@@ -8,9 +8,12 @@
  */
 import {
   cteDelete, invokePage_Unmap, invokeUntyped_Retype, seL4_CapInitThreadCNode, seL4_NoError, seL4_NotEnoughMemory,
-  seL4_X86_4K, slotPtr, slotType, cap_null_cap, ERROR_NAMES, type BootInfo, type Kernel,
+  seL4_X86_4K, slotPtr, slotType, slotW0, slotData, untypedSizeBits, cap_null_cap, ERROR_NAMES, type BootInfo, type Kernel,
 } from '../../kernel/index.js';
 import { NTSTATUS, NtStatusError } from '../../abi/ntstatus.js';
+
+/** Untyped bytes kept for kernel objects (not handed out as user frames). */
+export const KERNEL_RESERVE = 1 << 20;
 
 export class KernelObjects {
   private nextSlot: number;
@@ -61,17 +64,35 @@ export class KernelObjects {
     throw new NtStatusError(NTSTATUS.STATUS_NO_MEMORY, 'guest RAM is exhausted (no untyped memory left)');
   }
 
-  /** A zeroed, unmapped 4 KiB frame cap (slot index). */
+  /** Bytes of untyped memory not retyped yet. */
+  untypedFree(): number {
+    let n = 0;
+    for (let i = this.untypedAt; i < this.untyped.length; i++) {
+      const slot = this.slot(this.untyped[i]!);
+      n += 2 ** untypedSizeBits(slotW0(this.k, slot)) - slotData(this.k, slot);
+    }
+    return n;
+  }
+
+  /**
+   * A zeroed, unmapped 4 KiB frame cap (slot index). User memory never takes
+   * the last KERNEL_RESERVE bytes of untyped memory: page directories, page
+   * tables, TCBs and CNodes (which pooled frames cannot become) keep room, so
+   * a process that eats all memory cannot stop the next one from starting.
+   */
   frame(): number {
-    this.framesInUse++;
     const s = this.freeFrames.pop();
     if (s !== undefined) {
+      this.framesInUse++;
       this.framesReused++;
       this.k.zero(slotPtr(this.k, this.slot(s)), 4096);
       return s;
     }
+    if (this.untypedFree() < KERNEL_RESERVE + 4096) throw new NtStatusError(NTSTATUS.STATUS_NO_MEMORY, 'guest RAM is exhausted (no free frame)');
+    const f = this.retype(seL4_X86_4K);
+    this.framesInUse++;
     this.framesRetyped++;
-    return this.retype(seL4_X86_4K);
+    return f;
   }
 
   /** Unmaps a frame and puts it back in the pool. */
