@@ -350,3 +350,15 @@ __attribute__((naked)) NTSTATUS NTAPI NtQueryInformationToken(HANDLE TokenHandle
   NT_SYSCALL_STUB(0x00036001, 20);
 }
 
+/* #55: Queues a user APC; it runs (through ntdll's KiUserApcDispatcher) when the thread waits alertably or calls NtTestAlert. */
+__attribute__((naked)) NTSTATUS NTAPI NtQueueApcThread(HANDLE ThreadHandle, PVOID ApcRoutine, PVOID NormalContext, PVOID SystemArgument1, PVOID SystemArgument2)
+{
+  NT_SYSCALL_STUB(0x00037001, 20);
+}
+
+/* #56: Runs the caller's queued user APCs now (STATUS_SUCCESS; the APCs run before the call returns). */
+__attribute__((naked)) NTSTATUS NTAPI NtTestAlert(void)
+{
+  NT_SYSCALL_STUB(0x00038001, 0);
+}
+

@@ -300,7 +300,7 @@ export const SERVICES: readonly ServiceDef[] = [
     name: 'NtWaitForSingleObject',
     args: [
       arg('Handle', 'HANDLE'),
-      arg('Alertable', 'BOOLEAN', 'in', { note: 'APCs are not delivered yet: accepted, never alerts' }),
+      arg('Alertable', 'BOOLEAN', 'in', { note: 'TRUE: queued user APCs end the wait with STATUS_USER_APC and run' }),
       arg('Timeout', 'PLARGE_INTEGER', 'in', { optional: true, note: 'NULL: forever; negative: relative 100 ns units; positive: absolute system time' }),
     ],
     returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
@@ -538,7 +538,7 @@ export const SERVICES: readonly ServiceDef[] = [
     name: 'NtSetTimer',
     args: [
       arg('TimerHandle', 'HANDLE'), arg('DueTime', 'PLARGE_INTEGER', 'in', { note: 'negative: relative 100 ns units; positive: absolute' }),
-      arg('TimerApcRoutine', 'PVOID', 'in', { optional: true, note: 'APCs are not delivered yet: must be NULL (else STATUS_NOT_IMPLEMENTED)' }),
+      arg('TimerApcRoutine', 'PVOID', 'in', { optional: true, note: 'VOID NTAPI (PVOID TimerContext, ULONG TimerLowValue, LONG TimerHighValue), queued as a user APC when due' }),
       arg('TimerContext', 'PVOID', 'in', { optional: true }), arg('ResumeTimer', 'BOOLEAN'),
       arg('Period', 'LONG', 'in', { note: 'ms; 0: one-shot' }), arg('PreviousState', 'PBOOLEAN', 'out', { optional: true }),
     ],
@@ -572,6 +572,22 @@ export const SERVICES: readonly ServiceDef[] = [
     ],
     returns: 'NTSTATUS', status: 'implemented', component: 'Se',
     note: 'User S-1-5-18 (LocalSystem); groups Administrators (owner) and Everyone; privilege SeChangeNotifyPrivilege (enabled); TokenPrimary. Other classes STATUS_INVALID_INFO_CLASS.',
+  },
+  {
+    name: 'NtQueueApcThread',
+    args: [
+      arg('ThreadHandle', 'HANDLE'), arg('ApcRoutine', 'PVOID', 'in', { note: 'VOID NTAPI (PVOID NormalContext, PVOID SystemArgument1, PVOID SystemArgument2)' }),
+      arg('NormalContext', 'PVOID', 'in', { optional: true }), arg('SystemArgument1', 'PVOID', 'in', { optional: true }),
+      arg('SystemArgument2', 'PVOID', 'in', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Queues a user APC; it runs (through ntdll\'s KiUserApcDispatcher) when the thread waits alertably or calls NtTestAlert.',
+  },
+  {
+    name: 'NtTestAlert',
+    args: [],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Runs the caller\'s queued user APCs now (STATUS_SUCCESS; the APCs run before the call returns).',
   },
 ];
 

@@ -140,20 +140,7 @@ export class Executive implements HostThread {
    * EBP, resume after the sysenter), so the resume does not repeat the call.
    */
   private stopThread(t: EThread): void {
-    const m = this.k.m;
-    const ti = t.tcb >> 2;
-    const b = ti + TCB_REGS;
-    const flags = m[ti + TCB_ENTRY_FLAGS]!;
-    if ((flags & (ENTRY_SYSRET | ENTRY_MRS)) !== 0) {
-      if ((flags & ENTRY_SYSRET) !== 0) m[b] = m[ti + TCB_SYSRESULT]!;
-      if ((flags & ENTRY_MRS) !== 0) {
-        const bi = ipcBufferIndex(this.k, t.tcb) + IPCBUF_MSG;
-        m[b + 7] = m[bi]!;
-        m[b + 5] = m[bi + 1]!;
-      }
-      m[b + REG_EIP] = m[b + REG_NEXT_EIP]!;
-      m[ti + TCB_ENTRY_FLAGS] = flags & ~(ENTRY_SYSRET | ENTRY_MRS);
-    }
+    this.materializeReturn(t);
     invokeTCB_Suspend(this.k, t.tcb);
   }
 
@@ -413,10 +400,63 @@ export class Executive implements HostThread {
     return true;
   }
 
-  /** NtContinue: after the reply the thread runs with the CONTEXT's registers. */
-  continueWith(t: EThread, ctx: Uint8Array): void {
+  /** NtContinue: after the reply the thread runs with the CONTEXT's registers (then its APCs, with TestAlert). */
+  continueWith(t: EThread, ctx: Uint8Array, testAlert: boolean): void {
     const regs = applyContext(ctx, this.readRegisters(t, false));
-    this.completeLater(t, NTSTATUS.STATUS_SUCCESS, () => this.writeRegisters(t, regs, true));
+    this.completeLater(t, NTSTATUS.STATUS_SUCCESS, () => {
+      this.writeRegisters(t, regs, true);
+      if (testAlert) this.deliverApc(t);
+    });
+  }
+
+  /** Queues a user APC; an alertable wait of the thread ends with STATUS_USER_APC and the APC runs. */
+  queueApc(t: EThread, routine: number, args: [number, number, number]): void {
+    t.apcs.push({ routine, args });
+    if (t.wait !== null && t.alertable) t.wait.finish(NTSTATUS.STATUS_USER_APC);
+  }
+
+  /**
+   * Runs the thread's first queued APC when it next runs: the registers it
+   * would resume with become a CONTEXT on its stack under
+   * [routine, context, arg1, arg2], and it continues in ntdll's
+   * KiUserApcDispatcher (which calls the routine, then NtContinue(ctx, TRUE)
+   * for the next one). Called after the thread's reply went out.
+   */
+  deliverApc(t: EThread): void {
+    const apc = t.apcs[0];
+    const p = t.process;
+    if (apc === undefined || p.apcDispatcher === 0 || t.terminated) return;
+    this.materializeReturn(t);
+    const regs = this.readRegisters(t, false);
+    const ctxAt = ((regs.esp - CONTEXT_SIZE) & ~3) >>> 0;
+    const esp = ctxAt - 16;
+    try {
+      p.space.writeBytes(ctxAt, buildContext(regs));
+      p.space.writeBytes(esp, new Uint8Array([...u32(apc.routine), ...u32(apc.args[0]), ...u32(apc.args[1]), ...u32(apc.args[2])]));
+    } catch (e) {
+      if (!(e instanceof NtStatusError)) throw e;
+      this.unhandled(t, e.status, regs.eip, ': no room on the stack for a user APC');
+      return;
+    }
+    t.apcs.shift();
+    this.writeRegisters(t, { ...regs, esp, eip: p.apcDispatcher }, true);
+  }
+
+  /** A thread answered by a reply that it has not run yet: apply that return (EAX, EDI, EBP, after the sysenter) to its save area. */
+  private materializeReturn(t: EThread): void {
+    const m = this.k.m;
+    const ti = t.tcb >> 2;
+    const b = ti + TCB_REGS;
+    const flags = m[ti + TCB_ENTRY_FLAGS]!;
+    if ((flags & (ENTRY_SYSRET | ENTRY_MRS)) === 0) return;
+    if ((flags & ENTRY_SYSRET) !== 0) m[b] = m[ti + TCB_SYSRESULT]!;
+    if ((flags & ENTRY_MRS) !== 0) {
+      const bi = ipcBufferIndex(this.k, t.tcb) + IPCBUF_MSG;
+      m[b + 7] = m[bi]!;
+      m[b + 5] = m[bi + 1]!;
+    }
+    m[b + REG_EIP] = m[b + REG_NEXT_EIP]!;
+    m[ti + TCB_ENTRY_FLAGS] = flags & ~(ENTRY_SYSRET | ENTRY_MRS);
   }
 
   /** NtRaiseException, second chance (nobody handled it): the process ends with one line. */

@@ -1,12 +1,12 @@
 /** Every service handler of the executive, by service name (the table in src/abi/services.ts says which exist). */
 import type { ServiceHandler } from './dispatch.js';
 import { exServices } from './ex/services.js';
-import { keExceptionServices, keMutantSemaphoreServices, keServices, keTimerServices } from './ke/services.js';
+import { keApcServices, keExceptionServices, keMutantSemaphoreServices, keServices, keTimerServices } from './ke/services.js';
 import { mmServices } from './mm/services.js';
 import { obServices } from './ob/services.js';
 import { psQueryServices, psServices } from './ps/services.js';
 import { seServices } from './se/services.js';
 
 export const SERVICE_HANDLERS: Record<string, ServiceHandler> = {
-  ...psServices, ...psQueryServices, ...exServices, ...mmServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices, ...keTimerServices, ...seServices,
+  ...psServices, ...psQueryServices, ...exServices, ...mmServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices, ...keTimerServices, ...keApcServices, ...seServices,
 };

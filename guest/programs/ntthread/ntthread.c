@@ -76,6 +76,27 @@ static NTSTATUS spawn(void (__stdcall *fn)(PVOID), PVOID arg, BOOLEAN suspended,
   return NtCreateThread(h, THREAD_ALL_ACCESS, NULL, NtCurrentProcess(), cid, &ctx, &teb, suspended);
 }
 
+static volatile LONG apc_sum, apc_order;
+static void NTAPI apc_add(PVOID ctx, PVOID a1, PVOID a2)
+{
+  apc_sum += (LONG)(ULONG_PTR)ctx + (LONG)(ULONG_PTR)a1 + (LONG)(ULONG_PTR)a2;
+  apc_order = apc_order * 10 + (LONG)(ULONG_PTR)ctx;
+}
+static volatile LONG timer_apc_hits;
+static void NTAPI timer_apc(PVOID ctx, PVOID low, PVOID high)
+{
+  (void)low; (void)high;
+  timer_apc_hits += (LONG)(ULONG_PTR)ctx;
+}
+static void __stdcall alertable_waiter(PVOID p)
+{
+  LARGE_INTEGER t;
+  t.QuadPart = -1000 * 10000; /* 1 s: an APC must end it early */
+  shared = (LONG)NtWaitForSingleObject(ev_go, TRUE, &t);
+  (void)p;
+  NtTerminateThread(NtCurrentThread(), 0);
+}
+
 int main(void)
 {
   HANDLE th = NULL;
@@ -174,8 +195,7 @@ int main(void)
     NtQueryPerformanceCounter(&c1, NULL);
     printf("timer.waited-at-least-15ms: %d\n", (c1.QuadPart - c0.QuadPart) * 1000 / f.QuadPart >= 15);
     report("timer.stays-signalled", NtWaitForSingleObject(tm, FALSE, &zero));
-    report("timer.apc-refused", NtSetTimer(tm, &due, (PVOID)main, NULL, FALSE, 0, NULL));
-    report("timer.create-periodic", NtCreateTimer(&tp, 0x1f0003, NULL, 1));
+      report("timer.create-periodic", NtCreateTimer(&tp, 0x1f0003, NULL, 1));
     due.QuadPart = -5 * 10000;
     NtSetTimer(tp, &due, NULL, NULL, FALSE, 5, NULL);
     for (i = 0; i < 3; i++) ticks += NtWaitForSingleObject(tp, FALSE, NULL) == STATUS_SUCCESS;
@@ -184,6 +204,39 @@ int main(void)
     NtWaitForSingleObject(tp, FALSE, &zero); /* a tick that came before the cancel is consumed here */
     due.QuadPart = -30 * 10000;
     report("timer.after-cancel", NtWaitForSingleObject(tp, FALSE, &due));
+  }
+  /* 7. user APCs: not run outside an alertable wait; run in order by NtTestAlert and alertable waits */
+  {
+    LARGE_INTEGER d;
+    HANDLE tm = NULL;
+    apc_sum = 0; apc_order = 0;
+    report("apc.queue-1", NtQueueApcThread(NtCurrentThread(), (PVOID)apc_add, (PVOID)1, (PVOID)10, (PVOID)100));
+    report("apc.queue-2", NtQueueApcThread(NtCurrentThread(), (PVOID)apc_add, (PVOID)2, 0, 0));
+    d.QuadPart = -1 * 10000;
+    report("apc.non-alertable-delay", NtDelayExecution(FALSE, &d));
+    printf("apc.not-yet: %ld\n", (long)apc_sum);
+    report("apc.test-alert", NtTestAlert());
+    printf("apc.ran: sum %ld order %ld\n", (long)apc_sum, (long)apc_order);
+    NtQueueApcThread(NtCurrentThread(), (PVOID)apc_add, (PVOID)3, 0, 0);
+    report("apc.alertable-wait-pending", NtWaitForSingleObject(ev_done, TRUE, NULL));
+    printf("apc.after-alertable-wait: order %ld\n", (long)apc_order);
+    /* an APC queued to a thread blocked in an alertable wait ends it */
+    NtResetEvent(ev_go, NULL);
+    shared = -1;
+    spawn(alertable_waiter, NULL, FALSE, &th, NULL);
+    d.QuadPart = -20 * 10000;
+    NtDelayExecution(FALSE, &d);
+    report("apc.queue-to-waiter", NtQueueApcThread(th, (PVOID)apc_add, (PVOID)4, 0, 0));
+    NtWaitForSingleObject(th, FALSE, NULL);
+    NtClose(th);
+    printf("apc.waiter-woke-with: 0x%lx order %ld\n", (unsigned long)shared, (long)apc_order);
+    /* a timer APC runs in the thread that set the timer, at its next alertable wait */
+    NtCreateTimer(&tm, 0x1f0003, NULL, 0);
+    d.QuadPart = -5 * 10000;
+    report("apc.timer-set", NtSetTimer(tm, &d, (PVOID)timer_apc, (PVOID)7, FALSE, 0, NULL));
+    d.QuadPart = -500 * 10000;
+    report("apc.timer-alertable-delay", NtDelayExecution(TRUE, &d));
+    printf("apc.timer-hits: %ld\n", (long)timer_apc_hits);
   }
   return 0;
 }

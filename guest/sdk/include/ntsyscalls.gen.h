@@ -142,7 +142,7 @@ NTSYSAPI NTSTATUS NTAPI NtClearEvent(
 /* #23 NtWaitForSingleObject: Waits for a dispatcher object (event, process, thread); the caller's reply capability is kept until it is signalled or the timeout passes. */
 NTSYSAPI NTSTATUS NTAPI NtWaitForSingleObject(
     HANDLE Handle, /* in */
-    BOOLEAN Alertable, /* in: APCs are not delivered yet: accepted, never alerts */
+    BOOLEAN Alertable, /* in: TRUE: queued user APCs end the wait with STATUS_USER_APC and run */
     PLARGE_INTEGER Timeout /* in, optional: NULL: forever; negative: relative 100 ns units; positive: absolute system time */);
 
 /* #24 NtWaitForMultipleObjects: Wait-any (STATUS_WAIT_0 + index) or wait-all over up to 64 objects, with a timeout. */
@@ -335,7 +335,7 @@ NTSYSAPI NTSTATUS NTAPI NtOpenTimer(
 NTSYSAPI NTSTATUS NTAPI NtSetTimer(
     HANDLE TimerHandle, /* in */
     PLARGE_INTEGER DueTime, /* in: negative: relative 100 ns units; positive: absolute */
-    PVOID TimerApcRoutine, /* in, optional: APCs are not delivered yet: must be NULL (else STATUS_NOT_IMPLEMENTED) */
+    PVOID TimerApcRoutine, /* in, optional: VOID NTAPI (PVOID TimerContext, ULONG TimerLowValue, LONG TimerHighValue), queued as a user APC when due */
     PVOID TimerContext, /* in, optional */
     BOOLEAN ResumeTimer, /* in */
     LONG Period, /* in: ms; 0: one-shot */
@@ -367,6 +367,17 @@ NTSYSAPI NTSTATUS NTAPI NtQueryInformationToken(
     ULONG TokenInformationLength, /* in */
     PULONG ReturnLength /* out */);
 
-#define NT_SERVICE_COUNT 55
+/* #55 NtQueueApcThread: Queues a user APC; it runs (through ntdll's KiUserApcDispatcher) when the thread waits alertably or calls NtTestAlert. */
+NTSYSAPI NTSTATUS NTAPI NtQueueApcThread(
+    HANDLE ThreadHandle, /* in */
+    PVOID ApcRoutine, /* in: VOID NTAPI (PVOID NormalContext, PVOID SystemArgument1, PVOID SystemArgument2) */
+    PVOID NormalContext, /* in, optional */
+    PVOID SystemArgument1, /* in, optional */
+    PVOID SystemArgument2 /* in, optional */);
+
+/* #56 NtTestAlert: Runs the caller's queued user APCs now (STATUS_SUCCESS; the APCs run before the call returns). */
+NTSYSAPI NTSTATUS NTAPI NtTestAlert(void);
+
+#define NT_SERVICE_COUNT 57
 
 #endif

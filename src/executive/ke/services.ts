@@ -4,7 +4,7 @@ import type { ServiceHandler } from '../dispatch.js';
 import { PENDING } from '../dispatch.js';
 import type { Executive } from '../executive.js';
 import { obInsertObject, obOpenObjectByName, obReferenceObjectByHandle, readObjectAttributes } from '../ob/reference.js';
-import type { EThread } from '../ps/process.js';
+import { ThreadType, type EThread } from '../ps/process.js';
 import { CONTEXT_SIZE, EXCEPTION_RECORD_SIZE, readExceptionRecord } from './exception-dispatch.js';
 import {
   DispatcherObject, EVENT_MODIFY_STATE, EventType, KEvent, KMutant, KSemaphore, MutantType, SEMAPHORE_MODIFY_STATE,
@@ -22,18 +22,34 @@ export function systemTime(): bigint {
   return BigInt(Date.now()) * 10000n + EPOCH_1601_OFFSET;
 }
 
+/** Answers a wait later; STATUS_USER_APC also runs the APC that ended it. */
+function answerWait(ex: Executive, t: EThread, status: number): void {
+  t.alertable = false;
+  if (status === NTSTATUS.STATUS_USER_APC) ex.completeLater(t, status, () => ex.deliverApc(t));
+  else ex.completeLater(t, status);
+}
+
+/** An alertable wait with APCs queued ends at once with STATUS_USER_APC (they run on the way out). */
+function apcAtEntry(ex: Executive, t: EThread, alertable: boolean): boolean {
+  if (!alertable || t.apcs.length === 0) return false;
+  answerWait(ex, t, NTSTATUS.STATUS_USER_APC);
+  return true;
+}
+
 /** Blocks `t` on `objects` unless already satisfied; the timeout (100 ns units, NT's sign rules) arms a timer. */
-function wait(ex: Executive, t: EThread, objects: DispatcherObject[], waitAll: boolean, timeoutPtr: number): number {
+function wait(ex: Executive, t: EThread, objects: DispatcherObject[], waitAll: boolean, timeoutPtr: number, alertable = false): number {
+  if (apcAtEntry(ex, t, alertable)) return PENDING;
   let result: number | null = null;
   const w = new WaitBlock(objects, waitAll, (status) => {
     if (result === null && t.wait === null) result = status; // satisfied at once
-    else ex.completeLater(t, status);
+    else answerWait(ex, t, status);
   }, t);
   if (w.trySatisfy()) return result!;
   let timeout: bigint | null = null;
   if (timeoutPtr !== 0) timeout = t.process.space.readI64(timeoutPtr);
   if (timeout === 0n) { w.cancel(); return NTSTATUS.STATUS_TIMEOUT; }
   for (const o of objects) o.waiters.add(w);
+  t.alertable = alertable;
   if (timeout !== null) {
     w.timer = ex.addTimer(timeoutDeadline(timeout, ex.now(), systemTime()), () => w.finish(NTSTATUS.STATUS_TIMEOUT));
   }
@@ -82,10 +98,10 @@ export const keServices: Record<string, ServiceHandler> = {
     return NTSTATUS.STATUS_SUCCESS;
   },
   NtWaitForSingleObject(ex, t, a) {
-    return wait(ex, t, [dispatcherObject(t, a[0]!)], false, a[2]!);
+    return wait(ex, t, [dispatcherObject(t, a[0]!)], false, a[2]!, (a[1]! & 0xff) !== 0);
   },
   NtWaitForMultipleObjects(ex, t, a) {
-    const [count, pHandles, waitType, , pTimeout] = a;
+    const [count, pHandles, waitType, alertable, pTimeout] = a;
     if (count === 0 || count! > MAXIMUM_WAIT_OBJECTS) return NTSTATUS.STATUS_INVALID_PARAMETER_1;
     if (waitType! > 1) return NTSTATUS.STATUS_INVALID_PARAMETER_3;
     const mem = t.process.space;
@@ -93,12 +109,15 @@ export const keServices: Record<string, ServiceHandler> = {
     const objects: DispatcherObject[] = [];
     for (let i = 0; i < count!; i++) objects.push(dispatcherObject(t, mem.readU32(pHandles! + i * 4)));
     if (waitType === 0 && new Set(objects).size !== objects.length) return NTSTATUS.STATUS_INVALID_PARAMETER_MIX;
-    return wait(ex, t, objects, waitType === 0, pTimeout!);
+    return wait(ex, t, objects, waitType === 0, pTimeout!, (alertable! & 0xff) !== 0);
   },
   NtDelayExecution(ex, t, a) {
     const interval = t.process.space.readI64(a[1]!);
+    const alertable = (a[0]! & 0xff) !== 0;
+    if (apcAtEntry(ex, t, alertable)) return PENDING;
     if (interval === 0n) { ex.yieldAfterReply = true; return NTSTATUS.STATUS_SUCCESS; }
-    const w = new WaitBlock([], false, (status) => ex.completeLater(t, status));
+    const w = new WaitBlock([], false, (status) => answerWait(ex, t, status));
+    t.alertable = alertable;
     w.timer = ex.addTimer(timeoutDeadline(interval, ex.now(), systemTime()), () => w.finish(NTSTATUS.STATUS_SUCCESS));
     ex.beginWait(t, w);
     return PENDING;
@@ -122,7 +141,7 @@ export const keServices: Record<string, ServiceHandler> = {
 export const keExceptionServices: Record<string, ServiceHandler> = {
   NtContinue(ex, t, a) {
     const ctx = t.process.space.readBytes(a[0]!, CONTEXT_SIZE);
-    ex.continueWith(t, ctx);
+    ex.continueWith(t, ctx, (a[1]! & 0xff) !== 0);
     return PENDING;
   },
   NtRaiseException(ex, t, a) {
@@ -199,12 +218,8 @@ export const keTimerServices: Record<string, ServiceHandler> = {
     return NTSTATUS.STATUS_SUCCESS;
   },
   NtSetTimer(ex, t, a) {
-    const [h, pDue, apc, , , period, pPrev] = a;
+    const [h, pDue, apc, apcContext, , period, pPrev] = a;
     const timer = obReferenceObjectByHandle<KTimer>(t, h!, TIMER_MODIFY_STATE, TimerType).object;
-    if (apc !== 0) {
-      ex.trace('NtSetTimer: timer APC routines need APC delivery, which does not exist yet');
-      return NTSTATUS.STATUS_NOT_IMPLEMENTED;
-    }
     if ((period! | 0) < 0) return NTSTATUS.STATUS_INVALID_PARAMETER_6;
     const due = t.process.space.readI64(pDue!);
     setBoolean(t, pPrev!, timer.signalState > 0);
@@ -216,6 +231,10 @@ export const keTimerServices: Record<string, ServiceHandler> = {
         timer.armed = null;
         timer.signalState = 1;
         keSignal(timer);
+        if (apc !== 0 && !t.terminated) {
+          const now = systemTime();
+          ex.queueApc(t, apc!, [apcContext!, Number(now & 0xffffffffn), Number((now >> 32n) & 0xffffffffn)]);
+        }
         if (periodNs > 0n) arm(deadline + periodNs);
       });
     };
@@ -227,5 +246,20 @@ export const keTimerServices: Record<string, ServiceHandler> = {
     if (timer.armed !== null) { timer.armed.cancelled = true; timer.armed = null; }
     setBoolean(t, a[1]!, timer.signalState > 0);
     return NTSTATUS.STATUS_SUCCESS;
+  },
+};
+
+export const keApcServices: Record<string, ServiceHandler> = {
+  NtQueueApcThread(ex, t, a) {
+    const target = obReferenceObjectByHandle<EThread>(t, a[0]!, 0x10 /* THREAD_SET_CONTEXT */, ThreadType).object;
+    if (target.terminated) return NTSTATUS.STATUS_THREAD_IS_TERMINATING;
+    if (a[1] === 0) return NTSTATUS.STATUS_INVALID_PARAMETER_2;
+    ex.queueApc(target, a[1]!, [a[2]!, a[3]!, a[4]!]);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtTestAlert(ex, t) {
+    if (t.apcs.length === 0) return NTSTATUS.STATUS_SUCCESS;
+    ex.completeLater(t, NTSTATUS.STATUS_SUCCESS, () => ex.deliverApc(t));
+    return PENDING;
   },
 };

@@ -95,6 +95,7 @@ export function psCreateProcess(ex: ProcessServices, o: CreateProcessOptions, im
     const thunk = loaded.loader.exportAddress(ntdll, RETURN_THUNK);
     if (thunk === undefined) throw new NtStatusError(NTSTATUS.STATUS_ENTRYPOINT_NOT_FOUND, `ntdll.dll does not export ${RETURN_THUNK} (is it the SDK's ntdll?)`);
     p.exceptionDispatcher = loaded.loader.exportAddress(ntdll, 'KiUserExceptionDispatcher') ?? 0;
+    p.apcDispatcher = loaded.loader.exportAddress(ntdll, 'KiUserApcDispatcher') ?? 0;
     p.peb = alloc(space, PEB.SIZE);
     const params = buildParameters(space, o);
     space.writeBytes(p.peb, words([[PEB.ImageBaseAddress, loaded.main.base], [PEB.ProcessParameters, params], [PEB.NumberOfProcessors, o.numberOfProcessors ?? 1]], PEB.SIZE), true);

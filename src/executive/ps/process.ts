@@ -35,6 +35,8 @@ export class EProcess extends DispatcherObject {
   peb = 0;
   /** ntdll!KiUserExceptionDispatcher (0: this ntdll has none; exceptions then end the process at once). */
   exceptionDispatcher = 0;
+  /** ntdll!KiUserApcDispatcher (0: none; APCs then stay queued). */
+  apcDispatcher = 0;
   /** Its primary token, made on first open (se/token.ts). */
   token: ObObject | undefined;
   exitStatus = 0x103; // STATUS_PENDING: still running
@@ -72,6 +74,10 @@ export class EThread extends DispatcherObject {
   selfSuspended = false;
   /** Mutants it owns (abandoned when it ends). */
   readonly mutants = new Set<DispatcherObject>();
+  /** User APCs queued for it: routine and its three arguments. */
+  readonly apcs: { routine: number; args: [number, number, number] }[] = [];
+  /** The wait it is blocked in is alertable (a queued APC ends it). */
+  alertable = false;
   /** The wait the thread is blocked in (its reply is owed), if any. */
   wait: WaitBlock | null = null;
   /** Root CNode slot of a reply capability saved for a later answer (0: none). */
