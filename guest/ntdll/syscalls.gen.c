@@ -362,3 +362,15 @@ __attribute__((naked)) NTSTATUS NTAPI NtTestAlert(void)
   NT_SYSCALL_STUB(0x00038001, 0);
 }
 
+/* #57: A thread's registers where it will resume (for the caller: the return from this call). */
+__attribute__((naked)) NTSTATUS NTAPI NtGetContextThread(HANDLE ThreadHandle, PCONTEXT ThreadContext)
+{
+  NT_SYSCALL_STUB(0x00039001, 8);
+}
+
+/* #58: Sets a thread's control/integer registers (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED). */
+__attribute__((naked)) NTSTATUS NTAPI NtSetContextThread(HANDLE ThreadHandle, PCONTEXT ThreadContext)
+{
+  NT_SYSCALL_STUB(0x0003A001, 8);
+}
+

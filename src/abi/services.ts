@@ -589,6 +589,18 @@ export const SERVICES: readonly ServiceDef[] = [
     returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
     note: 'Runs the caller\'s queued user APCs now (STATUS_SUCCESS; the APCs run before the call returns).',
   },
+  {
+    name: 'NtGetContextThread',
+    args: [arg('ThreadHandle', 'HANDLE'), arg('ThreadContext', 'PCONTEXT', 'inout', { note: 'ContextFlags in; control, integer and segment registers out' })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'A thread\'s registers where it will resume (for the caller: the return from this call).',
+  },
+  {
+    name: 'NtSetContextThread',
+    args: [arg('ThreadHandle', 'HANDLE'), arg('ThreadContext', 'PCONTEXT', 'in')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'Sets a thread\'s control/integer registers (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED).',
+  },
 ];
 
 const byName = new Map<string, number>(SERVICES.map((s, i) => [s.name, i]));

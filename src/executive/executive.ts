@@ -409,6 +409,25 @@ export class Executive implements HostThread {
     });
   }
 
+  /** NtGetContextThread: the registers `t` resumes with (the caller: after its current call). */
+  threadContext(t: EThread, caller: EThread): Uint8Array {
+    if (t !== caller && t.savedReply === 0) this.materializeReturn(t);
+    const regs = this.readRegisters(t, false);
+    if (t === caller || t.savedReply !== 0) regs.eip = this.k.m[(t.tcb >> 2) + TCB_REGS + REG_NEXT_EIP]! >>> 0;
+    return buildContext(regs);
+  }
+
+  /** NtSetContextThread on another thread: stopped (if running), registers replaced, running again. False when it is inside a wait. */
+  setThreadContext(t: EThread, ctx: Uint8Array): boolean {
+    if (t.savedReply !== 0 || t.selfSuspended) return false;
+    const running = t.suspendCount === 0;
+    if (running) this.stopThread(t);
+    else this.materializeReturn(t);
+    this.writeRegisters(t, applyContext(ctx, this.readRegisters(t, false)), true);
+    if (running) invokeTCB_Resume(this.k, t.tcb);
+    return true;
+  }
+
   /** Queues a user APC; an alertable wait of the thread ends with STATUS_USER_APC and the APC runs. */
   queueApc(t: EThread, routine: number, args: [number, number, number]): void {
     t.apcs.push({ routine, args });

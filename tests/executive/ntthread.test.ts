@@ -32,9 +32,11 @@ const want: Record<string, string> = {
   'apc.test-alert': '0x00000000', 'apc.ran': 'sum 113 order 12', 'apc.alertable-wait-pending': '0x000000c0',
   'apc.after-alertable-wait': 'order 123', 'apc.queue-to-waiter': '0x00000000', 'apc.waiter-woke-with': '0xc0 order 1234',
   'apc.timer-set': '0x00000000', 'apc.timer-alertable-delay': '0x000000c0', 'apc.timer-hits': '7',
+  'context.get': '0x00000000', 'context.start-is-a': '1', 'context.set': '0x00000000', 'context.ran-b': '200',
+  'context.get-self': '0x00000000', 'context.self-eip-in-ntdll': '1 esp-on-stack: 1',
 };
 
-for (const fastpath of [true, false]) test(`ntthread.exe: threads, suspend/resume, mutants, semaphores, timers and APCs (fastpaths ${fastpath ? 'on' : 'off'})`, () => {
+for (const fastpath of [true, false]) test(`ntthread.exe: threads, suspend/resume, mutants, semaphores, timers, APCs and contexts (fastpaths ${fastpath ? 'on' : 'off'})`, () => {
   let out = '';
   const r = runNtProgram({ image: join(guestBinDir(), 'ntthread.exe'), args: [], dllPath: [guestBinDir()], memory: 32 << 20, console: (s) => { out += s; }, fastpath });
   assert.equal(r.exception, undefined);

@@ -97,6 +97,9 @@ static void __stdcall alertable_waiter(PVOID p)
   NtTerminateThread(NtCurrentThread(), 0);
 }
 
+static void __stdcall body_a(PVOID p) { (void)p; shared = 100; NtTerminateThread(NtCurrentThread(), 0); }
+static void __stdcall body_b(PVOID p) { (void)p; shared = 200; NtTerminateThread(NtCurrentThread(), 0); }
+
 int main(void)
 {
   HANDLE th = NULL;
@@ -237,6 +240,28 @@ int main(void)
     d.QuadPart = -500 * 10000;
     report("apc.timer-alertable-delay", NtDelayExecution(TRUE, &d));
     printf("apc.timer-hits: %ld\n", (long)timer_apc_hits);
+  }
+
+  /* 8. thread contexts: read a suspended thread's start, redirect it, read our own */
+  {
+    CONTEXT c;
+    RtlZeroMemory(&c, sizeof(c));
+    shared = 0;
+    spawn(body_a, NULL, TRUE, &th, NULL);
+    c.ContextFlags = CONTEXT_CONTROL | CONTEXT_INTEGER;
+    report("context.get", NtGetContextThread(th, &c));
+    printf("context.start-is-a: %d\n", c.Eip == (ULONG)(ULONG_PTR)body_a);
+    c.Eip = (ULONG)(ULONG_PTR)body_b;
+    report("context.set", NtSetContextThread(th, &c));
+    NtResumeThread(th, NULL);
+    NtWaitForSingleObject(th, FALSE, NULL);
+    NtClose(th);
+    printf("context.ran-b: %ld\n", (long)shared);
+    RtlZeroMemory(&c, sizeof(c));
+    c.ContextFlags = CONTEXT_CONTROL;
+    report("context.get-self", NtGetContextThread(NtCurrentThread(), &c));
+    printf("context.self-eip-in-ntdll: %d esp-on-stack: %d\n", c.Eip >= 0x7c900000 && c.Eip < 0x7ca00000,
+           c.Esp <= (ULONG)(ULONG_PTR)NtCurrentTeb()->NtTib.StackBase && c.Esp >= (ULONG)(ULONG_PTR)NtCurrentTeb()->NtTib.StackLimit);
   }
   return 0;
 }

@@ -378,6 +378,16 @@ NTSYSAPI NTSTATUS NTAPI NtQueueApcThread(
 /* #56 NtTestAlert: Runs the caller's queued user APCs now (STATUS_SUCCESS; the APCs run before the call returns). */
 NTSYSAPI NTSTATUS NTAPI NtTestAlert(void);
 
-#define NT_SERVICE_COUNT 57
+/* #57 NtGetContextThread: A thread's registers where it will resume (for the caller: the return from this call). */
+NTSYSAPI NTSTATUS NTAPI NtGetContextThread(
+    HANDLE ThreadHandle, /* in */
+    PCONTEXT ThreadContext /* inout: ContextFlags in; control, integer and segment registers out */);
+
+/* #58 NtSetContextThread: Sets a thread's control/integer registers (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED). */
+NTSYSAPI NTSTATUS NTAPI NtSetContextThread(
+    HANDLE ThreadHandle, /* in */
+    PCONTEXT ThreadContext /* in */);
+
+#define NT_SERVICE_COUNT 59
 
 #endif

@@ -90,7 +90,36 @@ function words(values: readonly number[]): Uint8Array {
 const PROCESS_QUERY_INFORMATION = 0x400;
 const THREAD_QUERY_INFORMATION = 0x40;
 
+const THREAD_GET_CONTEXT = 0x8;
+const THREAD_SET_CONTEXT = 0x10;
+
 export const psQueryServices: Record<string, ServiceHandler> = {
+  NtGetContextThread(ex, t, a) {
+    const target = obReferenceObjectByHandle<EThread>(t, a[0]!, THREAD_GET_CONTEXT, ThreadType).object;
+    if (target.terminated) return NTSTATUS.STATUS_THREAD_IS_TERMINATING;
+    const mem = t.process.space;
+    const want = mem.readU32(a[1]!);
+    const ctx = ex.threadContext(target, t);
+    // Only the parts asked for (and that exist: control, integer, segments) are written.
+    new DataView(ctx.buffer).setUint32(0, (want & 0x10007) | 0x10000, true);
+    const out = mem.readBytes(a[1]!, CONTEXT_SIZE);
+    const parts: [number, number, number][] = [[0x10004, 0x8c, 0x9c], [0x10002, 0x9c, 0xb4], [0x10001, 0xb4, 0xcc]];
+    for (const [flag, from, to] of parts) if ((want & flag) === flag) out.set(ctx.subarray(from, to), from);
+    out.set(ctx.subarray(0, 4), 0);
+    mem.writeBytes(a[1]!, out);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtSetContextThread(ex, t, a) {
+    const target = obReferenceObjectByHandle<EThread>(t, a[0]!, THREAD_SET_CONTEXT, ThreadType).object;
+    if (target.terminated) return NTSTATUS.STATUS_THREAD_IS_TERMINATING;
+    const ctx = t.process.space.readBytes(a[1]!, CONTEXT_SIZE);
+    if (target === t) { ex.continueWith(t, ctx, false); return PENDING; }
+    if (!ex.setThreadContext(target, ctx)) {
+      ex.trace('NtSetContextThread: the target is suspended inside a wait; its registers are owed a reply');
+      return NTSTATUS.STATUS_NOT_IMPLEMENTED;
+    }
+    return NTSTATUS.STATUS_SUCCESS;
+  },
   NtQueryInformationProcess(_ex, t, a) {
     const [h, cls, buf, len, pRet] = a;
     const p = obReferenceObjectByHandle<EProcess>(t, h!, PROCESS_QUERY_INFORMATION, ProcessType).object;
