@@ -44,6 +44,7 @@ const PROGRAMS = [
   { name: 'ntthread', dir: 'ntthread', opt: '-O2' },
   { name: 'ntpingpong', dir: 'ntpingpong', opt: '-O2' },
   { name: 'memhog', dir: 'memhog', opt: '-O2' },
+  { name: 'ntlpc', dir: 'ntlpc', opt: '-O2' },
 ];
 
 function die(msg) {

@@ -374,3 +374,51 @@ __attribute__((naked)) NTSTATUS NTAPI NtSetContextThread(HANDLE ThreadHandle, PC
   NT_SYSCALL_STUB(0x0003A001, 8);
 }
 
+/* #59: A named LPC connection port (messages of up to 24 + 256 bytes). */
+__attribute__((naked)) NTSTATUS NTAPI NtCreatePort(PHANDLE PortHandle, POBJECT_ATTRIBUTES ObjectAttributes, ULONG MaxConnectionInfoLength, ULONG MaxMessageLength, ULONG MaxPoolUsage)
+{
+  NT_SYSCALL_STUB(0x0003B001, 20);
+}
+
+/* #60: Waits for a connection request on a connection port. */
+__attribute__((naked)) NTSTATUS NTAPI NtListenPort(HANDLE PortHandle, PPORT_MESSAGE ConnectionRequest)
+{
+  NT_SYSCALL_STUB(0x0003C001, 8);
+}
+
+/* #61: Accepts (a server communication port) or refuses a connection request. */
+__attribute__((naked)) NTSTATUS NTAPI NtAcceptConnectPort(PHANDLE PortHandle, PVOID PortContext, PPORT_MESSAGE ConnectionRequest, BOOLEAN AcceptConnection, PVOID ServerView, PVOID ClientView)
+{
+  NT_SYSCALL_STUB(0x0003D001, 24);
+}
+
+/* #62: Lets the accepted client's NtConnectPort return with its communication port. */
+__attribute__((naked)) NTSTATUS NTAPI NtCompleteConnectPort(HANDLE PortHandle)
+{
+  NT_SYSCALL_STUB(0x0003E001, 4);
+}
+
+/* #63: Connects to a named port; waits until the server accepts and completes (or refuses: STATUS_PORT_CONNECTION_REFUSED). */
+__attribute__((naked)) NTSTATUS NTAPI NtConnectPort(PHANDLE PortHandle, PUNICODE_STRING PortName, PVOID SecurityQos, PVOID ClientView, PVOID ServerView, PULONG MaxMessageLength, PVOID ConnectionInformation, PULONG ConnectionInformationLength)
+{
+  NT_SYSCALL_STUB(0x0003F001, 32);
+}
+
+/* #64: Sends a request to the server and waits for its reply. */
+__attribute__((naked)) NTSTATUS NTAPI NtRequestWaitReplyPort(HANDLE PortHandle, PPORT_MESSAGE RequestMessage, PPORT_MESSAGE ReplyMessage)
+{
+  NT_SYSCALL_STUB(0x00040001, 12);
+}
+
+/* #65: Replies (optional), then waits for the next request or connection request on the server's connection port. */
+__attribute__((naked)) NTSTATUS NTAPI NtReplyWaitReceivePort(HANDLE PortHandle, PVOID *PortContext, PPORT_MESSAGE ReplyMessage, PPORT_MESSAGE ReceiveMessage)
+{
+  NT_SYSCALL_STUB(0x00041001, 16);
+}
+
+/* #66: Replies to a request without waiting. */
+__attribute__((naked)) NTSTATUS NTAPI NtReplyPort(HANDLE PortHandle, PPORT_MESSAGE ReplyMessage)
+{
+  NT_SYSCALL_STUB(0x00042001, 8);
+}
+

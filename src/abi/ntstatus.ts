@@ -76,6 +76,7 @@ const table = {
   STATUS_SECTION_TOO_BIG: [0xc0000040, 'The section is too big'],
   STATUS_PORT_CONNECTION_REFUSED: [0xc0000041, 'The port connection was refused'],
   STATUS_INVALID_PORT_HANDLE: [0xc0000042, 'The port handle is not valid'],
+  STATUS_REPLY_MESSAGE_MISMATCH: [0xc000021f, 'The reply does not answer a request that is waiting'],
   STATUS_SHARING_VIOLATION: [0xc0000043, 'A sharing violation occurred'],
   STATUS_INVALID_PAGE_PROTECTION: [0xc0000045, 'The page protection is not valid'],
   STATUS_SUSPEND_COUNT_EXCEEDED: [0xc000004a, 'The thread\'s suspend count is at its maximum'],

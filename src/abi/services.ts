@@ -66,7 +66,7 @@ export interface ServiceDef {
 /** Bytes the dispatcher probes behind a pointer type (the pointee's fixed size). */
 const POINTEE_BYTES: Record<string, number> = {
   'PVOID *': 4, PSIZE_T: 4, PULONG: 4, PHANDLE: 4, PLARGE_INTEGER: 8, PUNICODE_STRING: 8,
-  POBJECT_ATTRIBUTES: 24, PBOOLEAN: 1, PLONG: 4, PMEMORY_BASIC_INFORMATION: 28, PCONTEXT: 0x2cc,
+  POBJECT_ATTRIBUTES: 24, PPORT_MESSAGE: 24, PBOOLEAN: 1, PLONG: 4, PMEMORY_BASIC_INFORMATION: 28, PCONTEXT: 0x2cc,
   PEXCEPTION_RECORD: 0x50, PCLIENT_ID: 8, PINITIAL_TEB: 20, PVOID: 0, 'const HANDLE *': 0,
 };
 
@@ -600,6 +600,70 @@ export const SERVICES: readonly ServiceDef[] = [
     args: [arg('ThreadHandle', 'HANDLE'), arg('ThreadContext', 'PCONTEXT', 'in')],
     returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
     note: 'Sets a thread\'s control/integer registers (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED).',
+  },
+  {
+    name: 'NtCreatePort',
+    args: [
+      arg('PortHandle', 'PHANDLE', 'out'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'),
+      arg('MaxConnectionInfoLength', 'ULONG'), arg('MaxMessageLength', 'ULONG'), arg('MaxPoolUsage', 'ULONG'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'A named LPC connection port (messages of up to 24 + 256 bytes).',
+  },
+  {
+    name: 'NtListenPort',
+    args: [arg('PortHandle', 'HANDLE'), arg('ConnectionRequest', 'PPORT_MESSAGE', 'out')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Waits for a connection request on a connection port.',
+  },
+  {
+    name: 'NtAcceptConnectPort',
+    args: [
+      arg('PortHandle', 'PHANDLE', 'out'), arg('PortContext', 'PVOID', 'in', { optional: true }),
+      arg('ConnectionRequest', 'PPORT_MESSAGE', 'in'), arg('AcceptConnection', 'BOOLEAN'),
+      arg('ServerView', 'PVOID', 'inout', { optional: true, note: 'port views (shared sections) are not supported: NULL' }),
+      arg('ClientView', 'PVOID', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Accepts (a server communication port) or refuses a connection request.',
+  },
+  {
+    name: 'NtCompleteConnectPort',
+    args: [arg('PortHandle', 'HANDLE')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Lets the accepted client\'s NtConnectPort return with its communication port.',
+  },
+  {
+    name: 'NtConnectPort',
+    args: [
+      arg('PortHandle', 'PHANDLE', 'out'), arg('PortName', 'PUNICODE_STRING'), arg('SecurityQos', 'PVOID', 'in', { optional: true }),
+      arg('ClientView', 'PVOID', 'inout', { optional: true, note: 'NULL (no port views)' }),
+      arg('ServerView', 'PVOID', 'out', { optional: true }), arg('MaxMessageLength', 'PULONG', 'out', { optional: true }),
+      arg('ConnectionInformation', 'PVOID', 'inout', { optional: true }), arg('ConnectionInformationLength', 'PULONG', 'inout', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Connects to a named port; waits until the server accepts and completes (or refuses: STATUS_PORT_CONNECTION_REFUSED).',
+  },
+  {
+    name: 'NtRequestWaitReplyPort',
+    args: [arg('PortHandle', 'HANDLE'), arg('RequestMessage', 'PPORT_MESSAGE', 'in'), arg('ReplyMessage', 'PPORT_MESSAGE', 'out')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Sends a request to the server and waits for its reply.',
+  },
+  {
+    name: 'NtReplyWaitReceivePort',
+    args: [
+      arg('PortHandle', 'HANDLE'), arg('PortContext', 'PVOID *', 'out', { optional: true }),
+      arg('ReplyMessage', 'PPORT_MESSAGE', 'in', { optional: true }), arg('ReceiveMessage', 'PPORT_MESSAGE', 'out'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Replies (optional), then waits for the next request or connection request on the server\'s connection port.',
+  },
+  {
+    name: 'NtReplyPort',
+    args: [arg('PortHandle', 'HANDLE'), arg('ReplyMessage', 'PPORT_MESSAGE', 'in')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Replies to a request without waiting.',
   },
 ];
 

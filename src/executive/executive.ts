@@ -33,6 +33,7 @@ import { invokeCNode_SaveCaller } from '../kernel/save-caller.js';
 import { KernelObjects } from './ke/objects.js';
 import { SharedUserData } from './ke/shared-data.js';
 import { TokenType } from './se/token.js';
+import { LpcState, PortType } from './lpc/port.js';
 import { ServiceDispatcher, PENDING, type ServiceHandler } from './dispatch.js';
 import { EProcess, EThread, FAULT_BADGE, ProcessType, ThreadType } from './ps/process.js';
 import { psCreateProcess, psCreateThread, type CreateProcessOptions } from './ps/create.js';
@@ -66,7 +67,7 @@ export class Executive implements HostThread {
   readonly tcb: number;
   readonly ko: KernelObjects;
   readonly endpointSlot: number;
-  readonly namespace = new ObNamespace([ProcessType, ThreadType, EventType, MutantType, SemaphoreType, TimerType, TokenType]);
+  readonly namespace = new ObNamespace([ProcessType, ThreadType, EventType, MutantType, SemaphoreType, TimerType, TokenType, PortType]);
   readonly threads = new Map<number, EThread>();
   readonly processes = new Map<number, EProcess>();
   readonly exits: ProcessExit[] = [];
@@ -76,6 +77,8 @@ export class Executive implements HostThread {
   readonly cores: number;
   /** KUSER_SHARED_DATA, mapped read-only into every process. */
   readonly sharedData: SharedUserData;
+  /** LPC connections and requests waiting for an answer. */
+  readonly lpc = new LpcState();
   /** Counters: messages served, services, faults, pending replies answered later. */
   messages = 0;
   services = 0;

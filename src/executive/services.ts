@@ -6,7 +6,8 @@ import { mmServices } from './mm/services.js';
 import { obServices } from './ob/services.js';
 import { psQueryServices, psServices } from './ps/services.js';
 import { seServices } from './se/services.js';
+import { lpcServices } from './lpc/services.js';
 
 export const SERVICE_HANDLERS: Record<string, ServiceHandler> = {
-  ...psServices, ...psQueryServices, ...exServices, ...mmServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices, ...keTimerServices, ...keApcServices, ...seServices,
+  ...psServices, ...psQueryServices, ...exServices, ...mmServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices, ...keTimerServices, ...keApcServices, ...seServices, ...lpcServices,
 };

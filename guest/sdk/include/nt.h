@@ -94,6 +94,21 @@ typedef struct _CLIENT_ID {
   HANDLE UniqueThread;
 } CLIENT_ID, *PCLIENT_ID;
 
+/* LPC messages: a 24-byte header, then up to 256 bytes of data. */
+typedef struct _PORT_MESSAGE {
+  USHORT DataLength;
+  USHORT TotalLength;
+  USHORT Type;
+  USHORT DataInfoOffset;
+  CLIENT_ID ClientId;
+  ULONG MessageId;
+  ULONG ClientViewSize;
+} PORT_MESSAGE, *PPORT_MESSAGE;
+#define LPC_REQUEST 1
+#define LPC_REPLY 2
+#define LPC_CONNECTION_REQUEST 10
+#define PORT_MAXIMUM_MESSAGE_LENGTH 256
+
 /* The stack a thread is created on (NtCreateThread). */
 typedef struct _INITIAL_TEB {
   PVOID PreviousStackBase;

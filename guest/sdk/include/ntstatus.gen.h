@@ -70,6 +70,7 @@
 #define STATUS_SECTION_TOO_BIG                   ((NTSTATUS)0xC0000040L) /* The section is too big */
 #define STATUS_PORT_CONNECTION_REFUSED           ((NTSTATUS)0xC0000041L) /* The port connection was refused */
 #define STATUS_INVALID_PORT_HANDLE               ((NTSTATUS)0xC0000042L) /* The port handle is not valid */
+#define STATUS_REPLY_MESSAGE_MISMATCH            ((NTSTATUS)0xC000021FL) /* The reply does not answer a request that is waiting */
 #define STATUS_SHARING_VIOLATION                 ((NTSTATUS)0xC0000043L) /* A sharing violation occurred */
 #define STATUS_INVALID_PAGE_PROTECTION           ((NTSTATUS)0xC0000045L) /* The page protection is not valid */
 #define STATUS_SUSPEND_COUNT_EXCEEDED            ((NTSTATUS)0xC000004AL) /* The thread's suspend count is at its maximum */

@@ -388,6 +388,61 @@ NTSYSAPI NTSTATUS NTAPI NtSetContextThread(
     HANDLE ThreadHandle, /* in */
     PCONTEXT ThreadContext /* in */);
 
-#define NT_SERVICE_COUNT 59
+/* #59 NtCreatePort: A named LPC connection port (messages of up to 24 + 256 bytes). */
+NTSYSAPI NTSTATUS NTAPI NtCreatePort(
+    PHANDLE PortHandle, /* out */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in */
+    ULONG MaxConnectionInfoLength, /* in */
+    ULONG MaxMessageLength, /* in */
+    ULONG MaxPoolUsage /* in */);
+
+/* #60 NtListenPort: Waits for a connection request on a connection port. */
+NTSYSAPI NTSTATUS NTAPI NtListenPort(
+    HANDLE PortHandle, /* in */
+    PPORT_MESSAGE ConnectionRequest /* out */);
+
+/* #61 NtAcceptConnectPort: Accepts (a server communication port) or refuses a connection request. */
+NTSYSAPI NTSTATUS NTAPI NtAcceptConnectPort(
+    PHANDLE PortHandle, /* out */
+    PVOID PortContext, /* in, optional */
+    PPORT_MESSAGE ConnectionRequest, /* in */
+    BOOLEAN AcceptConnection, /* in */
+    PVOID ServerView, /* inout, optional: port views (shared sections) are not supported: NULL */
+    PVOID ClientView /* out, optional */);
+
+/* #62 NtCompleteConnectPort: Lets the accepted client's NtConnectPort return with its communication port. */
+NTSYSAPI NTSTATUS NTAPI NtCompleteConnectPort(
+    HANDLE PortHandle /* in */);
+
+/* #63 NtConnectPort: Connects to a named port; waits until the server accepts and completes (or refuses: STATUS_PORT_CONNECTION_REFUSED). */
+NTSYSAPI NTSTATUS NTAPI NtConnectPort(
+    PHANDLE PortHandle, /* out */
+    PUNICODE_STRING PortName, /* in */
+    PVOID SecurityQos, /* in, optional */
+    PVOID ClientView, /* inout, optional: NULL (no port views) */
+    PVOID ServerView, /* out, optional */
+    PULONG MaxMessageLength, /* out, optional */
+    PVOID ConnectionInformation, /* inout, optional */
+    PULONG ConnectionInformationLength /* inout, optional */);
+
+/* #64 NtRequestWaitReplyPort: Sends a request to the server and waits for its reply. */
+NTSYSAPI NTSTATUS NTAPI NtRequestWaitReplyPort(
+    HANDLE PortHandle, /* in */
+    PPORT_MESSAGE RequestMessage, /* in */
+    PPORT_MESSAGE ReplyMessage /* out */);
+
+/* #65 NtReplyWaitReceivePort: Replies (optional), then waits for the next request or connection request on the server's connection port. */
+NTSYSAPI NTSTATUS NTAPI NtReplyWaitReceivePort(
+    HANDLE PortHandle, /* in */
+    PVOID *PortContext, /* out, optional */
+    PPORT_MESSAGE ReplyMessage, /* in, optional */
+    PPORT_MESSAGE ReceiveMessage /* out */);
+
+/* #66 NtReplyPort: Replies to a request without waiting. */
+NTSYSAPI NTSTATUS NTAPI NtReplyPort(
+    HANDLE PortHandle, /* in */
+    PPORT_MESSAGE ReplyMessage /* in */);
+
+#define NT_SERVICE_COUNT 67
 
 #endif
