@@ -119,7 +119,7 @@ export class KernelCore {
     for (;;) {
       const t = schedule(k);
       if (t === this.hostThread?.tcb) {
-        // Registers a fastpath may have loaded for it are meaningless: drop them.
+        // The Call fastpath leaves `loaded` naming it, but nothing of it is in the CPU (TCB_HOST_RUN).
         if (this.loaded !== 0 && this.loaded !== t) this.savePreempted(this.loaded);
         this.loaded = 0;
         this.hostThread.run();
