@@ -45,6 +45,7 @@ const PROGRAMS = [
   { name: 'ntpingpong', dir: 'ntpingpong', opt: '-O2' },
   { name: 'memhog', dir: 'memhog', opt: '-O2' },
   { name: 'ntlpc', dir: 'ntlpc', opt: '-O2' },
+  { name: 'ntfuzz', dir: 'ntfuzz', opt: '-O2' },
 ];
 
 function die(msg) {

@@ -68,3 +68,23 @@ test('fuzz: 4000 calls with random arguments all answer an NTSTATUS', () => {
   assert.equal(runUntil(m, () => q.terminated, 50_000_000), 'done');
   assert.equal(q.exitStatus, 7);
 });
+
+test('fuzz through the real path: ntfuzz.exe makes sysenter calls with random numbers and arguments; every one comes back', async () => {
+  const { runNtProgram } = await import('../../src/executive/boot.js');
+  // Services that block or move the thread elsewhere are skipped: the fuzzer must keep running to count.
+  const skip = [
+    'NtTerminateProcess', 'NtTerminateThread', 'NtWaitForSingleObject', 'NtWaitForMultipleObjects', 'NtDelayExecution',
+    'NtContinue', 'NtRaiseException', 'NtSuspendThread', 'NtSetContextThread', 'NtListenPort', 'NtConnectPort',
+    'NtRequestWaitReplyPort', 'NtReplyWaitReceivePort', 'NtTestAlert', 'NtCreateThread', 'NtFreeVirtualMemory', 'NtProtectVirtualMemory',
+    'NtWriteVirtualMemory',
+  ].map((n) => String(SERVICES.findIndex((s) => s.name === n)));
+  let out = '';
+  const bin = guestBinDir();
+  const r = runNtProgram({ image: join(bin, 'ntfuzz.exe'), args: ['0x5eed', '3000', ...skip], dllPath: [bin], memory: 64 << 20, console: (s) => { out += s; }, maxInstructions: 500_000_000 });
+  assert.equal(r.exception, undefined, r.exception);
+  assert.equal(r.exitStatus, 0);
+  const m = /calls (\d+) success (\d+) errors (\d+) other (\d+)/.exec(out);
+  assert.ok(m, out);
+  assert.ok(Number(m[1]) > 2000, 'most of the calls were made');
+  assert.ok(Number(m[3]) > Number(m[2]), 'random arguments mostly fail, with a status');
+});
