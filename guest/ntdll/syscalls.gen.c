@@ -422,3 +422,27 @@ __attribute__((naked)) NTSTATUS NTAPI NtReplyPort(HANDLE PortHandle, PPORT_MESSA
   NT_SYSCALL_STUB(0x00042001, 8);
 }
 
+/* #67: A pagefile-backed section: zeroed frames that every view of it maps (shared between processes). */
+__attribute__((naked)) NTSTATUS NTAPI NtCreateSection(PHANDLE SectionHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, PLARGE_INTEGER MaximumSize, ULONG SectionPageProtection, ULONG AllocationAttributes, HANDLE FileHandle)
+{
+  NT_SYSCALL_STUB(0x00043001, 28);
+}
+
+/* #68: Opens a named section. */
+__attribute__((naked)) NTSTATUS NTAPI NtOpenSection(PHANDLE SectionHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes)
+{
+  NT_SYSCALL_STUB(0x00044001, 12);
+}
+
+/* #69: Maps (part of) a section into a process: the same physical frames in every view. */
+__attribute__((naked)) NTSTATUS NTAPI NtMapViewOfSection(HANDLE SectionHandle, HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits, SIZE_T CommitSize, PLARGE_INTEGER SectionOffset, PSIZE_T ViewSize, ULONG InheritDisposition, ULONG AllocationType, ULONG Win32Protect)
+{
+  NT_SYSCALL_STUB(0x00045001, 40);
+}
+
+/* #70: Removes a view; the section lives on while handles or views remain. */
+__attribute__((naked)) NTSTATUS NTAPI NtUnmapViewOfSection(HANDLE ProcessHandle, PVOID BaseAddress)
+{
+  NT_SYSCALL_STUB(0x00046001, 8);
+}
+

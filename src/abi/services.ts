@@ -665,6 +665,44 @@ export const SERVICES: readonly ServiceDef[] = [
     returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
     note: 'Replies to a request without waiting.',
   },
+  {
+    name: 'NtCreateSection',
+    args: [
+      arg('SectionHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES', 'in', { optional: true }),
+      arg('MaximumSize', 'PLARGE_INTEGER', 'in', { note: 'bytes, rounded up to pages (at most 64 MiB here)' }),
+      arg('SectionPageProtection', 'ULONG'), arg('AllocationAttributes', 'ULONG', 'in', { note: 'SEC_COMMIT' }),
+      arg('FileHandle', 'HANDLE', 'in', { optional: true, note: 'NULL: pagefile-backed; files need the I/O manager (STATUS_NOT_IMPLEMENTED)' }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'A pagefile-backed section: zeroed frames that every view of it maps (shared between processes).',
+  },
+  {
+    name: 'NtOpenSection',
+    args: [arg('SectionHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'Opens a named section.',
+  },
+  {
+    name: 'NtMapViewOfSection',
+    args: [
+      arg('SectionHandle', 'HANDLE'), arg('ProcessHandle', 'HANDLE'),
+      arg('BaseAddress', 'PVOID *', 'inout', { note: 'NULL contents: the system chooses (64 KiB aligned)' }),
+      arg('ZeroBits', 'ULONG_PTR'), arg('CommitSize', 'SIZE_T'),
+      arg('SectionOffset', 'PLARGE_INTEGER', 'inout', { optional: true, note: 'page aligned' }),
+      arg('ViewSize', 'PSIZE_T', 'inout', { note: '0: from the offset to the end' }),
+      arg('InheritDisposition', 'ULONG'), arg('AllocationType', 'ULONG'),
+      arg('Win32Protect', 'ULONG', 'in', { note: 'PAGE_READWRITE or PAGE_READONLY' }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'Maps (part of) a section into a process: the same physical frames in every view.',
+  },
+  {
+    name: 'NtUnmapViewOfSection',
+    args: [arg('ProcessHandle', 'HANDLE'), arg('BaseAddress', 'PVOID')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'Removes a view; the section lives on while handles or views remain.',
+  },
 ];
 
 const byName = new Map<string, number>(SERVICES.map((s, i) => [s.name, i]));

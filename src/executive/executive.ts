@@ -34,6 +34,7 @@ import { KernelObjects } from './ke/objects.js';
 import { SharedUserData } from './ke/shared-data.js';
 import { TokenType } from './se/token.js';
 import { LpcState, PortType } from './lpc/port.js';
+import { SectionType } from './mm/section.js';
 import { ServiceDispatcher, PENDING, type ServiceHandler } from './dispatch.js';
 import { EProcess, EThread, FAULT_BADGE, ProcessType, ThreadType } from './ps/process.js';
 import { psCreateProcess, psCreateThread, type CreateProcessOptions } from './ps/create.js';
@@ -67,7 +68,7 @@ export class Executive implements HostThread {
   readonly tcb: number;
   readonly ko: KernelObjects;
   readonly endpointSlot: number;
-  readonly namespace = new ObNamespace([ProcessType, ThreadType, EventType, MutantType, SemaphoreType, TimerType, TokenType, PortType]);
+  readonly namespace = new ObNamespace([ProcessType, ThreadType, EventType, MutantType, SemaphoreType, TimerType, TokenType, PortType, SectionType]);
   readonly threads = new Map<number, EThread>();
   readonly processes = new Map<number, EProcess>();
   readonly exits: ProcessExit[] = [];

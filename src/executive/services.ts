@@ -2,12 +2,12 @@
 import type { ServiceHandler } from './dispatch.js';
 import { exServices } from './ex/services.js';
 import { keApcServices, keExceptionServices, keMutantSemaphoreServices, keServices, keTimerServices } from './ke/services.js';
-import { mmServices } from './mm/services.js';
+import { mmSectionServices, mmServices } from './mm/services.js';
 import { obServices } from './ob/services.js';
 import { psQueryServices, psServices } from './ps/services.js';
 import { seServices } from './se/services.js';
 import { lpcServices } from './lpc/services.js';
 
 export const SERVICE_HANDLERS: Record<string, ServiceHandler> = {
-  ...psServices, ...psQueryServices, ...exServices, ...mmServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices, ...keTimerServices, ...keApcServices, ...seServices, ...lpcServices,
+  ...psServices, ...psQueryServices, ...exServices, ...mmServices, ...mmSectionServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices, ...keTimerServices, ...keApcServices, ...seServices, ...lpcServices,
 };

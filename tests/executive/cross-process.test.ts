@@ -79,3 +79,38 @@ test('waiting on another process ends when it is terminated with a status; its h
   assert.equal(runUntil(m, () => a!.terminated, 50_000_000), 'done');
   assert.equal(a!.exitStatus, 0);
 });
+
+test('a named section mapped in two processes shares its pages; its frames go back when the last view goes', () => {
+  const { m, procs: [a, b] } = machineWith([{ image: 'exitcode.exe' }, { image: 'exitcode.exe' }]);
+  const ta = firstThread(a!), tb = firstThread(b!);
+  const sa = scratch(a!), sb = scratch(b!);
+  const name = '\\BaseNamedObjects\\Shm';
+  for (const [p, s] of [[a!, sa], [b!, sb]] as const) {
+    const chars = Buffer.from(name, 'utf16le');
+    p.space.writeBytes(s + 0x800, chars, true);
+    p.space.writeU32(s + 0x700, chars.length | ((chars.length + 2) << 16)); // UNICODE_STRING
+    p.space.writeU32(s + 0x704, s + 0x800);
+    p.space.writeBytes(s + 0x200, new Uint8Array(24), true); // OBJECT_ATTRIBUTES
+    p.space.writeU32(s + 0x200, 24);
+    p.space.writeU32(s + 0x208, s + 0x700);
+    p.space.writeU32(s + 0x300, 0x20000); p.space.writeU32(s + 0x304, 0); // MaximumSize 128 KiB
+    p.space.writeU32(s + 0x310, 0); p.space.writeU32(s + 0x314, 0); // base, view size
+  }
+  const framesBefore = m.executive.ko.framesInUse;
+  assert.equal(call(m, ta, sa, 'NtCreateSection', [sa + 0x100, 0xf001f, sa + 0x200, sa + 0x300, 4, 0x8000000, 0]), SUCCESS);
+  assert.equal(m.executive.ko.framesInUse, framesBefore + 32);
+  assert.equal(call(m, tb, sb, 'NtOpenSection', [sb + 0x100, 0xf001f, sb + 0x200]), SUCCESS);
+  assert.equal(call(m, ta, sa, 'NtMapViewOfSection', [a!.space.readU32(sa + 0x100), 0xffffffff, sa + 0x310, 0, 0, 0, sa + 0x314, 1, 0, 4]), SUCCESS);
+  assert.equal(call(m, tb, sb, 'NtMapViewOfSection', [b!.space.readU32(sb + 0x100), 0xffffffff, sb + 0x310, 0, 0, 0, sb + 0x314, 1, 0, 4]), SUCCESS);
+  const va = a!.space.readU32(sa + 0x310), vb = b!.space.readU32(sb + 0x310);
+  a!.space.writeBytes(va + 0x1ff00, new TextEncoder().encode('shared page'));
+  assert.equal(new TextDecoder().decode(b!.space.readBytes(vb + 0x1ff00, 11)), 'shared page');
+  // Handles closed and views unmapped in both: the section's frames return to the pool.
+  call(m, ta, sa, 'NtClose', [a!.space.readU32(sa + 0x100)]);
+  call(m, tb, sb, 'NtClose', [b!.space.readU32(sb + 0x100)]);
+  assert.equal(m.executive.ko.framesInUse, framesBefore + 32, 'views keep it alive');
+  assert.equal(call(m, ta, sa, 'NtUnmapViewOfSection', [0xffffffff, va]), SUCCESS);
+  assert.equal(call(m, tb, sb, 'NtUnmapViewOfSection', [0xffffffff, vb]), SUCCESS);
+  assert.equal(m.executive.ko.framesInUse, framesBefore);
+  assert.equal(m.executive.namespace.lookup(name, null, false, false).object, undefined);
+});

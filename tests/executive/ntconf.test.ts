@@ -49,7 +49,12 @@ const expected: Record<string, number | string> = {
   'kusd.write-is-refused': S.ACCESS_VIOLATION,
   'token.open-process': S.SUCCESS, 'token.user-small': S.BUFFER_TOO_SMALL, 'token.user-needs': '20', 'token.user': S.SUCCESS,
   'token.user-sid': 'S-1-5-18', 'token.groups': S.SUCCESS, 'token.privileges': S.SUCCESS, 'token.groups-list': '2 first S-1-5-32-544', 'token.privileges-list': '1 luid 23 attributes 3',
-  'token.type': S.SUCCESS, 'token.type-value': '1', 'token.bad-class': 0xc0000003, 'token.thread': 0xc000007c, 'not-implemented': S.NOT_IMPLEMENTED,
+  'token.type': S.SUCCESS, 'token.type-value': '1', 'token.bad-class': 0xc0000003, 'token.thread': 0xc000007c,
+  'section.create': S.SUCCESS, 'section.file-backed': S.NOT_IMPLEMENTED, 'section.map-1': S.SUCCESS, 'section.map-2': S.SUCCESS,
+  'section.map-readonly': S.SUCCESS, 'section.views': 'distinct 1 size 0x10000', 'section.shared': '0xfeedf00d 0xfeedf00d',
+  'section.query': 'type 0x40000 state 0x1000', 'section.write-readonly-view': S.ACCESS_VIOLATION, 'section.close-handle': S.SUCCESS,
+  'section.still-mapped': '0xfeedf00d', 'section.unmap-1': S.SUCCESS, 'section.unmap-again': 0xc0000019, 'section.unmap-2': S.SUCCESS,
+  'section.unmap-3': S.SUCCESS, 'not-implemented': S.NOT_IMPLEMENTED,
 };
 
 for (const fastpath of [true, false]) test(`ntconf.exe: every native API check answers what NT answers (kernel fastpaths ${fastpath ? 'on' : 'off'})`, () => {

@@ -236,6 +236,34 @@ static void tokens(void)
   NtClose(tok);
 }
 
+static void sections(void)
+{
+  HANDLE sec = NULL;
+  LARGE_INTEGER max;
+  PVOID v1 = NULL, v2 = NULL, v3 = NULL;
+  SIZE_T s1 = 0, s2 = 0, s3 = 0, n = 0;
+  MEMORY_BASIC_INFORMATION mbi;
+  ULONG one = 1;
+  max.QuadPart = 0x10000;
+  report("section.create", NtCreateSection(&sec, 0xf001f, NULL, &max, PAGE_READWRITE, 0x8000000, NULL));
+  report("section.file-backed", NtCreateSection(&sec, 0xf001f, NULL, &max, PAGE_READWRITE, 0x8000000, (HANDLE)4));
+  report("section.map-1", NtMapViewOfSection(sec, NtCurrentProcess(), &v1, 0, 0, NULL, &s1, 1, 0, PAGE_READWRITE));
+  report("section.map-2", NtMapViewOfSection(sec, NtCurrentProcess(), &v2, 0, 0, NULL, &s2, 1, 0, PAGE_READWRITE));
+  report("section.map-readonly", NtMapViewOfSection(sec, NtCurrentProcess(), &v3, 0, 0, NULL, &s3, 1, 0, PAGE_READONLY));
+  printf("section.views: distinct %d size 0x%lx\n", v1 != v2 && v2 != v3, (unsigned long)s1);
+  ((volatile ULONG *)v1)[100] = 0xfeedf00d;
+  printf("section.shared: 0x%lx 0x%lx\n", (unsigned long)((volatile ULONG *)v2)[100], (unsigned long)((volatile ULONG *)v3)[100]);
+  NtQueryVirtualMemory(NtCurrentProcess(), v1, 0, &mbi, sizeof(mbi), NULL);
+  printf("section.query: type 0x%lx state 0x%lx\n", (unsigned long)mbi.Type, (unsigned long)mbi.State);
+  report("section.write-readonly-view", NtWriteVirtualMemory(NtCurrentProcess(), v3, &one, 4, &n));
+  report("section.close-handle", NtClose(sec));
+  printf("section.still-mapped: 0x%lx\n", (unsigned long)((volatile ULONG *)v2)[100]);
+  report("section.unmap-1", NtUnmapViewOfSection(NtCurrentProcess(), v1));
+  report("section.unmap-again", NtUnmapViewOfSection(NtCurrentProcess(), v1));
+  report("section.unmap-2", NtUnmapViewOfSection(NtCurrentProcess(), v2));
+  report("section.unmap-3", NtUnmapViewOfSection(NtCurrentProcess(), v3));
+}
+
 static void shared_data(void)
 {
   volatile ULONG *kusd = (volatile ULONG *)0x7ffe0000;
@@ -261,6 +289,7 @@ int main(void)
   queries();
   shared_data();
   tokens();
+  sections();
   printf("stack.grew: %d\n", stack_growth(100) == 5050); /* ~300 KiB: through the stack's guard page many times */
   report("not-implemented", NtCreateFile(NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0));
   return 0;

@@ -443,6 +443,40 @@ NTSYSAPI NTSTATUS NTAPI NtReplyPort(
     HANDLE PortHandle, /* in */
     PPORT_MESSAGE ReplyMessage /* in */);
 
-#define NT_SERVICE_COUNT 67
+/* #67 NtCreateSection: A pagefile-backed section: zeroed frames that every view of it maps (shared between processes). */
+NTSYSAPI NTSTATUS NTAPI NtCreateSection(
+    PHANDLE SectionHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
+    PLARGE_INTEGER MaximumSize, /* in: bytes, rounded up to pages (at most 64 MiB here) */
+    ULONG SectionPageProtection, /* in */
+    ULONG AllocationAttributes, /* in: SEC_COMMIT */
+    HANDLE FileHandle /* in, optional: NULL: pagefile-backed; files need the I/O manager (STATUS_NOT_IMPLEMENTED) */);
+
+/* #68 NtOpenSection: Opens a named section. */
+NTSYSAPI NTSTATUS NTAPI NtOpenSection(
+    PHANDLE SectionHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #69 NtMapViewOfSection: Maps (part of) a section into a process: the same physical frames in every view. */
+NTSYSAPI NTSTATUS NTAPI NtMapViewOfSection(
+    HANDLE SectionHandle, /* in */
+    HANDLE ProcessHandle, /* in */
+    PVOID *BaseAddress, /* inout: NULL contents: the system chooses (64 KiB aligned) */
+    ULONG_PTR ZeroBits, /* in */
+    SIZE_T CommitSize, /* in */
+    PLARGE_INTEGER SectionOffset, /* inout, optional: page aligned */
+    PSIZE_T ViewSize, /* inout: 0: from the offset to the end */
+    ULONG InheritDisposition, /* in */
+    ULONG AllocationType, /* in */
+    ULONG Win32Protect /* in: PAGE_READWRITE or PAGE_READONLY */);
+
+/* #70 NtUnmapViewOfSection: Removes a view; the section lives on while handles or views remain. */
+NTSYSAPI NTSTATUS NTAPI NtUnmapViewOfSection(
+    HANDLE ProcessHandle, /* in */
+    PVOID BaseAddress /* in */);
+
+#define NT_SERVICE_COUNT 71
 
 #endif

@@ -23,8 +23,9 @@ import { ProcessVSpace } from './vspace.js';
 
 export const PAGE = 0x1000;
 export const MEM_IMAGE = 0x1000000;
+export const MEM_MAPPED = 0x40000;
 
-export type VadKind = 'private' | 'image' | 'stack' | 'system';
+export type VadKind = 'private' | 'image' | 'stack' | 'system' | 'view';
 
 export interface Vad {
   base: number;
@@ -37,6 +38,8 @@ export interface Vad {
   frame: Int32Array;
   /** Its frames are copies of caps of frames shared with other address spaces: deleted, not pooled, on decommit. */
   shared?: boolean;
+  /** A section view: what it maps (released on unmap). */
+  view?: { release(): void };
 }
 
 const BASE_PROTECTIONS = new Set([
@@ -265,7 +268,7 @@ export class AddressSpace {
     const p = v.protect[i0]!;
     let n = i0;
     while (n < v.protect.length && v.protect[n] === p) n++;
-    const type = v.kind === 'image' ? MEM_IMAGE : MEM_PRIVATE;
+    const type = v.kind === 'image' ? MEM_IMAGE : v.kind === 'view' ? MEM_MAPPED : MEM_PRIVATE;
     return [page, v.base, v.allocationProtect, (n - i0) * PAGE, p === 0 ? MEM_RESERVE : MEM_COMMIT, p, type];
   }
 
@@ -411,15 +414,27 @@ export class AddressSpace {
    * Maps `frameCaps` (one cap per page, each a copy made for this address
    * space) at `base` as a system region with protection `protect`.
    */
-  mapShared(base: number, frameCaps: readonly number[], protect: number): void {
+  mapShared(base: number, frameCaps: readonly number[], protect: number, kind: VadKind = 'system', view?: Vad['view']): void {
     const size = frameCaps.length * PAGE;
     if (this.overlaps(base, size)) throw new NtStatusError(NTSTATUS.STATUS_CONFLICTING_ADDRESSES, `shared region at ${hex(base)} overlaps`);
-    const v: Vad = { base, size, kind: 'system', allocationProtect: protect, protect: new Uint16Array(frameCaps.length), frame: new Int32Array(frameCaps), shared: true };
+    const v: Vad = { base, size, kind, allocationProtect: protect, protect: new Uint16Array(frameCaps.length), frame: new Int32Array(frameCaps), shared: true };
+    if (view !== undefined) v.view = view;
     this.insert(v);
     for (let i = 0; i < frameCaps.length; i++) {
       v.protect[i] = protect;
       this.vspace.map(base + i * PAGE, frameCaps[i]!, isWritableProtect(protect));
     }
+  }
+
+  /** NtUnmapViewOfSection: removes the view starting at `base`. */
+  unmapView(base: number): void {
+    const v = this.find(base);
+    if (v === undefined || v.kind !== 'view' || v.base !== (base >>> 0) - ((base >>> 0) % PAGE)) {
+      throw new NtStatusError(NTSTATUS.STATUS_NOT_MAPPED_VIEW, `no section view at ${hex(base)}`);
+    }
+    this.decommit(v, v.base, v.base + v.size);
+    this.vads.splice(this.vads.indexOf(v), 1);
+    v.view?.release();
   }
 
   /** The frame cap slot backing committed page `va`, giving it one now if needed (kernel objects such as IPC buffers). */
@@ -431,7 +446,7 @@ export class AddressSpace {
 
   /** Releases every frame, page table and the page directory (process exit). */
   destroy(): void {
-    for (const v of this.vads) this.decommit(v, v.base, v.base + v.size);
+    for (const v of this.vads) { this.decommit(v, v.base, v.base + v.size); v.view?.release(); }
     this.vads.length = 0;
     this.vspace.destroy();
   }

@@ -7,6 +7,9 @@ import { NTSTATUS, NtStatusError } from '../../abi/ntstatus.js';
 import type { ServiceHandler } from '../dispatch.js';
 import { obReferenceObjectByHandle } from '../ob/reference.js';
 import { ProcessType, type EProcess, type EThread } from '../ps/process.js';
+import { PAGE_READONLY, PAGE_READWRITE } from '../../abi/layouts.js';
+import { obInsertObject, obOpenObjectByName, readObjectAttributes } from '../ob/reference.js';
+import { SECTION_MAP_READ, SECTION_MAP_WRITE, SECTION_MAX, Section, SectionType, mmMapViewOfSection } from './section.js';
 
 const PROCESS_VM_OPERATION = 0x8;
 const PROCESS_VM_READ = 0x10;
@@ -89,6 +92,47 @@ export const mmServices: Record<string, ServiceHandler> = {
     const bytes = mem.readBytes(buf!, n!);
     p.space.writeBytes(base!, bytes);
     if (pDone !== 0) mem.writeU32(pDone!, n!);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+};
+
+const SEC_COMMIT = 0x8000000;
+
+export const mmSectionServices: Record<string, ServiceHandler> = {
+  NtCreateSection(ex, t, a) {
+    const [pHandle, access, pOa, pSize, protect, attributes, file] = a;
+    if (file !== 0) {
+      ex.trace('NtCreateSection: file-backed and image sections need the I/O manager');
+      return NTSTATUS.STATUS_NOT_IMPLEMENTED;
+    }
+    if (attributes !== SEC_COMMIT) return NTSTATUS.STATUS_INVALID_PARAMETER_6;
+    if (protect !== PAGE_READWRITE && protect !== PAGE_READONLY) return NTSTATUS.STATUS_INVALID_PAGE_PROTECTION;
+    const size = t.process.space.readI64(pSize!);
+    if (size <= 0n) return NTSTATUS.STATUS_INVALID_PARAMETER_4;
+    if (size > BigInt(SECTION_MAX)) return NTSTATUS.STATUS_SECTION_TOO_BIG;
+    const section = new Section(ex.ko, Math.ceil(Number(size) / 4096) * 4096, protect!);
+    const r = obInsertObject(ex, t, section, readObjectAttributes(t, pOa!), access!);
+    t.process.space.writeU32(pHandle!, r.handle);
+    return r.status;
+  },
+  NtOpenSection(ex, t, a) {
+    t.process.space.writeU32(a[0]!, obOpenObjectByName(ex, t, readObjectAttributes(t, a[2]!), SectionType, a[1]!));
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtMapViewOfSection(ex, t, a) {
+    const [hSection, hProcess, pBase, , , pOffset, pSize, , , protect] = a;
+    const section = obReferenceObjectByHandle<Section>(t, hSection!, protect === PAGE_READWRITE ? SECTION_MAP_READ | SECTION_MAP_WRITE : SECTION_MAP_READ, SectionType).object;
+    const p = processOf(t, hProcess!, PROCESS_VM_OPERATION);
+    const mem = t.process.space;
+    const offset = pOffset === 0 ? 0 : Number(mem.readU64(pOffset!));
+    const base = mmMapViewOfSection(ex.ko, section, p.space, mem.readU32(pBase!), offset, mem.readU32(pSize!), protect!);
+    const v = p.space.find(base)!;
+    mem.writeU32(pBase!, base);
+    mem.writeU32(pSize!, v.size);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtUnmapViewOfSection(_ex, t, a) {
+    processOf(t, a[0]!, PROCESS_VM_OPERATION).space.unmapView(a[1]!);
     return NTSTATUS.STATUS_SUCCESS;
   },
 };
