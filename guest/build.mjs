@@ -41,6 +41,14 @@ const PROGRAMS = [
   { name: 'sel4-notify', dir: 'sel4-notify', opt: '-O2' },
   { name: 'sel4-test', dir: 'sel4-test', opt: '-O2' },
   { name: 'compute', dir: 'compute', opt: '-O2' },
+  { name: 'ntconf', dir: 'ntconf', opt: '-O2' },
+  { name: 'sysbench', dir: 'sysbench', opt: '-O2' },
+  { name: 'ntseh', dir: 'ntseh', opt: '-O2' },
+  { name: 'ntthread', dir: 'ntthread', opt: '-O2' },
+  { name: 'ntpingpong', dir: 'ntpingpong', opt: '-O2' },
+  { name: 'memhog', dir: 'memhog', opt: '-O2' },
+  { name: 'ntlpc', dir: 'ntlpc', opt: '-O2' },
+  { name: 'ntfuzz', dir: 'ntfuzz', opt: '-O2' },
 ];
 
 function die(msg) {

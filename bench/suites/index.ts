@@ -4,5 +4,6 @@ import { cpuSuite } from './cpu.js';
 import { storageSuite } from './storage.js';
 import { ipcSuite } from './ipc.js';
 import { jitSuite } from './jit.js';
+import { syscallSuite } from './syscall.js';
 
-export const suites: BenchSuite[] = [cpuSuite, storageSuite, ipcSuite, jitSuite];
+export const suites: BenchSuite[] = [cpuSuite, storageSuite, ipcSuite, jitSuite, syscallSuite];

@@ -4,7 +4,7 @@
  *   alu-loop, load-store-loop, call-loop   REFERENCE.md's loops (bench/suites/cpu.ts)
  *   code-page-data                         a loop that stores data on its own code page
  *   compute                                guest/bin/compute.exe (checksums, sort, matrix
- *                                          multiply in C) under the early layer
+ *                                          multiply in C) as an NT process (kernel + executive)
  *
  * each as `<name>.jit` and `<name>.interp`, measured alternately in one
  * process (the machine is shared: compare the pair, not absolute values).
@@ -18,7 +18,7 @@ import { run } from '../../src/cpu/interpreter.js';
 import { cacheOf } from '../../src/cpu/decode-cache.js';
 import { GuestRam } from '../../src/machine/ram.js';
 import { guestBinDir } from '../../src/machine/paths.js';
-import { runProgram } from '../../src/machine/early/run-program.js';
+import { runNtProgram } from '../../src/executive/boot.js';
 import { jitTotals, runJit, type Runner } from '../../src/jit/index.js';
 import { join } from 'node:path';
 import { LOOPS } from './cpu.js';
@@ -122,14 +122,14 @@ export const jitSuite: BenchSuite = {
       }
     }
 
-    // A real program: compute.exe under the early layer, whole-process MIPS (loading included).
+    // A real program: compute.exe as an NT process (kernel + executive), whole-process MIPS (loading included).
     const before = { ...jitTotals };
     const rounds = quick ? 10 : 40;
     const cmips = new Map<string, number[]>([['jit', []], ['interp', []]]);
     for (let i = 0; i < (quick ? 2 : 3); i++) {
       for (const engine of ['jit', 'interp'] as const) {
         const t0 = performance.now();
-        const r = runProgram({
+        const r = runNtProgram({
           image: join(guestBinDir(), 'compute.exe'), args: [String(rounds)], dllPath: [guestBinDir()],
           memory: 64 << 20, console: () => {}, engine,
         });

@@ -1,6 +1,6 @@
 // Generates the guest's syscall layer and status constants from the TypeScript
 // tables in src/abi, so ntdll and the engine can never disagree:
-//   guest/ntdll/syscalls.gen.c          stdcall stubs (mov eax,N; lea edx,[esp+4]; int 0x2e; ret 4*argc)
+//   guest/ntdll/syscalls.gen.c          stdcall stubs (seL4_Call on the service endpoint, docs/executive.md)
 //   guest/sdk/include/ntsyscalls.gen.h  prototypes of the Nt* services
 //   guest/ntdll/ntdll.def               ntdll's exports: the services + guest/ntdll/exports.txt
 //   guest/sdk/include/ntstatus.gen.h    NTSTATUS constants
@@ -21,6 +21,7 @@ export const GENERATED = [
   'guest/sdk/include/ntsyscalls.gen.h',
   'guest/ntdll/ntdll.def',
   'guest/sdk/include/ntstatus.gen.h',
+  'docs/services.gen.md',
 ];
 
 function header(what, from, c = true) {
@@ -40,16 +41,25 @@ export async function generate(outRoot = root, distRoot = join(root, 'dist')) {
   // --- stubs ---------------------------------------------------------------
   let c = header('the Nt* system call stubs of ntdll.dll', 'src/abi/services.ts');
   c += `/*
- * One naked stdcall function per service. The syscall ABI: EAX = service
- * number, EDX = address of the caller's arguments, NTSTATUS back in EAX; the
- * stub pops its own arguments (stdcall). The bytes are exactly
- * B8 imm32 8D 54 24 04 CD 2E C2 imm16 (tests/guest/images.test.ts checks it).
+ * One naked stdcall function per service: a seL4_Call on the thread's badged
+ * copy of the executive's service endpoint (CPtr ${svc.NT_SERVICE_CPTR}). EAX = seL4_SysCall (-1),
+ * EBX = the CPtr, ESI = message info (label = service number, length 1),
+ * EDI = MR0 = address of the caller's arguments (the executive reads them
+ * through this thread's VSpace). The reply's MR0 (EDI) is the NTSTATUS; a
+ * failed seL4 call (EAX != 0) gives STATUS_INVALID_SYSTEM_SERVICE. EBX, ESI,
+ * EDI and EBP are preserved (stdcall). The bytes are exactly
+ * 53 56 57 55 B8 FFFFFFFF BB cptr32 BE info32 8D 7C 24 14 0F 34 85 C0 89 F8
+ * 74 05 B8 C000001C 5D 5F 5E 5B C2 imm16 (tests/guest/images.test.ts checks it).
  */
 #define NEPTUNE_BUILDING_NTDLL 1
 #include <nt.h>
 
-#define NT_SYSCALL_STUB(n, argbytes) \\
-  __asm__ volatile("movl $" #n ", %eax\\n\\tleal 4(%esp), %edx\\n\\tint $0x2e\\n\\tret $" #argbytes)
+#define NT_SYSCALL_STUB(info, argbytes) \\
+  __asm__ volatile("pushl %ebx\\n\\tpushl %esi\\n\\tpushl %edi\\n\\tpushl %ebp\\n\\t" \\
+                   "movl $-1, %eax\\n\\tmovl $${svc.NT_SERVICE_CPTR}, %ebx\\n\\tmovl $" #info ", %esi\\n\\t" \\
+                   "leal 20(%esp), %edi\\n\\tsysenter\\n\\ttestl %eax, %eax\\n\\tmovl %edi, %eax\\n\\t" \\
+                   "jz 1f\\n\\tmovl $0xC000001C, %eax\\n1:\\n\\tpopl %ebp\\n\\tpopl %edi\\n\\tpopl %esi\\n\\tpopl %ebx\\n\\t" \\
+                   "ret $" #argbytes)
 
 `;
   let h = header('prototypes of the Nt* system services', 'src/abi/services.ts');
@@ -69,7 +79,7 @@ export async function generate(outRoot = root, distRoot = join(root, 'dist')) {
       return `    ${a.type}${a.type.endsWith('*') ? '' : ' '}${a.name}${j < s.args.length - 1 ? ',' : ''} ${tag}`;
     }).join('\n');
     h += `/* #${i} ${s.name}: ${s.note} */\nNTSYSAPI ${s.returns} NTAPI ${s.name}(${annotated});\n\n`;
-    c += `/* #${i}: ${s.note} */\n__attribute__((naked)) ${s.returns} NTAPI ${s.name}(${params})\n{\n  NT_SYSCALL_STUB(${i}, ${bytes});\n}\n\n`;
+    c += `/* #${i}: ${s.note} */\n__attribute__((naked)) ${s.returns} NTAPI ${s.name}(${params})\n{\n  NT_SYSCALL_STUB(${hex((i << 12) | 1)}, ${bytes});\n}\n\n`;
     def += `  ${s.name}\n`;
   });
   h += `#define NT_SERVICE_COUNT ${svc.SERVICES.length}\n\n#endif\n`;
@@ -90,6 +100,19 @@ export async function generate(outRoot = root, distRoot = join(root, 'dist')) {
   }
   sh += '\n#endif\n';
   files['guest/sdk/include/ntstatus.gen.h'] = sh;
+
+  // --- the service list of the docs ----------------------------------------------
+  let md = `<!-- ${header('the list of NT system services', 'src/abi/services.ts').slice(3, -4)} -->\n`;
+  md += '# NT system services\n\n';
+  const done = svc.SERVICES.filter((s) => s.status === 'implemented').length;
+  md += `${svc.SERVICES.length} services, ${done} implemented by the executive; the others answer STATUS_NOT_IMPLEMENTED `;
+  md += 'with a message on `--trace-syscalls`. Number = position in the table (the message label of the call).\n\n';
+  md += '| # | service | component | status | arguments | what it does here |\n|---|---|---|---|---|---|\n';
+  svc.SERVICES.forEach((s, i) => {
+    const args = s.args.map((a) => `${a.name} (${a.dir} ${a.kind}${a.kind === 'pointer' && a.size ? ` ${a.size} B` : ''}${a.optional ? ', optional' : ''})`).join(', ') || '—';
+    md += `| ${i} | ${s.name} | ${s.component} | ${s.status === 'implemented' ? 'implemented' : '**not implemented**'} | ${args} | ${s.note.replace(/\|/g, '\\|')} |\n`;
+  });
+  files['docs/services.gen.md'] = md;
 
   for (const [rel, text] of Object.entries(files)) {
     const p = join(outRoot, rel);

@@ -11,16 +11,28 @@
  * So the two sides can never disagree. Append new services at the end:
  * renumbering an existing service changes the ABI of every built image.
  *
- * Syscall ABI (x86, the foundation form): EAX = service number, EDX = address
- * of the first argument on the caller's stack (the stub is
- * `mov eax, N; lea edx, [esp+4]; int 0x2e; ret 4*slots`), NTSTATUS in EAX.
+ * Syscall ABI (seL4 IPC, docs/executive.md): the stub is a seL4_Call on the
+ * thread's badged copy of the executive's service endpoint (CPtr
+ * NT_SERVICE_CPTR): EAX = seL4_SysCall, EBX = the CPtr, ESI = message info
+ * (label = service number, length 1), EDI = MR0 = address of the caller's
+ * stack arguments (the executive reads them through the caller's VSpace,
+ * probing every pointer); the reply's MR0 (EDI) is the NTSTATUS.
  */
 
 /** Direction of the data an argument points to (for by-value arguments: 'in'). */
 export type ArgDirection = 'in' | 'out' | 'inout';
 
-/** Which part of the system serves the call (the early layer comes first, the executive replaces it). */
-export type ServiceLayer = 'early' | 'executive';
+/**
+ * How the executive marshals an argument (derived from its C type, so the
+ * table stays the one source): 'value' is taken as is, 'handle' is looked up
+ * in the caller's handle table by the service, 'pointer' is probed by the
+ * dispatcher before the service runs (readable for 'in', writable for
+ * 'out'/'inout', `size` bytes; NULL allowed only when optional).
+ */
+export type ArgKind = 'value' | 'handle' | 'pointer';
+
+/** Is the service served yet? Not-implemented ones answer STATUS_NOT_IMPLEMENTED with a message. */
+export type ServiceStatus = 'implemented' | 'not-implemented';
 
 export interface ServiceArg {
   /** Parameter name as in the NT headers (BaseAddress, RegionSize...). */
@@ -29,6 +41,9 @@ export interface ServiceArg {
   readonly type: string;
   /** Direction of the data: 'in' for values and read-only pointers, 'out'/'inout' for what the service writes. */
   readonly dir: ArgDirection;
+  readonly kind: ArgKind;
+  /** For pointers: bytes the dispatcher probes (0: the service probes a variable-size buffer itself). */
+  readonly size: number;
   /** NULL (or 0) is allowed for this argument. */
   readonly optional?: boolean;
   /** Number of 32-bit stack slots; 1 unless a 64-bit value is passed by value. */
@@ -41,13 +56,32 @@ export interface ServiceDef {
   readonly name: `Nt${string}`;
   readonly args: readonly ServiceArg[];
   readonly returns: 'NTSTATUS';
-  readonly layer: ServiceLayer;
+  readonly status: ServiceStatus;
+  /** The executive component serving it (docs). */
+  readonly component: 'Ps' | 'Mm' | 'Ob' | 'Ke' | 'Ex' | 'Io' | 'Cm' | 'Se' | 'Lpc';
   /** What the service does here, and what of NT's behaviour is (not yet) covered. */
   readonly note: string;
 }
 
-function arg(name: string, type: string, dir: ArgDirection = 'in', extra: Partial<Pick<ServiceArg, 'optional' | 'note' | 'slots'>> = {}): ServiceArg {
-  return { name, type, dir, ...extra };
+/** Bytes the dispatcher probes behind a pointer type (the pointee's fixed size). */
+const POINTEE_BYTES: Record<string, number> = {
+  'PVOID *': 4, PSIZE_T: 4, PULONG: 4, PHANDLE: 4, PLARGE_INTEGER: 8, PUNICODE_STRING: 8,
+  POBJECT_ATTRIBUTES: 24, PPORT_MESSAGE: 24, PBOOLEAN: 1, PLONG: 4, PMEMORY_BASIC_INFORMATION: 28, PCONTEXT: 0x2cc,
+  PEXCEPTION_RECORD: 0x50, PCLIENT_ID: 8, PINITIAL_TEB: 20, PVOID: 0, 'const HANDLE *': 0,
+};
+
+function kindOf(type: string): ArgKind {
+  if (type === 'HANDLE') return 'handle';
+  if (type.endsWith('*') || /^P[A-Z_]+$/.test(type)) return 'pointer';
+  return 'value';
+}
+
+type ArgExtra = Partial<Pick<ServiceArg, 'optional' | 'note' | 'slots' | 'size'>>;
+
+function arg(name: string, type: string, dir: ArgDirection = 'in', extra: ArgExtra = {}): ServiceArg {
+  const kind = kindOf(type);
+  const size = extra.size ?? (kind === 'pointer' ? POINTEE_BYTES[type] ?? 0 : 0);
+  return { name, type, dir, kind, ...extra, size };
 }
 
 /** The table. Index = service number; append only. */
@@ -58,15 +92,13 @@ export const SERVICES: readonly ServiceDef[] = [
       arg('ProcessHandle', 'HANDLE', 'in', { optional: true, note: 'NtCurrentProcess() = (HANDLE)-1; NULL also means the caller\'s process' }),
       arg('ExitStatus', 'NTSTATUS'),
     ],
-    returns: 'NTSTATUS',
-    layer: 'early',
-    note: 'Ends the process with ExitStatus as its exit code; does not return when the target is the caller.',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'Ends the process (every thread) with ExitStatus as its exit code; does not return when the target is the caller.',
   },
   {
     name: 'NtDisplayString',
     args: [arg('String', 'PUNICODE_STRING', 'in', { note: 'UTF-16, Length in bytes, at most 32 KiB per call' })],
-    returns: 'NTSTATUS',
-    layer: 'early',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ex',
     note: 'Writes the string to the console (the CRT sends stdout and stderr through it).',
   },
   {
@@ -77,11 +109,10 @@ export const SERVICES: readonly ServiceDef[] = [
       arg('ZeroBits', 'ULONG_PTR'),
       arg('RegionSize', 'PSIZE_T', 'inout', { note: 'rounded up to whole pages' }),
       arg('AllocationType', 'ULONG', 'in', { note: 'MEM_COMMIT | MEM_RESERVE | MEM_TOP_DOWN' }),
-      arg('Protect', 'ULONG', 'in', { note: 'PAGE_*' }),
+      arg('Protect', 'ULONG', 'in', { note: 'PAGE_* (PAGE_GUARD allowed with a commit)' }),
     ],
-    returns: 'NTSTATUS',
-    layer: 'early',
-    note: 'Reserves and/or commits a region of the process address space; new pages read as zero.',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'Reserves and/or commits a region (a VAD); committed pages get frames on first touch (VMFault) and read as zero.',
   },
   {
     name: 'NtFreeVirtualMemory',
@@ -91,9 +122,8 @@ export const SERVICES: readonly ServiceDef[] = [
       arg('RegionSize', 'PSIZE_T', 'inout', { note: '0 with MEM_RELEASE: the whole reservation' }),
       arg('FreeType', 'ULONG', 'in', { note: 'MEM_DECOMMIT or MEM_RELEASE' }),
     ],
-    returns: 'NTSTATUS',
-    layer: 'early',
-    note: 'Decommits or releases a region.',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'Decommits or releases a region; its frames go back to the executive\'s pool.',
   },
   {
     name: 'NtProtectVirtualMemory',
@@ -104,9 +134,8 @@ export const SERVICES: readonly ServiceDef[] = [
       arg('NewProtect', 'ULONG'),
       arg('OldProtect', 'PULONG', 'out'),
     ],
-    returns: 'NTSTATUS',
-    layer: 'early',
-    note: 'Changes the protection of committed pages; returns the old protection of the first page.',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'Changes the protection of committed pages (remaps their frames); returns the old protection of the first page.',
   },
   {
     name: 'NtQueryPerformanceCounter',
@@ -114,16 +143,565 @@ export const SERVICES: readonly ServiceDef[] = [
       arg('PerformanceCounter', 'PLARGE_INTEGER', 'out'),
       arg('PerformanceFrequency', 'PLARGE_INTEGER', 'out', { optional: true }),
     ],
-    returns: 'NTSTATUS',
-    layer: 'early',
-    note: 'A monotonic counter and its frequency in counts per second.',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'A monotonic counter (host clock) and its frequency, 10 MHz.',
   },
   {
     name: 'NtQuerySystemTime',
     args: [arg('SystemTime', 'PLARGE_INTEGER', 'out', { note: '100 ns units since 1601-01-01 UTC' })],
-    returns: 'NTSTATUS',
-    layer: 'early',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
     note: 'The current system time (UTC).',
+  },
+  {
+    name: 'NtClose',
+    args: [arg('Handle', 'HANDLE')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ob',
+    note: 'Closes a handle of the caller\'s handle table (STATUS_INVALID_HANDLE when there is none); the object goes when its last reference does, unless permanent.',
+  },
+  {
+    name: 'NtTerminateThread',
+    args: [
+      arg('ThreadHandle', 'HANDLE', 'in', { optional: true, note: 'NtCurrentThread() = (HANDLE)-2; NULL: the caller' }),
+      arg('ExitStatus', 'NTSTATUS'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'Ends one thread; the last thread of a process ends the process with the same status.',
+  },
+  {
+    name: 'NtDuplicateObject',
+    args: [
+      arg('SourceProcessHandle', 'HANDLE'),
+      arg('SourceHandle', 'HANDLE'),
+      arg('TargetProcessHandle', 'HANDLE', 'in', { optional: true }),
+      arg('TargetHandle', 'PHANDLE', 'out', { optional: true }),
+      arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('HandleAttributes', 'ULONG'),
+      arg('Options', 'ULONG', 'in', { note: 'DUPLICATE_CLOSE_SOURCE 1, DUPLICATE_SAME_ACCESS 2' }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ob',
+    note: 'Copies a handle (same or reduced access) into a process\'s handle table.',
+  },
+  {
+    name: 'NtQueryObject',
+    args: [
+      arg('Handle', 'HANDLE'),
+      arg('ObjectInformationClass', 'ULONG', 'in', { note: '1 ObjectNameInformation, 2 ObjectTypeInformation' }),
+      arg('ObjectInformation', 'PVOID', 'out', { optional: true }),
+      arg('ObjectInformationLength', 'ULONG'),
+      arg('ReturnLength', 'PULONG', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ob',
+    note: 'The object\'s full name or its type name as a UNICODE_STRING followed by the characters.',
+  },
+  {
+    name: 'NtCreateDirectoryObject',
+    args: [
+      arg('DirectoryHandle', 'PHANDLE', 'out'),
+      arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ob',
+    note: 'A directory in the object namespace (temporary unless OBJ_PERMANENT).',
+  },
+  {
+    name: 'NtOpenDirectoryObject',
+    args: [
+      arg('DirectoryHandle', 'PHANDLE', 'out'),
+      arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ob',
+    note: 'Opens a directory of the namespace by name.',
+  },
+  {
+    name: 'NtCreateSymbolicLinkObject',
+    args: [
+      arg('LinkHandle', 'PHANDLE', 'out'),
+      arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'),
+      arg('LinkTarget', 'PUNICODE_STRING'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ob',
+    note: 'A symbolic link; lookups through it reparse to the target path.',
+  },
+  {
+    name: 'NtOpenSymbolicLinkObject',
+    args: [
+      arg('LinkHandle', 'PHANDLE', 'out'),
+      arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ob',
+    note: 'Opens the link itself (the last name component is not followed).',
+  },
+  {
+    name: 'NtQuerySymbolicLinkObject',
+    args: [
+      arg('LinkHandle', 'HANDLE'),
+      arg('LinkTarget', 'PUNICODE_STRING', 'inout', { note: 'Buffer and MaximumLength in, Length out' }),
+      arg('ReturnedLength', 'PULONG', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ob',
+    note: 'The link\'s target; STATUS_BUFFER_TOO_SMALL with the needed length when it does not fit.',
+  },
+  {
+    name: 'NtMakeTemporaryObject',
+    args: [arg('Handle', 'HANDLE')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ob',
+    note: 'Clears the permanent flag: the name goes with the last handle.',
+  },
+  {
+    name: 'NtMakePermanentObject',
+    args: [arg('Handle', 'HANDLE')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ob',
+    note: 'Sets the permanent flag: the object stays in the namespace with no handle open.',
+  },
+  {
+    name: 'NtCreateEvent',
+    args: [
+      arg('EventHandle', 'PHANDLE', 'out'),
+      arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES', 'in', { optional: true }),
+      arg('EventType', 'ULONG', 'in', { note: '0 NotificationEvent, 1 SynchronizationEvent' }),
+      arg('InitialState', 'BOOLEAN'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'An event object, named (in the namespace) or not.',
+  },
+  {
+    name: 'NtOpenEvent',
+    args: [
+      arg('EventHandle', 'PHANDLE', 'out'),
+      arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Opens a named event.',
+  },
+  {
+    name: 'NtSetEvent',
+    args: [arg('EventHandle', 'HANDLE'), arg('PreviousState', 'PLONG', 'out', { optional: true })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Signals the event: wakes every waiter (notification) or one (synchronization, which stays unsignalled then).',
+  },
+  {
+    name: 'NtResetEvent',
+    args: [arg('EventHandle', 'HANDLE'), arg('PreviousState', 'PLONG', 'out', { optional: true })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Unsignals the event and returns the previous state.',
+  },
+  {
+    name: 'NtClearEvent',
+    args: [arg('EventHandle', 'HANDLE')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Unsignals the event.',
+  },
+  {
+    name: 'NtWaitForSingleObject',
+    args: [
+      arg('Handle', 'HANDLE'),
+      arg('Alertable', 'BOOLEAN', 'in', { note: 'TRUE: queued user APCs end the wait with STATUS_USER_APC and run' }),
+      arg('Timeout', 'PLARGE_INTEGER', 'in', { optional: true, note: 'NULL: forever; negative: relative 100 ns units; positive: absolute system time' }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Waits for a dispatcher object (event, process, thread); the caller\'s reply capability is kept until it is signalled or the timeout passes.',
+  },
+  {
+    name: 'NtWaitForMultipleObjects',
+    args: [
+      arg('Count', 'ULONG', 'in', { note: '1..64' }),
+      arg('Handles', 'const HANDLE *', 'in', { note: 'Count handles' }),
+      arg('WaitType', 'ULONG', 'in', { note: '0 WaitAll, 1 WaitAny' }),
+      arg('Alertable', 'BOOLEAN'),
+      arg('Timeout', 'PLARGE_INTEGER', 'in', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Wait-any (STATUS_WAIT_0 + index) or wait-all over up to 64 objects, with a timeout.',
+  },
+  {
+    name: 'NtDelayExecution',
+    args: [
+      arg('Alertable', 'BOOLEAN'),
+      arg('DelayInterval', 'PLARGE_INTEGER', 'in', { note: 'negative: relative 100 ns units; positive: absolute' }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Sleeps; the executive answers when the interval has passed.',
+  },
+  {
+    name: 'NtYieldExecution',
+    args: [],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Gives the rest of the time slice to another ready thread (STATUS_NO_YIELD_PERFORMED is not distinguished).',
+  },
+  {
+    name: 'NtQueryVirtualMemory',
+    args: [
+      arg('ProcessHandle', 'HANDLE'),
+      arg('BaseAddress', 'PVOID'),
+      arg('MemoryInformationClass', 'ULONG', 'in', { note: '0 MemoryBasicInformation' }),
+      arg('MemoryInformation', 'PVOID', 'out', { note: 'MEMORY_BASIC_INFORMATION, 28 bytes' }),
+      arg('MemoryInformationLength', 'SIZE_T'),
+      arg('ReturnLength', 'PSIZE_T', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'MEMORY_BASIC_INFORMATION of the region holding BaseAddress (pages of the same state and protection).',
+  },
+  {
+    name: 'NtReadVirtualMemory',
+    args: [
+      arg('ProcessHandle', 'HANDLE'),
+      arg('BaseAddress', 'PVOID', 'in', { note: 'in the target process' }),
+      arg('Buffer', 'PVOID', 'out', { note: 'in the caller' }),
+      arg('NumberOfBytesToRead', 'SIZE_T'),
+      arg('NumberOfBytesRead', 'PSIZE_T', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'Copies from a process\'s memory (STATUS_ACCESS_VIOLATION when either side is not accessible; nothing partial).',
+  },
+  {
+    name: 'NtWriteVirtualMemory',
+    args: [
+      arg('ProcessHandle', 'HANDLE'),
+      arg('BaseAddress', 'PVOID', 'in', { note: 'in the target process' }),
+      arg('Buffer', 'PVOID', 'in', { note: 'in the caller' }),
+      arg('NumberOfBytesToWrite', 'SIZE_T'),
+      arg('NumberOfBytesWritten', 'PSIZE_T', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'Copies into a process\'s memory (its pages must be writable).',
+  },
+  {
+    name: 'NtContinue',
+    args: [arg('Context', 'PCONTEXT', 'in', { note: 'CONTEXT_CONTROL and CONTEXT_INTEGER are applied' }), arg('TestAlert', 'BOOLEAN', 'in', { note: 'APCs do not exist yet: ignored' })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Resumes the calling thread with the registers of a CONTEXT (the end of a handled exception); does not return.',
+  },
+  {
+    name: 'NtRaiseException',
+    args: [arg('ExceptionRecord', 'PEXCEPTION_RECORD'), arg('Context', 'PCONTEXT'), arg('FirstChance', 'BOOLEAN')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'First chance: the record and context go to ntdll\'s KiUserExceptionDispatcher on the context\'s stack; second chance: the process ends naming the exception, address and module.',
+  },
+  {
+    name: 'NtCreateProcess',
+    args: [
+      arg('ProcessHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES', 'in', { optional: true }), arg('ParentProcess', 'HANDLE'),
+      arg('InheritObjectTable', 'BOOLEAN'), arg('SectionHandle', 'HANDLE', 'in', { optional: true }),
+      arg('DebugPort', 'HANDLE', 'in', { optional: true }), arg('ExceptionPort', 'HANDLE', 'in', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Ps',
+    note: 'Needs image sections (NtCreateSection) from the I/O manager; the host creates the first process today.',
+  },
+  {
+    name: 'NtCreateThread',
+    args: [
+      arg('ThreadHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES', 'in', { optional: true }), arg('ProcessHandle', 'HANDLE'),
+      arg('ClientId', 'PCLIENT_ID', 'out', { optional: true }), arg('ThreadContext', 'PCONTEXT', 'in', { note: 'CONTEXT_CONTROL and CONTEXT_INTEGER: the start registers' }),
+      arg('InitialTeb', 'PINITIAL_TEB', 'in', { note: 'the stack the caller allocated (StackBase, StackLimit)' }),
+      arg('CreateSuspended', 'BOOLEAN'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'A thread in a process (TCB, CNode with its badged endpoint caps, IPC buffer, TEB) starting with the CONTEXT\'s registers on the caller-provided stack.',
+  },
+  {
+    name: 'NtResumeThread',
+    args: [arg('ThreadHandle', 'HANDLE'), arg('SuspendCount', 'PULONG', 'out', { optional: true })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'Decrements the suspend count; the thread runs again at zero.',
+  },
+  {
+    name: 'NtQueryInformationProcess',
+    args: [
+      arg('ProcessHandle', 'HANDLE'), arg('ProcessInformationClass', 'ULONG', 'in', { note: '0 ProcessBasicInformation' }),
+      arg('ProcessInformation', 'PVOID', 'out', { optional: true }), arg('ProcessInformationLength', 'ULONG'),
+      arg('ReturnLength', 'PULONG', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'ProcessBasicInformation (exit status, PEB, affinity, priority, ids); other classes STATUS_INVALID_INFO_CLASS.',
+  },
+  {
+    name: 'NtCreateFile',
+    args: [
+      arg('FileHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'),
+      arg('IoStatusBlock', 'PVOID', 'out'), arg('AllocationSize', 'PLARGE_INTEGER', 'in', { optional: true }),
+      arg('FileAttributes', 'ULONG'), arg('ShareAccess', 'ULONG'), arg('CreateDisposition', 'ULONG'),
+      arg('CreateOptions', 'ULONG'), arg('EaBuffer', 'PVOID', 'in', { optional: true }), arg('EaLength', 'ULONG'),
+    ],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Io',
+    note: 'Needs the I/O manager and file system drivers (a later issue).',
+  },
+  {
+    name: 'NtSuspendThread',
+    args: [arg('ThreadHandle', 'HANDLE'), arg('PreviousSuspendCount', 'PULONG', 'out', { optional: true })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'Increments the suspend count; the thread stops (a thread inside a service call stops when it is answered; suspending oneself waits for the resume).',
+  },
+  {
+    name: 'NtCreateMutant',
+    args: [
+      arg('MutantHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES', 'in', { optional: true }), arg('InitialOwner', 'BOOLEAN'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'A mutant (mutex): owned recursively by a thread; abandoned when its owner ends (waiters get STATUS_ABANDONED_WAIT_0).',
+  },
+  {
+    name: 'NtOpenMutant',
+    args: [arg('MutantHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Opens a named mutant.',
+  },
+  {
+    name: 'NtReleaseMutant',
+    args: [arg('MutantHandle', 'HANDLE'), arg('PreviousCount', 'PLONG', 'out', { optional: true })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Releases one level of ownership (STATUS_MUTANT_NOT_OWNED when the caller does not own it).',
+  },
+  {
+    name: 'NtCreateSemaphore',
+    args: [
+      arg('SemaphoreHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES', 'in', { optional: true }), arg('InitialCount', 'LONG'), arg('MaximumCount', 'LONG'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'A counting semaphore; each satisfied wait takes one.',
+  },
+  {
+    name: 'NtOpenSemaphore',
+    args: [arg('SemaphoreHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Opens a named semaphore.',
+  },
+  {
+    name: 'NtReleaseSemaphore',
+    args: [arg('SemaphoreHandle', 'HANDLE'), arg('ReleaseCount', 'LONG'), arg('PreviousCount', 'PLONG', 'out', { optional: true })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Adds to the count (STATUS_SEMAPHORE_LIMIT_EXCEEDED past the maximum) and wakes waiters.',
+  },
+  {
+    name: 'NtQueryInformationThread',
+    args: [
+      arg('ThreadHandle', 'HANDLE'), arg('ThreadInformationClass', 'ULONG', 'in', { note: '0 ThreadBasicInformation' }),
+      arg('ThreadInformation', 'PVOID', 'out', { optional: true }), arg('ThreadInformationLength', 'ULONG'),
+      arg('ReturnLength', 'PULONG', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'ThreadBasicInformation (exit status, TEB, client id, affinity, priorities); other classes STATUS_INVALID_INFO_CLASS.',
+  },
+  {
+    name: 'NtQuerySystemInformation',
+    args: [
+      arg('SystemInformationClass', 'ULONG', 'in', { note: '0 SystemBasicInformation' }),
+      arg('SystemInformation', 'PVOID', 'out', { optional: true }), arg('SystemInformationLength', 'ULONG'),
+      arg('ReturnLength', 'PULONG', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ex',
+    note: 'SystemBasicInformation: page size, physical pages, user address range, processors (from the kernel); other classes STATUS_INVALID_INFO_CLASS.',
+  },
+  {
+    name: 'NtOpenProcess',
+    args: [
+      arg('ProcessHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'), arg('ClientId', 'PCLIENT_ID', 'in', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'A handle to a running process by ClientId.UniqueProcess.',
+  },
+  {
+    name: 'NtOpenThread',
+    args: [
+      arg('ThreadHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'), arg('ClientId', 'PCLIENT_ID', 'in', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'A handle to a running thread by ClientId.UniqueThread (and UniqueProcess when not 0).',
+  },
+  {
+    name: 'NtCreateTimer',
+    args: [
+      arg('TimerHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES', 'in', { optional: true }),
+      arg('TimerType', 'ULONG', 'in', { note: '0 NotificationTimer, 1 SynchronizationTimer' }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'A waitable timer object (unsignalled, not set).',
+  },
+  {
+    name: 'NtOpenTimer',
+    args: [arg('TimerHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Opens a named timer.',
+  },
+  {
+    name: 'NtSetTimer',
+    args: [
+      arg('TimerHandle', 'HANDLE'), arg('DueTime', 'PLARGE_INTEGER', 'in', { note: 'negative: relative 100 ns units; positive: absolute' }),
+      arg('TimerApcRoutine', 'PVOID', 'in', { optional: true, note: 'VOID NTAPI (PVOID TimerContext, ULONG TimerLowValue, LONG TimerHighValue), queued as a user APC when due' }),
+      arg('TimerContext', 'PVOID', 'in', { optional: true }), arg('ResumeTimer', 'BOOLEAN'),
+      arg('Period', 'LONG', 'in', { note: 'ms; 0: one-shot' }), arg('PreviousState', 'PBOOLEAN', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Arms the timer (absolute or relative, optionally periodic); it is signalled when due.',
+  },
+  {
+    name: 'NtCancelTimer',
+    args: [arg('TimerHandle', 'HANDLE'), arg('CurrentState', 'PBOOLEAN', 'out', { optional: true })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Disarms the timer (its signal state stays as it is).',
+  },
+  {
+    name: 'NtOpenProcessToken',
+    args: [arg('ProcessHandle', 'HANDLE'), arg('DesiredAccess', 'ACCESS_MASK'), arg('TokenHandle', 'PHANDLE', 'out')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Se',
+    note: 'The process\'s primary token. Every process runs as LocalSystem (there are no user accounts).',
+  },
+  {
+    name: 'NtOpenThreadToken',
+    args: [arg('ThreadHandle', 'HANDLE'), arg('DesiredAccess', 'ACCESS_MASK'), arg('OpenAsSelf', 'BOOLEAN'), arg('TokenHandle', 'PHANDLE', 'out')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Se',
+    note: 'STATUS_NO_TOKEN: threads never impersonate (impersonation does not exist).',
+  },
+  {
+    name: 'NtQueryInformationToken',
+    args: [
+      arg('TokenHandle', 'HANDLE'), arg('TokenInformationClass', 'ULONG', 'in', { note: '1 User, 2 Groups, 3 Privileges, 8 Type' }),
+      arg('TokenInformation', 'PVOID', 'out', { optional: true }), arg('TokenInformationLength', 'ULONG'),
+      arg('ReturnLength', 'PULONG', 'out'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Se',
+    note: 'User S-1-5-18 (LocalSystem); groups Administrators (owner) and Everyone; privilege SeChangeNotifyPrivilege (enabled); TokenPrimary. Other classes STATUS_INVALID_INFO_CLASS.',
+  },
+  {
+    name: 'NtQueueApcThread',
+    args: [
+      arg('ThreadHandle', 'HANDLE'), arg('ApcRoutine', 'PVOID', 'in', { note: 'VOID NTAPI (PVOID NormalContext, PVOID SystemArgument1, PVOID SystemArgument2)' }),
+      arg('NormalContext', 'PVOID', 'in', { optional: true }), arg('SystemArgument1', 'PVOID', 'in', { optional: true }),
+      arg('SystemArgument2', 'PVOID', 'in', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Queues a user APC; it runs (through ntdll\'s KiUserApcDispatcher) when the thread waits alertably or calls NtTestAlert.',
+  },
+  {
+    name: 'NtTestAlert',
+    args: [],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
+    note: 'Runs the caller\'s queued user APCs now (STATUS_SUCCESS; the APCs run before the call returns).',
+  },
+  {
+    name: 'NtGetContextThread',
+    args: [arg('ThreadHandle', 'HANDLE'), arg('ThreadContext', 'PCONTEXT', 'inout', { note: 'ContextFlags in; control, integer and segment registers out' })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'A thread\'s registers where it will resume (for the caller: the return from this call).',
+  },
+  {
+    name: 'NtSetContextThread',
+    args: [arg('ThreadHandle', 'HANDLE'), arg('ThreadContext', 'PCONTEXT', 'in')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'Sets a thread\'s control/integer registers (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED).',
+  },
+  {
+    name: 'NtCreatePort',
+    args: [
+      arg('PortHandle', 'PHANDLE', 'out'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'),
+      arg('MaxConnectionInfoLength', 'ULONG'), arg('MaxMessageLength', 'ULONG'), arg('MaxPoolUsage', 'ULONG'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'A named LPC connection port (messages of up to 24 + 256 bytes).',
+  },
+  {
+    name: 'NtListenPort',
+    args: [arg('PortHandle', 'HANDLE'), arg('ConnectionRequest', 'PPORT_MESSAGE', 'out')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Waits for a connection request on a connection port.',
+  },
+  {
+    name: 'NtAcceptConnectPort',
+    args: [
+      arg('PortHandle', 'PHANDLE', 'out'), arg('PortContext', 'PVOID', 'in', { optional: true }),
+      arg('ConnectionRequest', 'PPORT_MESSAGE', 'in'), arg('AcceptConnection', 'BOOLEAN'),
+      arg('ServerView', 'PVOID', 'inout', { optional: true, note: 'port views (shared sections) are not supported: NULL' }),
+      arg('ClientView', 'PVOID', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Accepts (a server communication port) or refuses a connection request.',
+  },
+  {
+    name: 'NtCompleteConnectPort',
+    args: [arg('PortHandle', 'HANDLE')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Lets the accepted client\'s NtConnectPort return with its communication port.',
+  },
+  {
+    name: 'NtConnectPort',
+    args: [
+      arg('PortHandle', 'PHANDLE', 'out'), arg('PortName', 'PUNICODE_STRING'), arg('SecurityQos', 'PVOID', 'in', { optional: true }),
+      arg('ClientView', 'PVOID', 'inout', { optional: true, note: 'NULL (no port views)' }),
+      arg('ServerView', 'PVOID', 'out', { optional: true }), arg('MaxMessageLength', 'PULONG', 'out', { optional: true }),
+      arg('ConnectionInformation', 'PVOID', 'inout', { optional: true }), arg('ConnectionInformationLength', 'PULONG', 'inout', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Connects to a named port; waits until the server accepts and completes (or refuses: STATUS_PORT_CONNECTION_REFUSED).',
+  },
+  {
+    name: 'NtRequestWaitReplyPort',
+    args: [arg('PortHandle', 'HANDLE'), arg('RequestMessage', 'PPORT_MESSAGE', 'in'), arg('ReplyMessage', 'PPORT_MESSAGE', 'out')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Sends a request to the server and waits for its reply.',
+  },
+  {
+    name: 'NtReplyWaitReceivePort',
+    args: [
+      arg('PortHandle', 'HANDLE'), arg('PortContext', 'PVOID *', 'out', { optional: true }),
+      arg('ReplyMessage', 'PPORT_MESSAGE', 'in', { optional: true }), arg('ReceiveMessage', 'PPORT_MESSAGE', 'out'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Replies (optional), then waits for the next request or connection request on the server\'s connection port.',
+  },
+  {
+    name: 'NtReplyPort',
+    args: [arg('PortHandle', 'HANDLE'), arg('ReplyMessage', 'PPORT_MESSAGE', 'in')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Replies to a request without waiting.',
+  },
+  {
+    name: 'NtCreateSection',
+    args: [
+      arg('SectionHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES', 'in', { optional: true }),
+      arg('MaximumSize', 'PLARGE_INTEGER', 'in', { note: 'bytes, rounded up to pages (at most 64 MiB here)' }),
+      arg('SectionPageProtection', 'ULONG'), arg('AllocationAttributes', 'ULONG', 'in', { note: 'SEC_COMMIT' }),
+      arg('FileHandle', 'HANDLE', 'in', { optional: true, note: 'NULL: pagefile-backed; files need the I/O manager (STATUS_NOT_IMPLEMENTED)' }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'A pagefile-backed section: zeroed frames that every view of it maps (shared between processes).',
+  },
+  {
+    name: 'NtOpenSection',
+    args: [arg('SectionHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'Opens a named section.',
+  },
+  {
+    name: 'NtMapViewOfSection',
+    args: [
+      arg('SectionHandle', 'HANDLE'), arg('ProcessHandle', 'HANDLE'),
+      arg('BaseAddress', 'PVOID *', 'inout', { note: 'NULL contents: the system chooses (64 KiB aligned)' }),
+      arg('ZeroBits', 'ULONG_PTR'), arg('CommitSize', 'SIZE_T'),
+      arg('SectionOffset', 'PLARGE_INTEGER', 'inout', { optional: true, note: 'page aligned' }),
+      arg('ViewSize', 'PSIZE_T', 'inout', { note: '0: from the offset to the end' }),
+      arg('InheritDisposition', 'ULONG'), arg('AllocationType', 'ULONG'),
+      arg('Win32Protect', 'ULONG', 'in', { note: 'PAGE_READWRITE or PAGE_READONLY' }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'Maps (part of) a section into a process: the same physical frames in every view.',
+  },
+  {
+    name: 'NtUnmapViewOfSection',
+    args: [arg('ProcessHandle', 'HANDLE'), arg('BaseAddress', 'PVOID')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'Removes a view; the section lives on while handles or views remain.',
   },
 ];
 
@@ -154,3 +732,6 @@ export function serviceArgSlots(s: ServiceDef): number {
 export function serviceArgBytes(s: ServiceDef): number {
   return 4 * serviceArgSlots(s);
 }
+
+/** The CPtr of the executive's service endpoint in every NT thread's CSpace (the stub's EBX). */
+export const NT_SERVICE_CPTR = 1;

@@ -59,6 +59,8 @@ export const TCB_SYSRESULT = 81;
 /** ESI and msg[0..10] as they were when a fault message replaced them. */
 export const TCB_FAULT_SAVED_ESI = 82;
 export const TCB_FAULT_SAVED_MRS = 84; // 11 words, to 94
+/** Non-zero: the thread is run by the host (KernelCore.hostThread), never loaded on the CPU. */
+export const TCB_HOST_RUN = 95;
 
 /** Returning from a system call: EAX = TCB_SYSRESULT. */
 export const ENTRY_SYSRET = 1;

@@ -49,7 +49,7 @@ import {
   ThreadState_Inactive, ipcBufferIndex, setThreadState, isRunnableState, TCB_STATE, TCB_AFFINITY,
 } from './tcb.js';
 import {
-  ENTRY_FAULT_SAVED, ENTRY_MRS, ENTRY_SYSRET, MAX_FAULT_LENGTH, TCB_ENTRY_FLAGS, TCB_FAULT_SAVED_ESI,
+  ENTRY_FAULT_SAVED, ENTRY_MRS, ENTRY_SYSRET, MAX_FAULT_LENGTH, TCB_ENTRY_FLAGS, TCB_HOST_RUN, TCB_FAULT_SAVED_ESI,
   TCB_FAULT_SAVED_MRS, TCB_SYSRESULT, loadRegs, saveRegs, saveSyscallEntry, seL4_Fault_UnknownSyscall,
   seL4_Fault_UserException, seL4_Fault_VMFault, seL4_SysCall, seL4_SysNBRecv, seL4_SysNBSend, seL4_SysRecv,
   seL4_SysReply, seL4_SysReplyRecv, seL4_SysSend, seL4_SysYield, seL4_UnknownSyscall_Length,
@@ -73,6 +73,17 @@ export interface UnhandledFault {
   label: number;
   /** The fault message as it would have been sent. */
   msg: number[];
+}
+
+/**
+ * A thread run by the host instead of the CPU (the NT executive, the root
+ * task): when the scheduler picks it, the core calls `run`, which serves
+ * what it received and blocks it again through the kernel operations
+ * (ReplyRecv/Recv), all without leaving the core's loop.
+ */
+export interface HostThread {
+  readonly tcb: number;
+  run(): void;
 }
 
 export interface CoreOptions {
@@ -110,6 +121,8 @@ export class KernelCore {
   private readonly doorbell: number;
   /** The run loop: the interpreter's run() or the JIT's runJit() (same contract). */
   private readonly runCpu: Runner;
+  /** The host-run thread (set with `setHostThread`). */
+  hostThread: HostThread | null = null;
 
   /** The fault message being built (no allocation per fault). */
   private readonly faultMsg = new Int32Array(MAX_FAULT_LENGTH);
@@ -152,6 +165,13 @@ export class KernelCore {
         }
       }
       const t = schedule(k);
+      if (t === this.hostThread?.tcb) {
+        // The Call fastpath leaves `loaded` naming it, but nothing of it is in the CPU (TCB_HOST_RUN).
+        if (this.loaded !== 0 && this.loaded !== t) this.savePreempted(this.loaded);
+        this.loaded = 0;
+        this.hostThread.run();
+        continue;
+      }
       if (t !== this.loaded) {
         if (this.loaded !== 0) this.savePreempted(this.loaded);
         this.loaded = 0;
@@ -205,6 +225,12 @@ export class KernelCore {
     const k = this.k;
     const ti = t >> 2;
     return k.g[k.coreBase(k.core) + CORE_CUR] !== t || !isRunnableState(k.m[ti + TCB_STATE]!) || k.m[ti + TCB_AFFINITY] !== k.core;
+  }
+
+  /** Marks `h`'s TCB host-run: the scheduler's picks of it call `h.run()` and no fastpath loads it on the CPU. */
+  setHostThread(h: HostThread): void {
+    this.hostThread = h;
+    this.k.m[(h.tcb >> 2) + TCB_HOST_RUN] = 1;
   }
 
   /** A thread leaving the CPU between instructions (preempted): it resumes where it stopped. */

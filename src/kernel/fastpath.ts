@@ -28,7 +28,7 @@ import {
   TCB_BOUND_NTFN, TCB_EP_NEXT, TCB_EP_PREV, TCB_FAULT_TYPE, TCB_IPCBUF, TCB_PRIO, TCB_REGS, TCB_STATE,
   ThreadState_BlockedOnReceive, ThreadState_BlockedOnReply, ThreadState_Running, tcbCaller, tcbSlot,
 } from './tcb.js';
-import { ENTRY_MRS, ENTRY_SYSRET, TCB_ENTRY_FLAGS, TCB_SYSRESULT, loadRegs, saveSyscallEntry, threadPageDirectory } from './abi.js';
+import { ENTRY_MRS, ENTRY_SYSRET, TCB_ENTRY_FLAGS, TCB_HOST_RUN, TCB_SYSRESULT, loadRegs, saveSyscallEntry, threadPageDirectory } from './abi.js';
 
 /** length <= 2 and no extra caps: the whole message is EDI/EBP. */
 const fitsInRegisters = (info: number): boolean => (info & 0x7f) <= 2 && (info & 0x180) === 0;
@@ -65,7 +65,7 @@ function switchTo(k: Kernel, cpu: Cpu, to: number): void {
   const base = k.coreBase(k.core);
   k.g[base + CORE_CUR] = to;
   k.g[base + CORE_ACTION] = SchedulerAction_ResumeCurrentThread;
-  loadRegs(k, cpu, to);
+  if (k.m[(to >> 2) + TCB_HOST_RUN] === 0) loadRegs(k, cpu, to); // a host-run thread never takes the CPU
 }
 
 /** seL4_Call fastpath for the current thread `t` (registers live in `cpu`). */

@@ -24,3 +24,5 @@ export * from './core.js';
 export * from './space-builder.js';
 export * from './fpu.js';
 export * from './invocation.js';
+export * from './save-caller.js';
+export * from './host-fastpath.js';

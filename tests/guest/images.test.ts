@@ -168,17 +168,21 @@ test('ntdll exports every service and runtime function', () => {
   for (const n of ex.keys()) assert.match(n, /^[A-Za-z_][A-Za-z0-9_]*$/, `export name ${n}`);
 });
 
-test('each system call stub is exactly mov eax,N; lea edx,[esp+4]; int 0x2e; ret 4*argc', () => {
+test('each system call stub is exactly a seL4_Call on the service endpoint (label = service number) returning MR0', () => {
   const p = parsePe(readFileSync(join(guest, 'bin/ntdll.dll')));
   const ex = exportsOf(p);
   SERVICES.forEach((s, n) => {
     const off = fileOffset(p, ex.get(s.name)!);
-    const want = Buffer.alloc(14);
-    want[0] = 0xb8;
-    want.writeUInt32LE(n, 1);
-    want.set([0x8d, 0x54, 0x24, 0x04, 0xcd, 0x2e, 0xc2], 5);
-    want.writeUInt16LE(serviceArgBytes(s), 12);
-    assert.deepEqual(p.buf.subarray(off, off + 14), want, `${s.name} stub bytes`);
+    // push ebx/esi/edi/ebp; mov eax,-1; mov ebx,1; mov esi,(n<<12)|1; lea edi,[esp+20]; sysenter;
+    // test eax,eax; mov eax,edi; jz +5; mov eax,0xC000001C; pop ebp/edi/esi/ebx; ret N
+    const want = Buffer.from([
+      0x53, 0x56, 0x57, 0x55, 0xb8, 0xff, 0xff, 0xff, 0xff, 0xbb, 1, 0, 0, 0, 0xbe, 0, 0, 0, 0,
+      0x8d, 0x7c, 0x24, 0x14, 0x0f, 0x34, 0x85, 0xc0, 0x89, 0xf8, 0x74, 0x05, 0xb8, 0x1c, 0x00, 0x00, 0xc0,
+      0x5d, 0x5f, 0x5e, 0x5b, 0xc2, 0, 0,
+    ]);
+    want.writeUInt32LE((n << 12) | 1, 15);
+    want.writeUInt16LE(serviceArgBytes(s), want.length - 2);
+    assert.deepEqual(p.buf.subarray(off, off + want.length), want, `${s.name} stub bytes`);
   });
 });
 

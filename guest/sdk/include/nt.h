@@ -94,6 +94,30 @@ typedef struct _CLIENT_ID {
   HANDLE UniqueThread;
 } CLIENT_ID, *PCLIENT_ID;
 
+/* LPC messages: a 24-byte header, then up to 256 bytes of data. */
+typedef struct _PORT_MESSAGE {
+  USHORT DataLength;
+  USHORT TotalLength;
+  USHORT Type;
+  USHORT DataInfoOffset;
+  CLIENT_ID ClientId;
+  ULONG MessageId;
+  ULONG ClientViewSize;
+} PORT_MESSAGE, *PPORT_MESSAGE;
+#define LPC_REQUEST 1
+#define LPC_REPLY 2
+#define LPC_CONNECTION_REQUEST 10
+#define PORT_MAXIMUM_MESSAGE_LENGTH 256
+
+/* The stack a thread is created on (NtCreateThread). */
+typedef struct _INITIAL_TEB {
+  PVOID PreviousStackBase;
+  PVOID PreviousStackLimit;
+  PVOID StackBase;
+  PVOID StackLimit;
+  PVOID AllocatedStackBase;
+} INITIAL_TEB, *PINITIAL_TEB;
+
 typedef struct _LIST_ENTRY {
   struct _LIST_ENTRY *Flink;
   struct _LIST_ENTRY *Blink;
@@ -229,6 +253,101 @@ static __inline PTEB NtCurrentTeb(void)
 #define NtCurrentPeb() (NtCurrentTeb()->ProcessEnvironmentBlock)
 
 /* --- system services (generated from src/abi/services.ts) ---------------- */
+/* Object attributes (OBJ_* flags) for the Ob services. */
+#define OBJ_INHERIT 0x00000002L
+#define OBJ_PERMANENT 0x00000010L
+#define OBJ_EXCLUSIVE 0x00000020L
+#define OBJ_CASE_INSENSITIVE 0x00000040L
+#define OBJ_OPENIF 0x00000080L
+#define OBJ_OPENLINK 0x00000100L
+typedef struct _OBJECT_ATTRIBUTES {
+  ULONG Length;
+  HANDLE RootDirectory;
+  PUNICODE_STRING ObjectName;
+  ULONG Attributes;
+  PVOID SecurityDescriptor;
+  PVOID SecurityQualityOfService;
+} OBJECT_ATTRIBUTES, *POBJECT_ATTRIBUTES;
+_Static_assert(sizeof(OBJECT_ATTRIBUTES) == 24, "OBJECT_ATTRIBUTES is 24 bytes");
+#define InitializeObjectAttributes(p, n, a, r, s) do { \
+    (p)->Length = sizeof(OBJECT_ATTRIBUTES); (p)->RootDirectory = (r); (p)->Attributes = (a); \
+    (p)->ObjectName = (n); (p)->SecurityDescriptor = (s); (p)->SecurityQualityOfService = NULL; } while (0)
+
+typedef struct _MEMORY_BASIC_INFORMATION {
+  PVOID BaseAddress;
+  PVOID AllocationBase;
+  ULONG AllocationProtect;
+  SIZE_T RegionSize;
+  ULONG State;
+  ULONG Protect;
+  ULONG Type;
+} MEMORY_BASIC_INFORMATION, *PMEMORY_BASIC_INFORMATION;
+
+/* --- exceptions (i386 layouts) ------------------------------------------- */
+#define EXCEPTION_MAXIMUM_PARAMETERS 15
+#define EXCEPTION_NONCONTINUABLE 0x01
+#define EXCEPTION_UNWINDING 0x02
+#define EXCEPTION_EXIT_UNWIND 0x04
+#define EXCEPTION_NESTED_CALL 0x10
+typedef struct _EXCEPTION_RECORD {
+  NTSTATUS ExceptionCode;
+  ULONG ExceptionFlags;
+  struct _EXCEPTION_RECORD *ExceptionRecord;
+  PVOID ExceptionAddress;
+  ULONG NumberParameters;
+  ULONG_PTR ExceptionInformation[EXCEPTION_MAXIMUM_PARAMETERS];
+} EXCEPTION_RECORD, *PEXCEPTION_RECORD;
+_Static_assert(sizeof(EXCEPTION_RECORD) == 0x50, "EXCEPTION_RECORD is 0x50 bytes");
+
+#define CONTEXT_i386 0x00010000
+#define CONTEXT_CONTROL (CONTEXT_i386 | 0x01)
+#define CONTEXT_INTEGER (CONTEXT_i386 | 0x02)
+#define CONTEXT_SEGMENTS (CONTEXT_i386 | 0x04)
+typedef struct _FLOATING_SAVE_AREA {
+  ULONG ControlWord, StatusWord, TagWord, ErrorOffset, ErrorSelector, DataOffset, DataSelector;
+  UCHAR RegisterArea[80];
+  ULONG Cr0NpxState;
+} FLOATING_SAVE_AREA;
+typedef struct _CONTEXT {
+  ULONG ContextFlags;
+  ULONG Dr0, Dr1, Dr2, Dr3, Dr6, Dr7;
+  FLOATING_SAVE_AREA FloatSave;
+  ULONG SegGs, SegFs, SegEs, SegDs;
+  ULONG Edi, Esi, Ebx, Edx, Ecx, Eax;
+  ULONG Ebp, Eip, SegCs, EFlags, Esp, SegSs;
+  UCHAR ExtendedRegisters[512];
+} CONTEXT, *PCONTEXT;
+_Static_assert(sizeof(CONTEXT) == 0x2cc, "CONTEXT is 0x2cc bytes");
+
+typedef enum _EXCEPTION_DISPOSITION {
+  ExceptionContinueExecution = 0,
+  ExceptionContinueSearch = 1,
+  ExceptionNestedException = 2,
+  ExceptionCollidedUnwind = 3,
+} EXCEPTION_DISPOSITION;
+typedef EXCEPTION_DISPOSITION (__cdecl *PEXCEPTION_ROUTINE)(PEXCEPTION_RECORD, PVOID EstablisherFrame, PCONTEXT, PVOID DispatcherContext);
+typedef struct _EXCEPTION_REGISTRATION_RECORD {
+  struct _EXCEPTION_REGISTRATION_RECORD *Next;
+  PEXCEPTION_ROUTINE Handler;
+} EXCEPTION_REGISTRATION_RECORD;
+#define EXCEPTION_CHAIN_END ((PEXCEPTION_REGISTRATION_RECORD)-1)
+
+#define DUPLICATE_CLOSE_SOURCE 0x00000001
+#define DUPLICATE_SAME_ACCESS 0x00000002
+#define NotificationEvent 0
+#define SynchronizationEvent 1
+#define WaitAll 0
+#define WaitAny 1
+#define EVENT_ALL_ACCESS 0x001F0003
+#define MUTANT_ALL_ACCESS 0x001F0001
+#define SEMAPHORE_ALL_ACCESS 0x001F0003
+#define THREAD_ALL_ACCESS 0x001F03FF
+#define DIRECTORY_ALL_ACCESS 0x000F000F
+#define SYMBOLIC_LINK_ALL_ACCESS 0x000F0001
+#define MEM_FREE 0x10000
+#define MEM_PRIVATE 0x20000
+#define MEM_IMAGE 0x1000000
+
 #include <ntsyscalls.gen.h>
 
 /* --- runtime library exported by ntdll.dll ---------------------------------- */
@@ -246,6 +365,10 @@ NTSYSAPI WCHAR NTAPI RtlUpcaseUnicodeChar(WCHAR SourceCharacter);
 NTSYSAPI WCHAR NTAPI RtlDowncaseUnicodeChar(WCHAR SourceCharacter);
 NTSYSAPI VOID NTAPI RtlFillMemory(PVOID Destination, SIZE_T Length, UCHAR Fill);
 NTSYSAPI VOID NTAPI RtlZeroMemory(PVOID Destination, SIZE_T Length);
+NTSYSAPI BOOLEAN NTAPI RtlDispatchException(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT Context);
+NTSYSAPI VOID NTAPI KiUserExceptionDispatcher(void);
+NTSYSAPI VOID NTAPI KiUserApcDispatcher(void);
+typedef VOID (NTAPI *PKNORMAL_ROUTINE)(PVOID NormalContext, PVOID SystemArgument1, PVOID SystemArgument2);
 NTSYSAPI VOID NTAPI RtlCopyMemory(PVOID Destination, const VOID *Source, SIZE_T Length);
 NTSYSAPI VOID NTAPI RtlMoveMemory(PVOID Destination, const VOID *Source, SIZE_T Length);
 NTSYSAPI SIZE_T NTAPI RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length);

@@ -28,6 +28,8 @@
 #define STATUS_ACCESS_VIOLATION                  ((NTSTATUS)0xC0000005L) /* Access violation */
 #define STATUS_IN_PAGE_ERROR                     ((NTSTATUS)0xC0000006L) /* A page could not be read in */
 #define STATUS_INVALID_HANDLE                    ((NTSTATUS)0xC0000008L) /* The handle is not valid */
+#define STATUS_NO_TOKEN                          ((NTSTATUS)0xC000007CL) /* The thread is not impersonating: it has no token of its own */
+#define STATUS_INVALID_CID                       ((NTSTATUS)0xC000000BL) /* The client id (process or thread id) names nothing */
 #define STATUS_INVALID_PARAMETER                 ((NTSTATUS)0xC000000DL) /* A parameter is not valid */
 #define STATUS_NO_SUCH_DEVICE                    ((NTSTATUS)0xC000000EL) /* No such device exists */
 #define STATUS_NO_SUCH_FILE                      ((NTSTATUS)0xC000000FL) /* No such file exists */
@@ -68,8 +70,10 @@
 #define STATUS_SECTION_TOO_BIG                   ((NTSTATUS)0xC0000040L) /* The section is too big */
 #define STATUS_PORT_CONNECTION_REFUSED           ((NTSTATUS)0xC0000041L) /* The port connection was refused */
 #define STATUS_INVALID_PORT_HANDLE               ((NTSTATUS)0xC0000042L) /* The port handle is not valid */
+#define STATUS_REPLY_MESSAGE_MISMATCH            ((NTSTATUS)0xC000021FL) /* The reply does not answer a request that is waiting */
 #define STATUS_SHARING_VIOLATION                 ((NTSTATUS)0xC0000043L) /* A sharing violation occurred */
 #define STATUS_INVALID_PAGE_PROTECTION           ((NTSTATUS)0xC0000045L) /* The page protection is not valid */
+#define STATUS_SUSPEND_COUNT_EXCEEDED            ((NTSTATUS)0xC000004AL) /* The thread's suspend count is at its maximum */
 #define STATUS_MUTANT_NOT_OWNED                  ((NTSTATUS)0xC0000046L) /* The mutant is not owned by the caller */
 #define STATUS_SEMAPHORE_LIMIT_EXCEEDED          ((NTSTATUS)0xC0000047L) /* The semaphore limit was exceeded */
 #define STATUS_SECTION_NOT_IMAGE                 ((NTSTATUS)0xC0000049L) /* The section is not an image */
@@ -105,6 +109,7 @@
 #define STATUS_INVALID_PARAMETER_2               ((NTSTATUS)0xC00000F0L) /* The second parameter is not valid */
 #define STATUS_INVALID_PARAMETER_3               ((NTSTATUS)0xC00000F1L) /* The third parameter is not valid */
 #define STATUS_INVALID_PARAMETER_4               ((NTSTATUS)0xC00000F2L) /* The fourth parameter is not valid */
+#define STATUS_INVALID_PARAMETER_6               ((NTSTATUS)0xC00000F4L) /* The sixth parameter is not valid */
 #define STATUS_DIRECTORY_NOT_EMPTY               ((NTSTATUS)0xC0000101L) /* The directory is not empty */
 #define STATUS_FILE_CORRUPT_ERROR                ((NTSTATUS)0xC0000102L) /* The file or directory is corrupt */
 #define STATUS_NOT_A_DIRECTORY                   ((NTSTATUS)0xC0000103L) /* The file is not a directory */

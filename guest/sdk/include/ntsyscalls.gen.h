@@ -3,7 +3,7 @@
 #define NEPTUNE_NTSYSCALLS_GEN_H
 /* Included by <nt.h> after the native types. Service number = position in the table. */
 
-/* #0 NtTerminateProcess: Ends the process with ExitStatus as its exit code; does not return when the target is the caller. */
+/* #0 NtTerminateProcess: Ends the process (every thread) with ExitStatus as its exit code; does not return when the target is the caller. */
 NTSYSAPI NTSTATUS NTAPI NtTerminateProcess(
     HANDLE ProcessHandle, /* in, optional: NtCurrentProcess() = (HANDLE)-1; NULL also means the caller's process */
     NTSTATUS ExitStatus /* in */);
@@ -12,23 +12,23 @@ NTSYSAPI NTSTATUS NTAPI NtTerminateProcess(
 NTSYSAPI NTSTATUS NTAPI NtDisplayString(
     PUNICODE_STRING String /* in: UTF-16, Length in bytes, at most 32 KiB per call */);
 
-/* #2 NtAllocateVirtualMemory: Reserves and/or commits a region of the process address space; new pages read as zero. */
+/* #2 NtAllocateVirtualMemory: Reserves and/or commits a region (a VAD); committed pages get frames on first touch (VMFault) and read as zero. */
 NTSYSAPI NTSTATUS NTAPI NtAllocateVirtualMemory(
     HANDLE ProcessHandle, /* in */
     PVOID *BaseAddress, /* inout: NULL contents: the system chooses; rounded down to 64 KiB for a reservation, 4 KiB for a commit */
     ULONG_PTR ZeroBits, /* in */
     PSIZE_T RegionSize, /* inout: rounded up to whole pages */
     ULONG AllocationType, /* in: MEM_COMMIT | MEM_RESERVE | MEM_TOP_DOWN */
-    ULONG Protect /* in: PAGE_* */);
+    ULONG Protect /* in: PAGE_* (PAGE_GUARD allowed with a commit) */);
 
-/* #3 NtFreeVirtualMemory: Decommits or releases a region. */
+/* #3 NtFreeVirtualMemory: Decommits or releases a region; its frames go back to the executive's pool. */
 NTSYSAPI NTSTATUS NTAPI NtFreeVirtualMemory(
     HANDLE ProcessHandle, /* in */
     PVOID *BaseAddress, /* inout */
     PSIZE_T RegionSize, /* inout: 0 with MEM_RELEASE: the whole reservation */
     ULONG FreeType /* in: MEM_DECOMMIT or MEM_RELEASE */);
 
-/* #4 NtProtectVirtualMemory: Changes the protection of committed pages; returns the old protection of the first page. */
+/* #4 NtProtectVirtualMemory: Changes the protection of committed pages (remaps their frames); returns the old protection of the first page. */
 NTSYSAPI NTSTATUS NTAPI NtProtectVirtualMemory(
     HANDLE ProcessHandle, /* in */
     PVOID *BaseAddress, /* inout */
@@ -36,7 +36,7 @@ NTSYSAPI NTSTATUS NTAPI NtProtectVirtualMemory(
     ULONG NewProtect, /* in */
     PULONG OldProtect /* out */);
 
-/* #5 NtQueryPerformanceCounter: A monotonic counter and its frequency in counts per second. */
+/* #5 NtQueryPerformanceCounter: A monotonic counter (host clock) and its frequency, 10 MHz. */
 NTSYSAPI NTSTATUS NTAPI NtQueryPerformanceCounter(
     PLARGE_INTEGER PerformanceCounter, /* out */
     PLARGE_INTEGER PerformanceFrequency /* out, optional */);
@@ -45,6 +45,438 @@ NTSYSAPI NTSTATUS NTAPI NtQueryPerformanceCounter(
 NTSYSAPI NTSTATUS NTAPI NtQuerySystemTime(
     PLARGE_INTEGER SystemTime /* out: 100 ns units since 1601-01-01 UTC */);
 
-#define NT_SERVICE_COUNT 7
+/* #7 NtClose: Closes a handle of the caller's handle table (STATUS_INVALID_HANDLE when there is none); the object goes when its last reference does, unless permanent. */
+NTSYSAPI NTSTATUS NTAPI NtClose(
+    HANDLE Handle /* in */);
+
+/* #8 NtTerminateThread: Ends one thread; the last thread of a process ends the process with the same status. */
+NTSYSAPI NTSTATUS NTAPI NtTerminateThread(
+    HANDLE ThreadHandle, /* in, optional: NtCurrentThread() = (HANDLE)-2; NULL: the caller */
+    NTSTATUS ExitStatus /* in */);
+
+/* #9 NtDuplicateObject: Copies a handle (same or reduced access) into a process's handle table. */
+NTSYSAPI NTSTATUS NTAPI NtDuplicateObject(
+    HANDLE SourceProcessHandle, /* in */
+    HANDLE SourceHandle, /* in */
+    HANDLE TargetProcessHandle, /* in, optional */
+    PHANDLE TargetHandle, /* out, optional */
+    ACCESS_MASK DesiredAccess, /* in */
+    ULONG HandleAttributes, /* in */
+    ULONG Options /* in: DUPLICATE_CLOSE_SOURCE 1, DUPLICATE_SAME_ACCESS 2 */);
+
+/* #10 NtQueryObject: The object's full name or its type name as a UNICODE_STRING followed by the characters. */
+NTSYSAPI NTSTATUS NTAPI NtQueryObject(
+    HANDLE Handle, /* in */
+    ULONG ObjectInformationClass, /* in: 1 ObjectNameInformation, 2 ObjectTypeInformation */
+    PVOID ObjectInformation, /* out, optional */
+    ULONG ObjectInformationLength, /* in */
+    PULONG ReturnLength /* out, optional */);
+
+/* #11 NtCreateDirectoryObject: A directory in the object namespace (temporary unless OBJ_PERMANENT). */
+NTSYSAPI NTSTATUS NTAPI NtCreateDirectoryObject(
+    PHANDLE DirectoryHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #12 NtOpenDirectoryObject: Opens a directory of the namespace by name. */
+NTSYSAPI NTSTATUS NTAPI NtOpenDirectoryObject(
+    PHANDLE DirectoryHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #13 NtCreateSymbolicLinkObject: A symbolic link; lookups through it reparse to the target path. */
+NTSYSAPI NTSTATUS NTAPI NtCreateSymbolicLinkObject(
+    PHANDLE LinkHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in */
+    PUNICODE_STRING LinkTarget /* in */);
+
+/* #14 NtOpenSymbolicLinkObject: Opens the link itself (the last name component is not followed). */
+NTSYSAPI NTSTATUS NTAPI NtOpenSymbolicLinkObject(
+    PHANDLE LinkHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #15 NtQuerySymbolicLinkObject: The link's target; STATUS_BUFFER_TOO_SMALL with the needed length when it does not fit. */
+NTSYSAPI NTSTATUS NTAPI NtQuerySymbolicLinkObject(
+    HANDLE LinkHandle, /* in */
+    PUNICODE_STRING LinkTarget, /* inout: Buffer and MaximumLength in, Length out */
+    PULONG ReturnedLength /* out, optional */);
+
+/* #16 NtMakeTemporaryObject: Clears the permanent flag: the name goes with the last handle. */
+NTSYSAPI NTSTATUS NTAPI NtMakeTemporaryObject(
+    HANDLE Handle /* in */);
+
+/* #17 NtMakePermanentObject: Sets the permanent flag: the object stays in the namespace with no handle open. */
+NTSYSAPI NTSTATUS NTAPI NtMakePermanentObject(
+    HANDLE Handle /* in */);
+
+/* #18 NtCreateEvent: An event object, named (in the namespace) or not. */
+NTSYSAPI NTSTATUS NTAPI NtCreateEvent(
+    PHANDLE EventHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
+    ULONG EventType, /* in: 0 NotificationEvent, 1 SynchronizationEvent */
+    BOOLEAN InitialState /* in */);
+
+/* #19 NtOpenEvent: Opens a named event. */
+NTSYSAPI NTSTATUS NTAPI NtOpenEvent(
+    PHANDLE EventHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #20 NtSetEvent: Signals the event: wakes every waiter (notification) or one (synchronization, which stays unsignalled then). */
+NTSYSAPI NTSTATUS NTAPI NtSetEvent(
+    HANDLE EventHandle, /* in */
+    PLONG PreviousState /* out, optional */);
+
+/* #21 NtResetEvent: Unsignals the event and returns the previous state. */
+NTSYSAPI NTSTATUS NTAPI NtResetEvent(
+    HANDLE EventHandle, /* in */
+    PLONG PreviousState /* out, optional */);
+
+/* #22 NtClearEvent: Unsignals the event. */
+NTSYSAPI NTSTATUS NTAPI NtClearEvent(
+    HANDLE EventHandle /* in */);
+
+/* #23 NtWaitForSingleObject: Waits for a dispatcher object (event, process, thread); the caller's reply capability is kept until it is signalled or the timeout passes. */
+NTSYSAPI NTSTATUS NTAPI NtWaitForSingleObject(
+    HANDLE Handle, /* in */
+    BOOLEAN Alertable, /* in: TRUE: queued user APCs end the wait with STATUS_USER_APC and run */
+    PLARGE_INTEGER Timeout /* in, optional: NULL: forever; negative: relative 100 ns units; positive: absolute system time */);
+
+/* #24 NtWaitForMultipleObjects: Wait-any (STATUS_WAIT_0 + index) or wait-all over up to 64 objects, with a timeout. */
+NTSYSAPI NTSTATUS NTAPI NtWaitForMultipleObjects(
+    ULONG Count, /* in: 1..64 */
+    const HANDLE *Handles, /* in: Count handles */
+    ULONG WaitType, /* in: 0 WaitAll, 1 WaitAny */
+    BOOLEAN Alertable, /* in */
+    PLARGE_INTEGER Timeout /* in, optional */);
+
+/* #25 NtDelayExecution: Sleeps; the executive answers when the interval has passed. */
+NTSYSAPI NTSTATUS NTAPI NtDelayExecution(
+    BOOLEAN Alertable, /* in */
+    PLARGE_INTEGER DelayInterval /* in: negative: relative 100 ns units; positive: absolute */);
+
+/* #26 NtYieldExecution: Gives the rest of the time slice to another ready thread (STATUS_NO_YIELD_PERFORMED is not distinguished). */
+NTSYSAPI NTSTATUS NTAPI NtYieldExecution(void);
+
+/* #27 NtQueryVirtualMemory: MEMORY_BASIC_INFORMATION of the region holding BaseAddress (pages of the same state and protection). */
+NTSYSAPI NTSTATUS NTAPI NtQueryVirtualMemory(
+    HANDLE ProcessHandle, /* in */
+    PVOID BaseAddress, /* in */
+    ULONG MemoryInformationClass, /* in: 0 MemoryBasicInformation */
+    PVOID MemoryInformation, /* out: MEMORY_BASIC_INFORMATION, 28 bytes */
+    SIZE_T MemoryInformationLength, /* in */
+    PSIZE_T ReturnLength /* out, optional */);
+
+/* #28 NtReadVirtualMemory: Copies from a process's memory (STATUS_ACCESS_VIOLATION when either side is not accessible; nothing partial). */
+NTSYSAPI NTSTATUS NTAPI NtReadVirtualMemory(
+    HANDLE ProcessHandle, /* in */
+    PVOID BaseAddress, /* in: in the target process */
+    PVOID Buffer, /* out: in the caller */
+    SIZE_T NumberOfBytesToRead, /* in */
+    PSIZE_T NumberOfBytesRead /* out, optional */);
+
+/* #29 NtWriteVirtualMemory: Copies into a process's memory (its pages must be writable). */
+NTSYSAPI NTSTATUS NTAPI NtWriteVirtualMemory(
+    HANDLE ProcessHandle, /* in */
+    PVOID BaseAddress, /* in: in the target process */
+    PVOID Buffer, /* in: in the caller */
+    SIZE_T NumberOfBytesToWrite, /* in */
+    PSIZE_T NumberOfBytesWritten /* out, optional */);
+
+/* #30 NtContinue: Resumes the calling thread with the registers of a CONTEXT (the end of a handled exception); does not return. */
+NTSYSAPI NTSTATUS NTAPI NtContinue(
+    PCONTEXT Context, /* in: CONTEXT_CONTROL and CONTEXT_INTEGER are applied */
+    BOOLEAN TestAlert /* in: APCs do not exist yet: ignored */);
+
+/* #31 NtRaiseException: First chance: the record and context go to ntdll's KiUserExceptionDispatcher on the context's stack; second chance: the process ends naming the exception, address and module. */
+NTSYSAPI NTSTATUS NTAPI NtRaiseException(
+    PEXCEPTION_RECORD ExceptionRecord, /* in */
+    PCONTEXT Context, /* in */
+    BOOLEAN FirstChance /* in */);
+
+/* #32 NtCreateProcess: Needs image sections (NtCreateSection) from the I/O manager; the host creates the first process today. */
+NTSYSAPI NTSTATUS NTAPI NtCreateProcess(
+    PHANDLE ProcessHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
+    HANDLE ParentProcess, /* in */
+    BOOLEAN InheritObjectTable, /* in */
+    HANDLE SectionHandle, /* in, optional */
+    HANDLE DebugPort, /* in, optional */
+    HANDLE ExceptionPort /* in, optional */);
+
+/* #33 NtCreateThread: A thread in a process (TCB, CNode with its badged endpoint caps, IPC buffer, TEB) starting with the CONTEXT's registers on the caller-provided stack. */
+NTSYSAPI NTSTATUS NTAPI NtCreateThread(
+    PHANDLE ThreadHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
+    HANDLE ProcessHandle, /* in */
+    PCLIENT_ID ClientId, /* out, optional */
+    PCONTEXT ThreadContext, /* in: CONTEXT_CONTROL and CONTEXT_INTEGER: the start registers */
+    PINITIAL_TEB InitialTeb, /* in: the stack the caller allocated (StackBase, StackLimit) */
+    BOOLEAN CreateSuspended /* in */);
+
+/* #34 NtResumeThread: Decrements the suspend count; the thread runs again at zero. */
+NTSYSAPI NTSTATUS NTAPI NtResumeThread(
+    HANDLE ThreadHandle, /* in */
+    PULONG SuspendCount /* out, optional */);
+
+/* #35 NtQueryInformationProcess: ProcessBasicInformation (exit status, PEB, affinity, priority, ids); other classes STATUS_INVALID_INFO_CLASS. */
+NTSYSAPI NTSTATUS NTAPI NtQueryInformationProcess(
+    HANDLE ProcessHandle, /* in */
+    ULONG ProcessInformationClass, /* in: 0 ProcessBasicInformation */
+    PVOID ProcessInformation, /* out, optional */
+    ULONG ProcessInformationLength, /* in */
+    PULONG ReturnLength /* out, optional */);
+
+/* #36 NtCreateFile: Needs the I/O manager and file system drivers (a later issue). */
+NTSYSAPI NTSTATUS NTAPI NtCreateFile(
+    PHANDLE FileHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in */
+    PVOID IoStatusBlock, /* out */
+    PLARGE_INTEGER AllocationSize, /* in, optional */
+    ULONG FileAttributes, /* in */
+    ULONG ShareAccess, /* in */
+    ULONG CreateDisposition, /* in */
+    ULONG CreateOptions, /* in */
+    PVOID EaBuffer, /* in, optional */
+    ULONG EaLength /* in */);
+
+/* #37 NtSuspendThread: Increments the suspend count; the thread stops (a thread inside a service call stops when it is answered; suspending oneself waits for the resume). */
+NTSYSAPI NTSTATUS NTAPI NtSuspendThread(
+    HANDLE ThreadHandle, /* in */
+    PULONG PreviousSuspendCount /* out, optional */);
+
+/* #38 NtCreateMutant: A mutant (mutex): owned recursively by a thread; abandoned when its owner ends (waiters get STATUS_ABANDONED_WAIT_0). */
+NTSYSAPI NTSTATUS NTAPI NtCreateMutant(
+    PHANDLE MutantHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
+    BOOLEAN InitialOwner /* in */);
+
+/* #39 NtOpenMutant: Opens a named mutant. */
+NTSYSAPI NTSTATUS NTAPI NtOpenMutant(
+    PHANDLE MutantHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #40 NtReleaseMutant: Releases one level of ownership (STATUS_MUTANT_NOT_OWNED when the caller does not own it). */
+NTSYSAPI NTSTATUS NTAPI NtReleaseMutant(
+    HANDLE MutantHandle, /* in */
+    PLONG PreviousCount /* out, optional */);
+
+/* #41 NtCreateSemaphore: A counting semaphore; each satisfied wait takes one. */
+NTSYSAPI NTSTATUS NTAPI NtCreateSemaphore(
+    PHANDLE SemaphoreHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
+    LONG InitialCount, /* in */
+    LONG MaximumCount /* in */);
+
+/* #42 NtOpenSemaphore: Opens a named semaphore. */
+NTSYSAPI NTSTATUS NTAPI NtOpenSemaphore(
+    PHANDLE SemaphoreHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #43 NtReleaseSemaphore: Adds to the count (STATUS_SEMAPHORE_LIMIT_EXCEEDED past the maximum) and wakes waiters. */
+NTSYSAPI NTSTATUS NTAPI NtReleaseSemaphore(
+    HANDLE SemaphoreHandle, /* in */
+    LONG ReleaseCount, /* in */
+    PLONG PreviousCount /* out, optional */);
+
+/* #44 NtQueryInformationThread: ThreadBasicInformation (exit status, TEB, client id, affinity, priorities); other classes STATUS_INVALID_INFO_CLASS. */
+NTSYSAPI NTSTATUS NTAPI NtQueryInformationThread(
+    HANDLE ThreadHandle, /* in */
+    ULONG ThreadInformationClass, /* in: 0 ThreadBasicInformation */
+    PVOID ThreadInformation, /* out, optional */
+    ULONG ThreadInformationLength, /* in */
+    PULONG ReturnLength /* out, optional */);
+
+/* #45 NtQuerySystemInformation: SystemBasicInformation: page size, physical pages, user address range, processors (from the kernel); other classes STATUS_INVALID_INFO_CLASS. */
+NTSYSAPI NTSTATUS NTAPI NtQuerySystemInformation(
+    ULONG SystemInformationClass, /* in: 0 SystemBasicInformation */
+    PVOID SystemInformation, /* out, optional */
+    ULONG SystemInformationLength, /* in */
+    PULONG ReturnLength /* out, optional */);
+
+/* #46 NtOpenProcess: A handle to a running process by ClientId.UniqueProcess. */
+NTSYSAPI NTSTATUS NTAPI NtOpenProcess(
+    PHANDLE ProcessHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in */
+    PCLIENT_ID ClientId /* in, optional */);
+
+/* #47 NtOpenThread: A handle to a running thread by ClientId.UniqueThread (and UniqueProcess when not 0). */
+NTSYSAPI NTSTATUS NTAPI NtOpenThread(
+    PHANDLE ThreadHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in */
+    PCLIENT_ID ClientId /* in, optional */);
+
+/* #48 NtCreateTimer: A waitable timer object (unsignalled, not set). */
+NTSYSAPI NTSTATUS NTAPI NtCreateTimer(
+    PHANDLE TimerHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
+    ULONG TimerType /* in: 0 NotificationTimer, 1 SynchronizationTimer */);
+
+/* #49 NtOpenTimer: Opens a named timer. */
+NTSYSAPI NTSTATUS NTAPI NtOpenTimer(
+    PHANDLE TimerHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #50 NtSetTimer: Arms the timer (absolute or relative, optionally periodic); it is signalled when due. */
+NTSYSAPI NTSTATUS NTAPI NtSetTimer(
+    HANDLE TimerHandle, /* in */
+    PLARGE_INTEGER DueTime, /* in: negative: relative 100 ns units; positive: absolute */
+    PVOID TimerApcRoutine, /* in, optional: VOID NTAPI (PVOID TimerContext, ULONG TimerLowValue, LONG TimerHighValue), queued as a user APC when due */
+    PVOID TimerContext, /* in, optional */
+    BOOLEAN ResumeTimer, /* in */
+    LONG Period, /* in: ms; 0: one-shot */
+    PBOOLEAN PreviousState /* out, optional */);
+
+/* #51 NtCancelTimer: Disarms the timer (its signal state stays as it is). */
+NTSYSAPI NTSTATUS NTAPI NtCancelTimer(
+    HANDLE TimerHandle, /* in */
+    PBOOLEAN CurrentState /* out, optional */);
+
+/* #52 NtOpenProcessToken: The process's primary token. Every process runs as LocalSystem (there are no user accounts). */
+NTSYSAPI NTSTATUS NTAPI NtOpenProcessToken(
+    HANDLE ProcessHandle, /* in */
+    ACCESS_MASK DesiredAccess, /* in */
+    PHANDLE TokenHandle /* out */);
+
+/* #53 NtOpenThreadToken: STATUS_NO_TOKEN: threads never impersonate (impersonation does not exist). */
+NTSYSAPI NTSTATUS NTAPI NtOpenThreadToken(
+    HANDLE ThreadHandle, /* in */
+    ACCESS_MASK DesiredAccess, /* in */
+    BOOLEAN OpenAsSelf, /* in */
+    PHANDLE TokenHandle /* out */);
+
+/* #54 NtQueryInformationToken: User S-1-5-18 (LocalSystem); groups Administrators (owner) and Everyone; privilege SeChangeNotifyPrivilege (enabled); TokenPrimary. Other classes STATUS_INVALID_INFO_CLASS. */
+NTSYSAPI NTSTATUS NTAPI NtQueryInformationToken(
+    HANDLE TokenHandle, /* in */
+    ULONG TokenInformationClass, /* in: 1 User, 2 Groups, 3 Privileges, 8 Type */
+    PVOID TokenInformation, /* out, optional */
+    ULONG TokenInformationLength, /* in */
+    PULONG ReturnLength /* out */);
+
+/* #55 NtQueueApcThread: Queues a user APC; it runs (through ntdll's KiUserApcDispatcher) when the thread waits alertably or calls NtTestAlert. */
+NTSYSAPI NTSTATUS NTAPI NtQueueApcThread(
+    HANDLE ThreadHandle, /* in */
+    PVOID ApcRoutine, /* in: VOID NTAPI (PVOID NormalContext, PVOID SystemArgument1, PVOID SystemArgument2) */
+    PVOID NormalContext, /* in, optional */
+    PVOID SystemArgument1, /* in, optional */
+    PVOID SystemArgument2 /* in, optional */);
+
+/* #56 NtTestAlert: Runs the caller's queued user APCs now (STATUS_SUCCESS; the APCs run before the call returns). */
+NTSYSAPI NTSTATUS NTAPI NtTestAlert(void);
+
+/* #57 NtGetContextThread: A thread's registers where it will resume (for the caller: the return from this call). */
+NTSYSAPI NTSTATUS NTAPI NtGetContextThread(
+    HANDLE ThreadHandle, /* in */
+    PCONTEXT ThreadContext /* inout: ContextFlags in; control, integer and segment registers out */);
+
+/* #58 NtSetContextThread: Sets a thread's control/integer registers (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED). */
+NTSYSAPI NTSTATUS NTAPI NtSetContextThread(
+    HANDLE ThreadHandle, /* in */
+    PCONTEXT ThreadContext /* in */);
+
+/* #59 NtCreatePort: A named LPC connection port (messages of up to 24 + 256 bytes). */
+NTSYSAPI NTSTATUS NTAPI NtCreatePort(
+    PHANDLE PortHandle, /* out */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in */
+    ULONG MaxConnectionInfoLength, /* in */
+    ULONG MaxMessageLength, /* in */
+    ULONG MaxPoolUsage /* in */);
+
+/* #60 NtListenPort: Waits for a connection request on a connection port. */
+NTSYSAPI NTSTATUS NTAPI NtListenPort(
+    HANDLE PortHandle, /* in */
+    PPORT_MESSAGE ConnectionRequest /* out */);
+
+/* #61 NtAcceptConnectPort: Accepts (a server communication port) or refuses a connection request. */
+NTSYSAPI NTSTATUS NTAPI NtAcceptConnectPort(
+    PHANDLE PortHandle, /* out */
+    PVOID PortContext, /* in, optional */
+    PPORT_MESSAGE ConnectionRequest, /* in */
+    BOOLEAN AcceptConnection, /* in */
+    PVOID ServerView, /* inout, optional: port views (shared sections) are not supported: NULL */
+    PVOID ClientView /* out, optional */);
+
+/* #62 NtCompleteConnectPort: Lets the accepted client's NtConnectPort return with its communication port. */
+NTSYSAPI NTSTATUS NTAPI NtCompleteConnectPort(
+    HANDLE PortHandle /* in */);
+
+/* #63 NtConnectPort: Connects to a named port; waits until the server accepts and completes (or refuses: STATUS_PORT_CONNECTION_REFUSED). */
+NTSYSAPI NTSTATUS NTAPI NtConnectPort(
+    PHANDLE PortHandle, /* out */
+    PUNICODE_STRING PortName, /* in */
+    PVOID SecurityQos, /* in, optional */
+    PVOID ClientView, /* inout, optional: NULL (no port views) */
+    PVOID ServerView, /* out, optional */
+    PULONG MaxMessageLength, /* out, optional */
+    PVOID ConnectionInformation, /* inout, optional */
+    PULONG ConnectionInformationLength /* inout, optional */);
+
+/* #64 NtRequestWaitReplyPort: Sends a request to the server and waits for its reply. */
+NTSYSAPI NTSTATUS NTAPI NtRequestWaitReplyPort(
+    HANDLE PortHandle, /* in */
+    PPORT_MESSAGE RequestMessage, /* in */
+    PPORT_MESSAGE ReplyMessage /* out */);
+
+/* #65 NtReplyWaitReceivePort: Replies (optional), then waits for the next request or connection request on the server's connection port. */
+NTSYSAPI NTSTATUS NTAPI NtReplyWaitReceivePort(
+    HANDLE PortHandle, /* in */
+    PVOID *PortContext, /* out, optional */
+    PPORT_MESSAGE ReplyMessage, /* in, optional */
+    PPORT_MESSAGE ReceiveMessage /* out */);
+
+/* #66 NtReplyPort: Replies to a request without waiting. */
+NTSYSAPI NTSTATUS NTAPI NtReplyPort(
+    HANDLE PortHandle, /* in */
+    PPORT_MESSAGE ReplyMessage /* in */);
+
+/* #67 NtCreateSection: A pagefile-backed section: zeroed frames that every view of it maps (shared between processes). */
+NTSYSAPI NTSTATUS NTAPI NtCreateSection(
+    PHANDLE SectionHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
+    PLARGE_INTEGER MaximumSize, /* in: bytes, rounded up to pages (at most 64 MiB here) */
+    ULONG SectionPageProtection, /* in */
+    ULONG AllocationAttributes, /* in: SEC_COMMIT */
+    HANDLE FileHandle /* in, optional: NULL: pagefile-backed; files need the I/O manager (STATUS_NOT_IMPLEMENTED) */);
+
+/* #68 NtOpenSection: Opens a named section. */
+NTSYSAPI NTSTATUS NTAPI NtOpenSection(
+    PHANDLE SectionHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #69 NtMapViewOfSection: Maps (part of) a section into a process: the same physical frames in every view. */
+NTSYSAPI NTSTATUS NTAPI NtMapViewOfSection(
+    HANDLE SectionHandle, /* in */
+    HANDLE ProcessHandle, /* in */
+    PVOID *BaseAddress, /* inout: NULL contents: the system chooses (64 KiB aligned) */
+    ULONG_PTR ZeroBits, /* in */
+    SIZE_T CommitSize, /* in */
+    PLARGE_INTEGER SectionOffset, /* inout, optional: page aligned */
+    PSIZE_T ViewSize, /* inout: 0: from the offset to the end */
+    ULONG InheritDisposition, /* in */
+    ULONG AllocationType, /* in */
+    ULONG Win32Protect /* in: PAGE_READWRITE or PAGE_READONLY */);
+
+/* #70 NtUnmapViewOfSection: Removes a view; the section lives on while handles or views remain. */
+NTSYSAPI NTSTATUS NTAPI NtUnmapViewOfSection(
+    HANDLE ProcessHandle, /* in */
+    PVOID BaseAddress /* in */);
+
+#define NT_SERVICE_COUNT 71
 
 #endif

@@ -1,15 +1,15 @@
 /**
  * `neptune run PROGRAM.exe [ARGS]`: runs one native NT program and exits
- * with its exit status. Until the kernel and the executive exist, the
- * program's system calls are served by the early service layer
- * (src/machine/early).
+ * with its exit status. The program runs as an NT process on the kernel,
+ * its system calls served by the NT executive (src/executive) over seL4
+ * IPC.
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NtStatusError, NTSTATUS, ntStatusMessage } from '../../abi/ntstatus.js';
 import { guestBinDir } from '../../machine/paths.js';
 import { DEFAULT_RAM_BYTES, parseSize } from '../../machine/ram.js';
-import { runProgram } from '../../machine/early/run-program.js';
+import { runNtProgram } from '../../executive/boot.js';
 import { DEFAULT_ENGINE, engineFromEnv } from '../../jit/index.js';
 import { CliError, EXIT_CANNOT_EXECUTE, EXIT_ENGINE_FAILED, EXIT_NOT_FOUND, EXIT_USAGE, parseOptions, type CliCommand } from '../command.js';
 
@@ -25,6 +25,9 @@ options:
   --env NAME=VALUE         add to the program's environment (repeatable)
   --trace-syscalls         print each system call and its status on stderr
   --max-instructions N     stop the program after N instructions
+  --jit, --no-jit          run hot code translated to JavaScript (the default)
+                           or only interpreted (NEPTUNE_CPU_ENGINE=interp|jit|
+                           jit-eager sets the default; docs/jit.md)
   --jit, --no-jit          run hot code translated to JavaScript (the default)
                            or only interpreted (NEPTUNE_CPU_ENGINE=interp|jit|
                            jit-eager sets the default; docs/jit.md)
@@ -64,13 +67,14 @@ export const runCommand: CliCommand = {
     const maxInstructions = maxText === undefined ? 0 : Number(maxText);
     if (!Number.isSafeInteger(maxInstructions) || maxInstructions < 0) throw new CliError('--max-instructions needs a non-negative integer', EXIT_USAGE);
     if (opts.has('jit') && opts.has('no-jit')) throw new CliError('--jit and --no-jit together', EXIT_USAGE);
+    if (opts.has('jit') && opts.has('no-jit')) throw new CliError('--jit and --no-jit together', EXIT_USAGE);
     for (const e of env) if (!e.includes('=')) throw new CliError(`--env ${e}: expected NAME=VALUE`, EXIT_USAGE);
 
     const out = ctx.stdout;
     const trace = opts.has('trace-syscalls') ? (line: string) => ctx.stderr.write(`[syscall] ${line}\n`) : undefined;
     let result;
     try {
-      result = runProgram({
+      result = runNtProgram({
         image,
         args: rest.slice(1),
         dllPath: [dirname(image), ...dllDirs, guestBinDir()],

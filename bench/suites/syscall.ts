@@ -1,0 +1,85 @@
+/**
+ * NT system calls on kernel + executive: `syscall.trivial.roundtrip` is one
+ * NtClose on an invalid handle from guest/bin/sysbench.exe's loop (stub →
+ * sysenter Call → executive dispatch → ReplyRecv → stub), per call, in ns:
+ * the run of N calls minus the run of 0 calls (process start and exit),
+ * divided by N. Samples alternate with and without the kernel's fastpath.
+ * Also: a round trip of two processes over named events, and process
+ * create + run to exit.
+ */
+import { join } from 'node:path';
+import { bootNt, runNtProgram, runUntil } from '../../src/executive/boot.js';
+import { guestBinDir } from '../../src/machine/paths.js';
+import { summarize, type BenchResult, type BenchSuite } from '../lib/results.js';
+
+function runOnce(calls: number, fastpath: boolean): number {
+  const bin = guestBinDir();
+  const t0 = process.hrtime.bigint();
+  const r = runNtProgram({ image: join(bin, 'sysbench.exe'), args: [String(calls)], dllPath: [bin], memory: 32 << 20, console: () => {}, fastpath });
+  const ns = Number(process.hrtime.bigint() - t0);
+  if (r.exitStatus !== 0) throw new Error(`sysbench.exe failed: ${r.exception ?? r.exitStatus}`);
+  return ns;
+}
+
+/** ns per round trip of two processes over named synchronization events (ntpingpong.exe), N round trips minus 0. */
+function eventPingPong(n: number): number {
+  const bin = guestBinDir();
+  const once = (count: number): number => {
+    const m = bootNt({ memory: 64 << 20, console: () => {} });
+    const t0 = process.hrtime.bigint();
+    const a = m.executive.createProcess({ image: join(bin, 'ntpingpong.exe'), args: ['ping', String(count)], dllPath: [bin] });
+    const b = m.executive.createProcess({ image: join(bin, 'ntpingpong.exe'), args: ['pong', String(count)], dllPath: [bin] });
+    if (runUntil(m, () => a.terminated && b.terminated) !== 'done' || a.exitStatus !== 0 || b.exitStatus !== 0) throw new Error('ntpingpong failed');
+    return Number(process.hrtime.bigint() - t0);
+  };
+  return (once(n) - once(0)) / n;
+}
+
+/** ns to create a process (exitcode.exe: images, PEB, thread) and run it to its exit, on a booted system. */
+function processCreateExit(count: number): number {
+  const bin = guestBinDir();
+  const m = bootNt({ memory: 64 << 20, console: () => {} });
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    const p = m.executive.createProcess({ image: join(bin, 'exitcode.exe'), args: ['3'], dllPath: [bin] });
+    if (runUntil(m, () => p.terminated) !== 'done' || p.exitStatus !== 3) throw new Error('exitcode.exe failed');
+  }
+  return Number(process.hrtime.bigint() - t0) / count;
+}
+
+export const syscallSuite: BenchSuite = {
+  name: 'syscall',
+  summary: 'NT system call round trip from a guest loop (NtClose on an invalid handle), fastpath on and off; event ping-pong between two processes; process create + exit',
+  async run({ quick }) {
+    const calls = quick ? 20_000 : 200_000;
+    const samples = quick ? 5 : 15;
+    const fast: number[] = [];
+    const slow: number[] = [];
+    runOnce(1000, true); // warm up the interpreter and V8
+    for (let i = 0; i < samples; i++) {
+      const base = runOnce(0, true);
+      fast.push((runOnce(calls, true) - base) / calls);
+      const base2 = runOnce(0, false);
+      slow.push((runOnce(calls, false) - base2) / calls);
+    }
+    const f = summarize(fast);
+    const s = summarize(slow);
+    const results: BenchResult[] = [
+      { name: 'syscall.trivial.roundtrip', value: f.median, unit: 'ns', samples, rme: f.rme, note: 'NtClose(invalid) from a guest loop, kernel fastpath on; target <= 1000 ns' },
+      { name: 'syscall.trivial.roundtrip.slowpath', value: s.median, unit: 'ns', samples, rme: s.rme, note: 'same, every syscall on the kernel slow path' },
+    ];
+    const pp: number[] = [];
+    const pc: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      pp.push(eventPingPong(quick ? 2000 : 20_000));
+      pc.push(processCreateExit(quick ? 5 : 20));
+    }
+    const e = summarize(pp);
+    const c = summarize(pc);
+    results.push(
+      { name: 'syscall.event.pingpong', value: e.median, unit: 'ns', samples, rme: e.rme, note: 'two processes, named sync events: SetEvent+Wait each side per round trip' },
+      { name: 'syscall.process.create-exit', value: c.median / 1000, unit: 'us', samples, rme: c.rme, note: 'exitcode.exe: map images, PEB, thread, run to NtTerminateProcess' },
+    );
+    return results;
+  },
+};

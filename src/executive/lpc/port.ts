@@ -1,0 +1,99 @@
+/**
+ * Lpc: ports. A server creates a named connection port; a client's
+ * NtConnectPort queues a connection request on it and waits; the server
+ * listens, accepts (a server communication port paired with the client's
+ * communication port) and completes, which returns the client its port.
+ * Requests from a client's port go to the server's connection port queue;
+ * the server receives them with NtReplyWaitReceivePort (PortContext = the
+ * context it gave its communication port) and replies by MessageId.
+ *
+ *   client ──NtConnectPort──> [connection port queue] ──NtListenPort──> server
+ *   client <─(complete)── NtAcceptConnectPort + NtCompleteConnectPort
+ *   client ──NtRequestWaitReplyPort──> queue ──NtReplyWaitReceivePort──> server
+ *   client <──────────── reply (by MessageId) ──────────────────────────┘
+ *
+ * Messages are copied by the executive (header of 24 bytes + up to 256
+ * bytes of data); port views (shared sections) are not supported. Every
+ * wait keeps the waiting thread's reply capability, like other waits.
+ */
+import { ObObject, type ObjectType } from '../ob/object.js';
+import type { EThread } from '../ps/process.js';
+
+export const PortType: ObjectType = {
+  name: 'Port',
+  generic: { read: 0x20001, write: 0x10001, execute: 0, all: 0x1f0001 },
+};
+
+export const PORT_MESSAGE_HEADER = 24;
+export const PORT_MAX_DATA = 256;
+export const LPC_REQUEST = 1;
+export const LPC_REPLY = 2;
+export const LPC_CONNECTION_REQUEST = 10;
+
+export interface LpcMessage {
+  type: number;
+  data: Uint8Array;
+  pid: number;
+  tid: number;
+  messageId: number;
+  /** The client communication port it came from (requests). */
+  from: LpcPort | null;
+}
+
+export interface LpcReceiver {
+  thread: EThread;
+  buffer: number;
+  contextPtr: number;
+  listenOnly: boolean;
+}
+
+export class LpcPort extends ObObject {
+  readonly queue: LpcMessage[] = [];
+  readonly receivers: LpcReceiver[] = [];
+  peer: LpcPort | null = null;
+  context = 0;
+  constructor(readonly kind: 'connection' | 'server' | 'client', readonly connection: LpcPort | null) {
+    super(PortType);
+  }
+  /** The connection port messages through this port are queued on. */
+  get server(): LpcPort {
+    return this.connection ?? this;
+  }
+}
+
+export interface PendingConnect {
+  client: EThread;
+  handlePtr: number;
+  maxLengthPtr: number;
+  connection: LpcPort;
+  serverPort: LpcPort | null;
+  clientPort: LpcPort | null;
+}
+
+export interface PendingReply {
+  thread: EThread;
+  replyPtr: number;
+}
+
+/** The LPC state of one executive. */
+export class LpcState {
+  nextMessageId = 1;
+  readonly connects = new Map<number, PendingConnect>();
+  readonly replies = new Map<number, PendingReply>();
+}
+
+/** PORT_MESSAGE header + data as bytes. */
+export function encodeMessage(m: LpcMessage): Uint8Array {
+  const b = new Uint8Array(PORT_MESSAGE_HEADER + m.data.length);
+  const dv = new DataView(b.buffer);
+  dv.setUint16(0, m.data.length, true);
+  dv.setUint16(2, PORT_MESSAGE_HEADER + m.data.length, true);
+  dv.setUint16(4, m.type, true);
+  dv.setUint16(6, 0, true);
+  dv.setUint32(8, m.pid, true);
+  dv.setUint32(12, m.tid, true);
+  dv.setUint32(16, m.messageId, true);
+  dv.setUint32(20, 0, true);
+  b.set(m.data, PORT_MESSAGE_HEADER);
+  return b;
+}

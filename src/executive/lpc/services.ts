@@ -1,0 +1,170 @@
+/** Lpc services (lpc/port.ts describes the protocol). */
+import { NTSTATUS, NtStatusError } from '../../abi/ntstatus.js';
+import type { ServiceHandler } from '../dispatch.js';
+import { PENDING } from '../dispatch.js';
+import type { Executive } from '../executive.js';
+import { mapGenericAccess } from '../ob/object.js';
+import { obInsertObject, obReferenceObjectByHandle, readObjectAttributes } from '../ob/reference.js';
+import type { EThread } from '../ps/process.js';
+import {
+  LPC_CONNECTION_REQUEST, LPC_REPLY, LPC_REQUEST, LpcPort, PORT_MAX_DATA, PORT_MESSAGE_HEADER, PortType, encodeMessage,
+  type LpcMessage, type LpcReceiver,
+} from './port.js';
+
+const PORT_ALL_ACCESS = 0x1f0001;
+
+function port(t: EThread, h: number): LpcPort {
+  return obReferenceObjectByHandle<LpcPort>(t, h, 0, PortType).object;
+}
+
+/** Reads a PORT_MESSAGE's data (DataLength bytes after the header). */
+function readData(t: EThread, ptr: number): { data: Uint8Array; messageId: number } {
+  const mem = t.process.space;
+  const len = mem.readU16(ptr);
+  if (len > PORT_MAX_DATA) throw new NtStatusError(NTSTATUS.STATUS_INVALID_PARAMETER, `message data of ${len} bytes is more than ${PORT_MAX_DATA}`);
+  return { data: mem.readBytes(ptr + PORT_MESSAGE_HEADER, len), messageId: mem.readU32(ptr + 16) };
+}
+
+/** Writes a message (and the PortContext) into a receiver's buffers. */
+function writeMessage(r: LpcReceiver, m: LpcMessage): void {
+  const mem = r.thread.process.space;
+  mem.writeBytes(r.buffer, encodeMessage(m));
+  if (r.contextPtr !== 0) mem.writeU32(r.contextPtr, m.from?.peer?.context ?? 0);
+}
+
+/** Gives `m` to a waiting receiver of the connection port, or queues it. */
+function deliver(ex: Executive, conn: LpcPort, m: LpcMessage): void {
+  const i = conn.receivers.findIndex((r) => !r.listenOnly || m.type === LPC_CONNECTION_REQUEST);
+  if (i < 0) { conn.queue.push(m); return; }
+  const r = conn.receivers.splice(i, 1)[0]!;
+  let status: number = NTSTATUS.STATUS_SUCCESS;
+  try { writeMessage(r, m); } catch (e) {
+    if (!(e instanceof NtStatusError)) throw e;
+    status = e.status;
+  }
+  ex.completeLater(r.thread, status);
+}
+
+/** Takes the next message for a receiver now (SUCCESS) or leaves it waiting (PENDING). */
+function receive(conn: LpcPort, r: LpcReceiver): number {
+  const i = conn.queue.findIndex((m) => !r.listenOnly || m.type === LPC_CONNECTION_REQUEST);
+  if (i < 0) { conn.receivers.push(r); return PENDING; }
+  writeMessage(r, conn.queue.splice(i, 1)[0]!);
+  return NTSTATUS.STATUS_SUCCESS;
+}
+
+function reply(ex: Executive, t: EThread, ptr: number): number {
+  const { data, messageId } = readData(t, ptr);
+  const waiter = ex.lpc.replies.get(messageId);
+  if (waiter === undefined) return NTSTATUS.STATUS_REPLY_MESSAGE_MISMATCH;
+  ex.lpc.replies.delete(messageId);
+  let status: number = NTSTATUS.STATUS_SUCCESS;
+  try {
+    waiter.thread.process.space.writeBytes(waiter.replyPtr, encodeMessage({ type: LPC_REPLY, data, pid: t.process.pid, tid: t.tid, messageId, from: null }));
+  } catch (e) {
+    if (!(e instanceof NtStatusError)) throw e;
+    status = e.status;
+  }
+  ex.completeLater(waiter.thread, status);
+  return NTSTATUS.STATUS_SUCCESS;
+}
+
+export const lpcServices: Record<string, ServiceHandler> = {
+  NtCreatePort(ex, t, a) {
+    const oa = readObjectAttributes(t, a[1]!);
+    if (a[3]! > PORT_MESSAGE_HEADER + PORT_MAX_DATA) return NTSTATUS.STATUS_INVALID_PARAMETER_4;
+    const r = obInsertObject(ex, t, new LpcPort('connection', null), oa, PORT_ALL_ACCESS);
+    t.process.space.writeU32(a[0]!, r.handle);
+    return r.status;
+  },
+  NtListenPort(_ex, t, a) {
+    const p = port(t, a[0]!);
+    if (p.kind !== 'connection') return NTSTATUS.STATUS_INVALID_PORT_HANDLE;
+    return receive(p, { thread: t, buffer: a[1]!, contextPtr: 0, listenOnly: true });
+  },
+  NtConnectPort(ex, t, a) {
+    const [pHandle, pName, , pClientView, , pMaxLen, pInfo, pInfoLen] = a;
+    if (pClientView !== 0) return NTSTATUS.STATUS_NOT_IMPLEMENTED; // port views (shared sections) do not exist yet
+    const mem = t.process.space;
+    const name = mem.readUnicodeString(pName!);
+    const r = ex.namespace.lookup(name, null, false, false);
+    if (r.object === undefined) return NTSTATUS.STATUS_OBJECT_NAME_NOT_FOUND;
+    if (!(r.object instanceof LpcPort) || r.object.kind !== 'connection') return NTSTATUS.STATUS_OBJECT_TYPE_MISMATCH;
+    let info: Uint8Array = new Uint8Array(0);
+    if (pInfo !== 0 && pInfoLen !== 0) {
+      const n = mem.readU32(pInfoLen!);
+      if (n > PORT_MAX_DATA) return NTSTATUS.STATUS_INVALID_PARAMETER;
+      info = mem.readBytes(pInfo!, n);
+    }
+    const id = ex.lpc.nextMessageId++;
+    ex.lpc.connects.set(id, { client: t, handlePtr: pHandle!, maxLengthPtr: pMaxLen!, connection: r.object, serverPort: null, clientPort: null });
+    deliver(ex, r.object, { type: LPC_CONNECTION_REQUEST, data: info, pid: t.process.pid, tid: t.tid, messageId: id, from: null });
+    return PENDING;
+  },
+  NtAcceptConnectPort(ex, t, a) {
+    const [pHandle, context, pRequest, accept, pServerView] = a;
+    if (pServerView !== 0) return NTSTATUS.STATUS_NOT_IMPLEMENTED;
+    const { messageId } = readData(t, pRequest!);
+    const pending = ex.lpc.connects.get(messageId);
+    if (pending === undefined || pending.serverPort !== null) return NTSTATUS.STATUS_REPLY_MESSAGE_MISMATCH;
+    if ((accept! & 0xff) === 0) {
+      ex.lpc.connects.delete(messageId);
+      ex.completeLater(pending.client, NTSTATUS.STATUS_PORT_CONNECTION_REFUSED);
+      return NTSTATUS.STATUS_SUCCESS;
+    }
+    const server = new LpcPort('server', pending.connection);
+    const client = new LpcPort('client', pending.connection);
+    server.peer = client;
+    client.peer = server;
+    server.context = context!;
+    pending.serverPort = server;
+    pending.clientPort = client;
+    t.process.space.writeU32(pHandle!, t.process.handles.insert(server, mapGenericAccess(PORT_ALL_ACCESS, PortType)));
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtCompleteConnectPort(ex, t, a) {
+    const server = port(t, a[0]!);
+    for (const [id, pending] of ex.lpc.connects) {
+      if (pending.serverPort !== server) continue;
+      ex.lpc.connects.delete(id);
+      const c = pending.client;
+      if (c.terminated) return NTSTATUS.STATUS_PORT_DISCONNECTED;
+      try {
+        c.process.space.writeU32(pending.handlePtr, c.process.handles.insert(pending.clientPort!, mapGenericAccess(PORT_ALL_ACCESS, PortType)));
+        if (pending.maxLengthPtr !== 0) c.process.space.writeU32(pending.maxLengthPtr, PORT_MESSAGE_HEADER + PORT_MAX_DATA);
+        ex.completeLater(c, NTSTATUS.STATUS_SUCCESS);
+      } catch (e) {
+        if (!(e instanceof NtStatusError)) throw e;
+        ex.completeLater(c, e.status);
+      }
+      return NTSTATUS.STATUS_SUCCESS;
+    }
+    return NTSTATUS.STATUS_INVALID_PARAMETER;
+  },
+  NtRequestWaitReplyPort(ex, t, a) {
+    const p = port(t, a[0]!);
+    if (p.kind !== 'client' || p.peer === null) return NTSTATUS.STATUS_INVALID_PORT_HANDLE;
+    t.process.space.probe(a[2]!, PORT_MESSAGE_HEADER + PORT_MAX_DATA, true);
+    const { data } = readData(t, a[1]!);
+    const id = ex.lpc.nextMessageId++;
+    ex.lpc.replies.set(id, { thread: t, replyPtr: a[2]! });
+    deliver(ex, p.server, { type: LPC_REQUEST, data, pid: t.process.pid, tid: t.tid, messageId: id, from: p });
+    return PENDING;
+  },
+  NtReplyWaitReceivePort(ex, t, a) {
+    const [h, pCtx, pReply, pRecv] = a;
+    const p = port(t, h!);
+    if (p.kind === 'client') return NTSTATUS.STATUS_INVALID_PORT_HANDLE;
+    t.process.space.probe(pRecv!, PORT_MESSAGE_HEADER + PORT_MAX_DATA, true);
+    if (pReply !== 0) {
+      const s = reply(ex, t, pReply!);
+      if (s !== NTSTATUS.STATUS_SUCCESS) return s;
+    }
+    return receive(p.server, { thread: t, buffer: pRecv!, contextPtr: pCtx!, listenOnly: false });
+  },
+  NtReplyPort(ex, t, a) {
+    const p = port(t, a[0]!);
+    if (p.kind === 'client') return NTSTATUS.STATUS_INVALID_PORT_HANDLE;
+    return reply(ex, t, a[1]!);
+  },
+};

@@ -1,0 +1,156 @@
+/** Ps services: NtTerminateProcess, NtTerminateThread. */
+import { NTSTATUS } from '../../abi/ntstatus.js';
+import type { ServiceHandler } from '../dispatch.js';
+import { obReferenceObjectByHandle } from '../ob/reference.js';
+import { ProcessType, ThreadType, type EProcess, type EThread } from './process.js';
+import { CONTEXT_SIZE, applyContext } from '../ke/exception-dispatch.js';
+import { obInsertObject, readObjectAttributes } from '../ob/reference.js';
+import { mapGenericAccess } from '../ob/object.js';
+import { PENDING } from '../dispatch.js';
+import { psCreateThreadWithContext } from './create.js';
+
+const PROCESS_CREATE_THREAD = 2;
+const THREAD_SUSPEND_RESUME = 2;
+/** The most a suspend count may reach (NT's MAXIMUM_SUSPEND_COUNT). */
+const MAXIMUM_SUSPEND_COUNT = 127;
+
+const PROCESS_TERMINATE = 1;
+const THREAD_TERMINATE = 1;
+
+export const psServices: Record<string, ServiceHandler> = {
+  NtCreateThread(ex, t, a) {
+    const [pHandle, access, pOa, hProcess, pClientId, pContext, pInitialTeb, suspended] = a;
+    const p = obReferenceObjectByHandle<EProcess>(t, hProcess!, PROCESS_CREATE_THREAD, ProcessType).object;
+    if (p.terminated) return NTSTATUS.STATUS_PROCESS_IS_TERMINATING;
+    const mem = t.process.space;
+    const ctx = mem.readBytes(pContext!, CONTEXT_SIZE);
+    const stackBase = mem.readU32(pInitialTeb! + 8);
+    const stackLimit = mem.readU32(pInitialTeb! + 12);
+    if (stackLimit >= stackBase) return NTSTATUS.STATUS_INVALID_PARAMETER;
+    const oa = readObjectAttributes(t, pOa!);
+    const r = applyContext(ctx, { eax: 0, ecx: 0, edx: 0, ebx: 0, esp: stackBase, ebp: 0, esi: 0, edi: 0, eip: 0, eflags: 0x202 });
+    const nt = psCreateThreadWithContext(ex, p, [r.eip, r.esp, r.eflags, r.eax, r.ebx, r.ecx, r.edx, r.esi, r.edi, r.ebp], stackBase, stackLimit, (suspended! & 0xff) !== 0);
+    ex.threads.set(nt.tid, nt);
+    const h = obInsertObject(ex, t, nt, oa, access!);
+    mem.writeU32(pHandle!, h.handle);
+    if (pClientId !== 0) { mem.writeU32(pClientId!, p.pid); mem.writeU32(pClientId! + 4, nt.tid); }
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtSuspendThread(ex, t, a) {
+    const target = obReferenceObjectByHandle<EThread>(t, a[0]!, THREAD_SUSPEND_RESUME, ThreadType).object;
+    if (target.terminated) return NTSTATUS.STATUS_THREAD_IS_TERMINATING;
+    if (target.suspendCount >= MAXIMUM_SUSPEND_COUNT) return NTSTATUS.STATUS_SUSPEND_COUNT_EXCEEDED;
+    if (a[1] !== 0) t.process.space.writeU32(a[1]!, target.suspendCount);
+    target.suspendCount++;
+    if (target.suspendCount > 1) return NTSTATUS.STATUS_SUCCESS;
+    if (target === t) { t.selfSuspended = true; return PENDING; } // answered by the resume
+    ex.suspendThread(target);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtResumeThread(ex, t, a) {
+    const target = obReferenceObjectByHandle<EThread>(t, a[0]!, THREAD_SUSPEND_RESUME, ThreadType).object;
+    if (a[1] !== 0) t.process.space.writeU32(a[1]!, target.suspendCount);
+    if (target.suspendCount === 0 || target.terminated) return NTSTATUS.STATUS_SUCCESS; // as NT: an ended thread just reports its count
+    if (--target.suspendCount === 0) ex.resumeThread(target);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtTerminateProcess(ex, t, a) {
+    const p = a[0] === 0 ? t.process : obReferenceObjectByHandle<EProcess>(t, a[0]!, PROCESS_TERMINATE, ProcessType).object;
+    if (p.terminated) return NTSTATUS.STATUS_PROCESS_IS_TERMINATING;
+    ex.terminateProcess(p, a[1]!);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtTerminateThread(ex, t, a) {
+    const target = a[0] === 0 ? t : obReferenceObjectByHandle<EThread>(t, a[0]!, THREAD_TERMINATE, ThreadType).object;
+    if (target.terminated) return NTSTATUS.STATUS_THREAD_IS_TERMINATING;
+    ex.terminateThread(target, a[1]!);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+};
+
+/** Writes `bytes` into a caller's information buffer with NT's length rules. */
+function answerInfo(t: EThread, buf: number, len: number, pRet: number, bytes: Uint8Array): number {
+  const mem = t.process.space;
+  if (len !== bytes.length) {
+    if (pRet !== 0) mem.writeU32(pRet, bytes.length);
+    return NTSTATUS.STATUS_INFO_LENGTH_MISMATCH;
+  }
+  mem.writeBytes(buf, bytes);
+  if (pRet !== 0) mem.writeU32(pRet, bytes.length);
+  return NTSTATUS.STATUS_SUCCESS;
+}
+
+function words(values: readonly number[]): Uint8Array {
+  const b = new Uint8Array(values.length * 4);
+  const dv = new DataView(b.buffer);
+  values.forEach((v, i) => dv.setUint32(i * 4, v >>> 0, true));
+  return b;
+}
+
+const PROCESS_QUERY_INFORMATION = 0x400;
+const THREAD_QUERY_INFORMATION = 0x40;
+
+const THREAD_GET_CONTEXT = 0x8;
+const THREAD_SET_CONTEXT = 0x10;
+
+export const psQueryServices: Record<string, ServiceHandler> = {
+  NtGetContextThread(ex, t, a) {
+    const target = obReferenceObjectByHandle<EThread>(t, a[0]!, THREAD_GET_CONTEXT, ThreadType).object;
+    if (target.terminated) return NTSTATUS.STATUS_THREAD_IS_TERMINATING;
+    const mem = t.process.space;
+    const want = mem.readU32(a[1]!);
+    const ctx = ex.threadContext(target, t);
+    // Only the parts asked for (and that exist: control, integer, segments) are written.
+    new DataView(ctx.buffer).setUint32(0, (want & 0x10007) | 0x10000, true);
+    const out = mem.readBytes(a[1]!, CONTEXT_SIZE);
+    const parts: [number, number, number][] = [[0x10004, 0x8c, 0x9c], [0x10002, 0x9c, 0xb4], [0x10001, 0xb4, 0xcc]];
+    for (const [flag, from, to] of parts) if ((want & flag) === flag) out.set(ctx.subarray(from, to), from);
+    out.set(ctx.subarray(0, 4), 0);
+    mem.writeBytes(a[1]!, out);
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtSetContextThread(ex, t, a) {
+    const target = obReferenceObjectByHandle<EThread>(t, a[0]!, THREAD_SET_CONTEXT, ThreadType).object;
+    if (target.terminated) return NTSTATUS.STATUS_THREAD_IS_TERMINATING;
+    const ctx = t.process.space.readBytes(a[1]!, CONTEXT_SIZE);
+    if (target === t) { ex.continueWith(t, ctx, false); return PENDING; }
+    if (!ex.setThreadContext(target, ctx)) {
+      ex.trace('NtSetContextThread: the target is suspended inside a wait; its registers are owed a reply');
+      return NTSTATUS.STATUS_NOT_IMPLEMENTED;
+    }
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtQueryInformationProcess(_ex, t, a) {
+    const [h, cls, buf, len, pRet] = a;
+    const p = obReferenceObjectByHandle<EProcess>(t, h!, PROCESS_QUERY_INFORMATION, ProcessType).object;
+    if (cls !== 0) return NTSTATUS.STATUS_INVALID_INFO_CLASS;
+    // PROCESS_BASIC_INFORMATION: ExitStatus PebBaseAddress AffinityMask BasePriority UniqueProcessId InheritedFromUniqueProcessId
+    return answerInfo(t, buf!, len!, pRet!, words([p.exitStatus, p.peb, 1, 8, p.pid, 0]));
+  },
+  NtQueryInformationThread(_ex, t, a) {
+    const [h, cls, buf, len, pRet] = a;
+    const th = obReferenceObjectByHandle<EThread>(t, h!, THREAD_QUERY_INFORMATION, ThreadType).object;
+    if (cls !== 0) return NTSTATUS.STATUS_INVALID_INFO_CLASS;
+    // THREAD_BASIC_INFORMATION: ExitStatus TebBaseAddress ClientId{UniqueProcess UniqueThread} AffinityMask Priority BasePriority
+    return answerInfo(t, buf!, len!, pRet!, words([th.exitStatus, th.teb, th.process.pid, th.tid, 1, 8, 0]));
+  },
+  NtOpenProcess(ex, t, a) {
+    const [pHandle, access, , pCid] = a;
+    if (pCid === 0) return NTSTATUS.STATUS_INVALID_PARAMETER_MIX;
+    const pid = t.process.space.readU32(pCid!);
+    const p = ex.processes.get(pid);
+    if (p === undefined) return NTSTATUS.STATUS_INVALID_CID;
+    t.process.space.writeU32(pHandle!, t.process.handles.insert(p, mapGenericAccess(access!, ProcessType)));
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+  NtOpenThread(ex, t, a) {
+    const [pHandle, access, , pCid] = a;
+    if (pCid === 0) return NTSTATUS.STATUS_INVALID_PARAMETER_MIX;
+    const pid = t.process.space.readU32(pCid!);
+    const tid = t.process.space.readU32(pCid! + 4);
+    const th = ex.threads.get(tid);
+    if (th === undefined || (pid !== 0 && th.process.pid !== pid)) return NTSTATUS.STATUS_INVALID_CID;
+    t.process.space.writeU32(pHandle!, t.process.handles.insert(th, mapGenericAccess(access!, ThreadType)));
+    return NTSTATUS.STATUS_SUCCESS;
+  },
+};

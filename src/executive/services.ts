@@ -1,0 +1,13 @@
+/** Every service handler of the executive, by service name (the table in src/abi/services.ts says which exist). */
+import type { ServiceHandler } from './dispatch.js';
+import { exServices } from './ex/services.js';
+import { keApcServices, keExceptionServices, keMutantSemaphoreServices, keServices, keTimerServices } from './ke/services.js';
+import { mmSectionServices, mmServices } from './mm/services.js';
+import { obServices } from './ob/services.js';
+import { psQueryServices, psServices } from './ps/services.js';
+import { seServices } from './se/services.js';
+import { lpcServices } from './lpc/services.js';
+
+export const SERVICE_HANDLERS: Record<string, ServiceHandler> = {
+  ...psServices, ...psQueryServices, ...exServices, ...mmServices, ...mmSectionServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices, ...keTimerServices, ...keApcServices, ...seServices, ...lpcServices,
+};
