@@ -29,6 +29,7 @@
  */
 import type { Cpu } from '../cpu/cpu.js';
 import { Stop, Vector } from '../cpu/fault.js';
+import { cacheOf } from '../cpu/decode-cache.js';
 import { DEFAULT_ENGINE, engineFromEnv, runnerFor, type CpuEngine, type Runner } from '../jit/index.js';
 import { Access } from '../mmu/mmu.js';
 import { CORE_CUR, CORE_DOORBELL, type Kernel } from './state.js';
@@ -132,6 +133,11 @@ export class KernelCore {
     this.tickInstructions = opts.tickInstructions ?? 100_000;
     this.lock = opts.lock ?? null;
     this.runCpu = runnerFor(opts.engine ?? engineFromEnv(DEFAULT_ENGINE));
+    // Host writes to guest RAM (object zeroing, loaders, the executive) must drop decoded code.
+    if (k.physicalWritten === null) {
+      const cache = cacheOf(cpu);
+      k.physicalWritten = (addr, bytes) => cache.invalidateRange(addr, bytes);
+    }
     this.sliceEnd = opts.sliceEnd ?? null;
     this.doorbell = k.coreBase(k.core) + CORE_DOORBELL;
     this.doorbellSeen = Atomics.load(k.g, this.doorbell);

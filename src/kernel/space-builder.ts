@@ -124,6 +124,7 @@ export class SpaceBuilder {
       if (pa < 0) throw new RangeError(`write to unmapped 0x${(va >>> 0).toString(16)}`);
       const n = Math.min(bytes.length - done, 4096 - (va & 0xfff));
       this.u8.set(bytes.subarray(done, done + n), pa);
+      if (this.k.physicalWritten !== null) this.k.physicalWritten(pa, n);
       done += n;
     }
   }

@@ -128,9 +128,18 @@ export class Kernel {
     return G_CORES + c * CORE_STRIDE;
   }
 
+  /**
+   * Told of every write the host makes to guest physical memory (Retype's
+   * zeroing, a reused frame, the executive writing into a process): the
+   * core's decode cache and JIT drop code they decoded from those bytes, as
+   * a CPU store to a code page would. KernelCore installs it for its CPU.
+   */
+  physicalWritten: ((addr: number, bytes: number) => void) | null = null;
+
   /** Zeroes [addr, addr + bytes) of object memory (both multiples of 4). */
   zero(addr: number, bytes: number): void {
     this.m.fill(0, addr >> 2, (addr + bytes) >> 2);
+    if (this.physicalWritten !== null) this.physicalWritten(addr, bytes);
   }
 }
 

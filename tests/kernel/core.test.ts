@@ -145,3 +145,21 @@ test('sel4-notify: Signal/Wait rounds between two threads on one core deliver th
   assert.deepEqual(m.core.unhandled, []);
   assert.deepEqual(rootReceive(m, m.report), { label: 5, length: 2, badge: 0, mrs: [n, 0] });
 });
+
+for (const engine of ['interp', 'jit-eager'] as const) {
+  test(`host writes to guest RAM drop code the CPU decoded from it (${engine})`, () => {
+    // The thread runs ud2 at 0x600000 and faults; the handler writes new code over it
+    // (as a loader, NtWriteVirtualMemory or a reused frame would) and restarts the thread.
+    const m = machine({ engine });
+    const { fep } = codeThread(m, [0x0f, 0x0b], true);
+    assert.equal(m.core.run(1_000_000), CoreExit.IDLE);
+    assert.deepEqual(rootReceive(m, fep)?.mrs.slice(0, 1), [0x600000]);
+    // mov dword [0x601000], 2; ud2
+    m.b.write(0x600000, Uint8Array.from([0xc7, 0x05, 0x00, 0x10, 0x60, 0x00, 0x02, 0x00, 0x00, 0x00, 0x0f, 0x0b]));
+    seL4_Reply(m.k, m.root, seL4_MessageInfo_new(0, 0, 0, 0));
+    assert.equal(m.core.run(1_000_000), CoreExit.IDLE);
+    const u = rootReceive(m, fep);
+    assert.equal(u?.mrs[0], 0x60000a, 'the new code ran up to its ud2');
+    assert.equal(m.b.readWord(0x601000), 2);
+  });
+}

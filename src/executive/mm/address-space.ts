@@ -331,7 +331,10 @@ export class AddressSpace {
       throw new NtStatusError(NTSTATUS.STATUS_ACCESS_VIOLATION, `${write ? 'write to' : 'read of'} ${hex(va)}: ${!v || p === 0 ? 'not committed' : 'protection'}`);
     }
     const f = v.frame[i] !== 0 ? v.frame[i]! : this.materialize(v, i);
-    return this.ko.physOf(f) + (va & 0xfff);
+    const pa = this.ko.physOf(f) + (va & 0xfff);
+    // A service writing user memory may overwrite code the CPU decoded (NtWriteVirtualMemory, image loading).
+    if (write) { const k = this.ko.k; if (k.physicalWritten !== null) k.physicalWritten(pa, 1); }
+    return pa;
   }
 
   /** Throws STATUS_ACCESS_VIOLATION unless [va, va+len) is accessible (writable for `write`). */
