@@ -148,6 +148,20 @@ export function fastpathReplyRecv(k: Kernel, cpu: Cpu, t: number): boolean {
   m[ci + TCB_REGS + REG_BADGE] = 0;
   emptySlot(k, callerSlot); // cteDeleteOne of a reply cap: nothing to finalise (non-MCS)
   m[ci + TCB_STATE] = ThreadState_Running;
+  blockOnReceive(k, t, ep, rights);
+  switchTo(k, cpu, caller);
+  return true;
+}
+
+/**
+ * The receive half of a ReplyRecv fastpath: `t` blocks on endpoint `ep`
+ * (appended to its queue, which is then in the Recv state), as the slow
+ * path's receiveIPC leaves it. `rights` are those of `t`'s endpoint cap.
+ */
+export function blockOnReceive(k: Kernel, t: number, ep: number, rights: number): void {
+  const m = k.m;
+  const ti = t >> 2;
+  const ei = ep >> 2;
   m[ti + TCB_BLOCKING_OBJECT] = ep;
   m[ti + TCB_BLOCKING_FLAGS] = (rights & RIGHT_GRANT) !== 0 ? BLOCK_CAN_GRANT : 0;
   m[ti + TCB_STATE] = ThreadState_BlockedOnReceive;
@@ -158,6 +172,4 @@ export function fastpathReplyRecv(k: Kernel, cpu: Cpu, t: number): boolean {
   else m[(tail >> 2) + TCB_EP_NEXT] = t;
   m[ei + EP_TAIL] = t;
   m[ei + EP_STATE] = EPState_Recv;
-  switchTo(k, cpu, caller);
-  return true;
 }

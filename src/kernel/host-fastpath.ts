@@ -9,19 +9,20 @@
  */
 import type { Kernel } from './state.js';
 import { CORE_ACTION, CORE_CUR, SchedulerAction_ResumeCurrentThread } from './state.js';
-import { RIGHT_GRANT, RIGHT_READ, replyIsMaster } from './cap.js';
+import { RIGHT_READ, replyIsMaster } from './cap.js';
 import { cap_endpoint_cap, cap_reply_cap } from './objecttype.js';
 import { lookupCapSlot } from './cnode.js';
-import { EP_HEAD, EP_STATE, EP_TAIL, EPState_Recv, EPState_Send } from './endpoint.js';
+import { EP_STATE, EPState_Send } from './endpoint.js';
 import { isHighestPrio } from './scheduler.js';
 import { cteDeleteOne } from './cdt.js';
 import { seL4_MessageInfo_new } from './message.js';
 import {
-  BLOCK_CAN_GRANT, IPCBUF_MSG, REG_BADGE, REG_MSGINFO, TCB_AFFINITY, TCB_BLOCKING_FLAGS, TCB_BLOCKING_OBJECT,
-  TCB_BOUND_NTFN, TCB_EP_NEXT, TCB_EP_PREV, TCB_FAULT_TYPE, TCB_IPCBUF, TCB_PRIO, TCB_REGS, TCB_STATE,
-  ThreadState_BlockedOnReceive, ThreadState_BlockedOnReply, ThreadState_Running, tcbCaller, tcbSlot,
+  IPCBUF_MSG, REG_BADGE, REG_MSGINFO, TCB_AFFINITY,
+  TCB_BOUND_NTFN, TCB_FAULT_TYPE, TCB_IPCBUF, TCB_PRIO, TCB_REGS, TCB_STATE,
+  ThreadState_BlockedOnReply, ThreadState_Running, tcbCaller, tcbSlot,
 } from './tcb.js';
 import { threadPageDirectory } from './abi.js';
+import { blockOnReceive } from './fastpath.js';
 
 const ONE_WORD = seL4_MessageInfo_new(0, 0, 0, 1);
 
@@ -58,16 +59,7 @@ export function hostFastpathReplyRecv(k: Kernel, t: number, cptr: number, mr0: n
   m[ci + TCB_REGS + REG_BADGE] = 0;
   cteDeleteOne(k, callerSlot);
   m[ci + TCB_STATE] = ThreadState_Running;
-  m[ti + TCB_BLOCKING_OBJECT] = ep;
-  m[ti + TCB_BLOCKING_FLAGS] = (rights & RIGHT_GRANT) !== 0 ? BLOCK_CAN_GRANT : 0;
-  m[ti + TCB_STATE] = ThreadState_BlockedOnReceive;
-  const tail = m[ei + EP_TAIL]!;
-  m[ti + TCB_EP_PREV] = tail;
-  m[ti + TCB_EP_NEXT] = 0;
-  if (tail === 0) m[ei + EP_HEAD] = t;
-  else m[(tail >> 2) + TCB_EP_NEXT] = t;
-  m[ei + EP_TAIL] = t;
-  m[ei + EP_STATE] = EPState_Recv;
+  blockOnReceive(k, t, ep, rights);
   k.g[base + CORE_CUR] = caller;
   k.g[base + CORE_ACTION] = SchedulerAction_ResumeCurrentThread;
   return true;
