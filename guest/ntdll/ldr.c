@@ -11,6 +11,9 @@
  * Loaded modules are kept on PEB->Ldr's InLoadOrderModuleList with a load
  * count. The program and ntdll itself are put on the list when the loader
  * is first used (the host bound the program's imports before it started).
+ * LdrUnloadDll drops a load; the last one runs DllMain(DLL_PROCESS_DETACH),
+ * unloads what the DLL imports (after it: the reverse of initialization)
+ * and unmaps it.
  * Every header field is checked against the view before it is used: a
  * corrupt image gives STATUS_INVALID_IMAGE_FORMAT.
  */
@@ -98,8 +101,12 @@ static ULONG wlen(const WCHAR *s) { ULONG n = 0; while (s[n]) n++; return n; }
 
 static MODULE *add_module(PVOID base, ULONG size, PVOID entry, const WCHAR *name, USHORT count)
 {
-  if (LdrpModuleCount == MAX_MODULES) return NULL;
-  MODULE *m = &LdrpModules[LdrpModuleCount++];
+  MODULE *m = NULL;
+  for (ULONG i = 0; i < LdrpModuleCount && m == NULL; i++) if (LdrpModules[i].e.DllBase == NULL) m = &LdrpModules[i];
+  if (m == NULL) {
+    if (LdrpModuleCount == MAX_MODULES) return NULL;
+    m = &LdrpModules[LdrpModuleCount++];
+  }
   ULONG n = wlen(name);
   for (ULONG i = 0; i <= n; i++) m->name[i] = name[i];
   m->e.DllBase = base;
@@ -121,8 +128,8 @@ static void drop_module(MODULE *m)
 {
   list_remove(&m->e.InLoadOrderLinks);
   list_remove(&m->e.InMemoryOrderLinks);
+  m->e.DllBase = NULL; /* a free slot: never matched, reused by add_module */
   if (m == &LdrpModules[LdrpModuleCount - 1]) LdrpModuleCount--;
-  else m->e.DllBase = NULL; /* a hole: never matched again */
 }
 
 static NT_HEADERS *headers_of(PVOID base) { return (NT_HEADERS *)((char *)base + ((DOS_HEADER *)base)->e_lfanew); }
@@ -403,6 +410,31 @@ static NTSTATUS load(const WCHAR *name, MODULE **out, ULONG depth)
   return STATUS_SUCCESS;
 }
 
+/* Drops one load of `m`; the last runs its DLL_PROCESS_DETACH, then drops its imports' loads, then unmaps it. */
+static void unload(MODULE *m, ULONG depth)
+{
+  if (m->e.LoadCount == 0xffff || depth > 32) return;
+  if (--m->e.LoadCount != 0) return;
+  PVOID base = m->e.DllBase;
+  if (m->e.Flags & LDRP_PROCESS_ATTACH_CALLED) ((DLL_MAIN)m->e.EntryPoint)(base, DLL_PROCESS_DETACH, NULL);
+  list_remove(&m->e.InInitializationOrderLinks);
+  NT_HEADERS *nt = headers_of(base);
+  DATA_DIR d = nt->Dir[DIR_IMPORT];
+  /* The import directory was checked when the DLL was loaded. */
+  for (ULONG at = d.VirtualAddress; d.Size != 0; at += sizeof(IMPORT_DESCRIPTOR)) {
+    IMPORT_DESCRIPTOR *imp = (IMPORT_DESCRIPTOR *)((char *)base + at);
+    if (imp->Name == 0 && imp->FirstThunk == 0) break;
+    const char *dllA = image_string(base, nt->SizeOfImage, imp->Name);
+    WCHAR dll[MAX_NAME], dllName[MAX_NAME];
+    ULONG n = 0;
+    while (dllA != NULL && dllA[n] != 0 && n < MAX_NAME) { dll[n] = (WCHAR)(UCHAR)dllA[n]; n++; }
+    MODULE *dep = base_name(dll, n, dllName) == STATUS_SUCCESS ? find_by_name(dllName) : NULL;
+    if (dep != NULL) unload(dep, depth + 1);
+  }
+  drop_module(m);
+  NtUnmapViewOfSection(NtCurrentProcess(), base);
+}
+
 static NTSTATUS name_of(PUNICODE_STRING DllName, WCHAR *out)
 {
   if (DllName == NULL || DllName->Buffer == NULL || (DllName->Length & 1)) return STATUS_INVALID_PARAMETER;
@@ -447,4 +479,13 @@ NTSTATUS NTAPI LdrGetProcedureAddress(PVOID BaseAddress, PANSI_STRING Name, ULON
     name = buf;
   }
   return get_procedure(BaseAddress, name, Ordinal, ProcedureAddress, 0);
+}
+
+NTSTATUS NTAPI LdrUnloadDll(PVOID BaseAddress)
+{
+  LdrpInitialize();
+  MODULE *m = find_by_base(BaseAddress);
+  if (m == NULL) return STATUS_DLL_NOT_FOUND;
+  unload(m, 0);
+  return STATUS_SUCCESS;
 }

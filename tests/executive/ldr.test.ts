@@ -3,7 +3,7 @@
  * (src/executive/mm/image-section.ts), run by guest/programs/ldrtest:
  * LdrLoadDll with a dependency that must be relocated, DllMain order,
  * LdrGetProcedureAddress by name, by ordinal and through a forwarder,
- * load counts, and the error statuses.
+ * load counts, LdrUnloadDll with DLL_PROCESS_DETACH, and the error statuses.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +31,12 @@ test('ldrtest.exe: LdrLoadDll/LdrGetDllHandle/LdrGetProcedureAddress over \\Know
     'load again': '0x00000000 same',
     'load count': '2',
     'attaches': '1', // DllMain once, not on the second load
+    'unload once': '0x00000000 count 1',
+    'unload twice': '0x00000000 dep 0xc0000135 region free', // the dependency went with it
+    'unload unknown': '0xc0000135',
+    'unload ntdll': '0x00000000', // pinned: nothing happens
+    'reload': '0x00000000 attaches 1', // a fresh copy, attached again
+    'reload order': 'DT',
     'missing dll': '0xc0000135',
     'bad section': '0x00000000',
     'corrupt dll': '0xc000007b',
@@ -38,5 +44,7 @@ test('ldrtest.exe: LdrLoadDll/LdrGetDllHandle/LdrGetProcedureAddress over \\Know
     'modules': 'ldrtest.exe ntdll.dll ldrtest.dll ldrdep.dll',
   };
   for (const [k, v] of Object.entries(want)) assert.equal(got.get(k), v, `${k}\n${out}`);
+  assert.match(out, /\ndetach: ldrtest\ndetach: ldrdep\n/, 'DLL_PROCESS_DETACH in the reverse of initialization order');
+  assert.equal(out.match(/detach:/g)?.length, 2, 'detached once each');
   assert.equal(r.exitStatus, 0, out);
 });

@@ -2,7 +2,7 @@
  * Linked at 0x400000, where the program already is, so the loader must
  * relocate it. LdrDepRecord appends a letter to the initialization order
  * its DllMain starts ("D"), so the program can see that it ran before
- * ldrtest.dll's DllMain ("T"). */
+ * ldrtest.dll's DllMain ("T"). Its DLL_PROCESS_DETACH prints a line. */
 #include <nt.h>
 
 static char order[16];
@@ -23,5 +23,10 @@ BOOLEAN NTAPI DllMain(PVOID base, ULONG reason, PVOID reserved)
 {
   (void)base; (void)reserved;
   if (reason == DLL_PROCESS_ATTACH) { attaches++; LdrDepRecord('D'); }
+  if (reason == DLL_PROCESS_DETACH) {
+    UNICODE_STRING s;
+    RtlInitUnicodeString(&s, L"detach: ldrdep\n");
+    NtDisplayString(&s);
+  }
   return TRUE;
 }

@@ -84,6 +84,24 @@ int main(void)
   proc(dll, "LdrTestAttaches", 0, &p);
   printf("attaches: %lu\n", ((GETU)p)());
 
+  /* Unloading: the first drops a load, the second detaches ldrtest then ldrdep and unmaps both. */
+  st = LdrUnloadDll(dll);
+  printf("unload once: 0x%08lx count %u\n", st, e != NULL ? e->LoadCount : 0);
+  st = LdrUnloadDll(dll);
+  PVOID h2;
+  NTSTATUS gone = LdrGetDllHandle(NULL, NULL, &depName, &h2);
+  MEMORY_BASIC_INFORMATION mbi;
+  NtQueryVirtualMemory(NtCurrentProcess(), dll, 0, &mbi, sizeof(mbi), NULL);
+  printf("unload twice: 0x%08lx dep 0x%08lx region %s\n", st, gone, mbi.State == MEM_FREE ? "free" : "mapped");
+  printf("unload unknown: 0x%08lx\n", LdrUnloadDll((PVOID)0x12340000));
+  printf("unload ntdll: 0x%08lx\n", LdrUnloadDll(ntdll));
+  st = load(L"ldrtest", &dll);
+  proc(dll, "LdrTestAttaches", 0, &p);
+  printf("reload: 0x%08lx attaches %lu\n", st, NT_SUCCESS(st) ? ((GETU)p)() : 0);
+  LdrGetDllHandle(NULL, NULL, &depName, &dep);
+  st = proc(dep, "LdrDepOrder", 0, &p);
+  printf("reload order: %s\n", NT_SUCCESS(st) ? ((GETS)p)() : "?");
+
   st = load(L"nosuch.dll", &p);
   printf("missing dll: 0x%08lx\n", st);
 

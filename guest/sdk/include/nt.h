@@ -404,6 +404,7 @@ typedef struct _LDR_DATA_TABLE_ENTRY {
 NTSYSAPI NTSTATUS NTAPI LdrLoadDll(PWSTR SearchPath, PULONG DllCharacteristics, PUNICODE_STRING DllName, PVOID *BaseAddress);
 NTSYSAPI NTSTATUS NTAPI LdrGetDllHandle(PWSTR SearchPath, PULONG DllCharacteristics, PUNICODE_STRING DllName, PVOID *BaseAddress);
 NTSYSAPI NTSTATUS NTAPI LdrGetProcedureAddress(PVOID BaseAddress, PANSI_STRING Name, ULONG Ordinal, PVOID *ProcedureAddress);
+NTSYSAPI NTSTATUS NTAPI LdrUnloadDll(PVOID BaseAddress);
 
 /* Where a process's initial thread returns to: ends the process with EAX. */
 NTSYSAPI VOID NTAPI LdrpProcessReturnThunk(void);
