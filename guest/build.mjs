@@ -59,6 +59,7 @@ const PROGRAMS = [
 const DLLS = [
   { name: 'ldrdep', dir: 'ldrdep-dll', base: '0x400000', def: 'guest/programs/ldrdep-dll/ldrdep.def', imports: [] },
   { name: 'ldrtest', dir: 'ldrtest-dll', base: '0x10000000', def: 'guest/programs/ldrtest-dll/ldrtest.def', extra: ['/export:LdrTestCompare=ntdll.RtlCompareMemory'], imports: ['ldrdep'] },
+  { name: 'ldrfail', dir: 'ldrfail-dll', base: '0x10100000', def: 'guest/programs/ldrfail-dll/ldrfail.def', imports: [] },
 ];
 
 function die(msg) {

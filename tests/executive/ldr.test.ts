@@ -37,6 +37,8 @@ test('ldrtest.exe: LdrLoadDll/LdrGetDllHandle/LdrGetProcedureAddress over \\Know
     'unload ntdll': '0x00000000', // pinned: nothing happens
     'reload': '0x00000000 attaches 1', // a fresh copy, attached again
     'reload order': 'DT',
+    'init failed': '0xc0000142 listed 0xc0000135', // DllMain said FALSE: STATUS_DLL_INIT_FAILED, unmapped, off the list
+    'not a module': '0xc0000135',
     'missing dll': '0xc0000135',
     'bad section': '0x00000000',
     'corrupt dll': '0xc000007b',

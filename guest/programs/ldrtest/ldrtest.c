@@ -102,6 +102,13 @@ int main(void)
   st = proc(dep, "LdrDepOrder", 0, &p);
   printf("reload order: %s\n", NT_SUCCESS(st) ? ((GETS)p)() : "?");
 
+  st = load(L"ldrfail.dll", &p);
+  UNICODE_STRING failName;
+  RtlInitUnicodeString(&failName, L"ldrfail.dll");
+  PVOID h3;
+  printf("init failed: 0x%08lx listed 0x%08lx\n", st, LdrGetDllHandle(NULL, NULL, &failName, &h3));
+  printf("not a module: 0x%08lx\n", proc((PVOID)0x12340000, "LdrTestAdd", 0, &p));
+
   st = load(L"nosuch.dll", &p);
   printf("missing dll: 0x%08lx\n", st);
 
