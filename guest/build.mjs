@@ -49,6 +49,17 @@ const PROGRAMS = [
   { name: 'memhog', dir: 'memhog', opt: '-O2' },
   { name: 'ntlpc', dir: 'ntlpc', opt: '-O2' },
   { name: 'ntfuzz', dir: 'ntfuzz', opt: '-O2' },
+  { name: 'ldrtest', dir: 'ldrtest', opt: '-O2' },
+];
+// Test DLLs (loaded by ntdll's loader from \\KnownDlls), linked in this order
+// (a DLL may import the ones before it): name → { dir, base, def?, imports }.
+// ldrdep sits at the programs' base (0x400000) so that it must be relocated.
+// The forwarder is given with /export: lld-link 14 decorates a .def file's
+// forwarder target with the x86 underscore ("_ntdll.X"), /export does not.
+const DLLS = [
+  { name: 'ldrdep', dir: 'ldrdep-dll', base: '0x400000', def: 'guest/programs/ldrdep-dll/ldrdep.def', imports: [] },
+  { name: 'ldrtest', dir: 'ldrtest-dll', base: '0x10000000', def: 'guest/programs/ldrtest-dll/ldrtest.def', extra: ['/export:LdrTestCompare=ntdll.RtlCompareMemory'], imports: ['ldrdep'] },
+  { name: 'ldrfail', dir: 'ldrfail-dll', base: '0x10100000', def: 'guest/programs/ldrfail-dll/ldrfail.def', imports: [] },
 ];
 
 function die(msg) {
@@ -114,11 +125,13 @@ async function main() {
   const crtSrc = [...cfiles('guest/crt'), ...cfiles('guest/crt/nt')];
   const ntdllObj = ntdllSrc.map((s) => join(obj, 'ntdll', basename(s, '.c') + '.obj'));
   const crtObj = crtSrc.map((s) => join(obj, 'crt', relative('guest/crt', s).replace(/[\\/]/g, '_').replace(/\.c$/, '.obj')));
+  const dllObj = DLLS.map((d) => cfiles(join('guest/programs', d.dir)).map((s) => [s, join(obj, 'dll-' + d.name, basename(s, '.c') + '.obj')]));
   const progObj = PROGRAMS.map((p) => cfiles(join('guest/programs', p.dir)).map((s) => [s, join(obj, p.name, basename(s, '.c') + '.obj')]));
   await pool([
     ...ntdllSrc.map((s, i) => compile(s, ntdllObj[i], ['-O2'])),
     ...crtSrc.map((s, i) => compile(s, crtObj[i], ['-O2'])),
     ...PROGRAMS.flatMap((p, i) => progObj[i].map(([s, o]) => compile(s, o, [p.opt]))),
+    ...DLLS.flatMap((d, i) => dllObj[i].map(([s, o]) => compile(s, o, ['-O2']))),
   ], jobs);
 
   // ntdll.dll at NT's classic base, and its import library.
@@ -133,6 +146,13 @@ async function main() {
   await pool(PROGRAMS.map((p, i) => () => run('lld-link', [...LDFLAGS, '/entry:NtProcessStartup',
     `/out:${join(bin, p.name + '.exe')}`, ...progObj[i].map(([, o]) => o),
     join(lib, 'neptunecrt.lib'), join(lib, 'ntdll.lib')])), jobs);
+
+  // Test DLLs with DllMain as entry; import libraries stay in the object directory.
+  for (const [i, d] of DLLS.entries()) {
+    await run('lld-link', [...LDFLAGS, '/dll', '/entry:DllMain', `/base:${d.base}`, ...(d.def ? [`/def:${d.def}`] : []), ...(d.extra ?? []),
+      `/implib:${join(obj, 'dll-' + d.name, d.name + '.lib')}`, `/out:${join(bin, d.name + '.dll')}`, ...dllObj[i].map(([, o]) => o),
+      ...d.imports.map((m) => join(obj, 'dll-' + m, m + '.lib')), join(lib, 'ntdll.lib')]);
+  }
 
   const outputs = [...readdirSync(bin).filter((f) => /\.(exe|dll)$/.test(f)).map((f) => join('bin', f)),
     ...readdirSync(lib).filter((f) => f.endsWith('.lib')).map((f) => join('lib', f))].sort();

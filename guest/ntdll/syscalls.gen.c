@@ -428,13 +428,13 @@ __attribute__((naked)) NTSTATUS NTAPI NtCreateSection(PHANDLE SectionHandle, ACC
   NT_SYSCALL_STUB(0x00043001, 28);
 }
 
-/* #68: Opens a named section. */
+/* #68: Opens a named section (\KnownDlls\<name>.dll: the image sections the executive made for the DLLs of the DLL search directories; ntdll's LdrLoadDll opens them). */
 __attribute__((naked)) NTSTATUS NTAPI NtOpenSection(PHANDLE SectionHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes)
 {
   NT_SYSCALL_STUB(0x00044001, 12);
 }
 
-/* #69: Maps (part of) a section into a process: the same physical frames in every view. */
+/* #69: Maps (part of) a pagefile-backed section into a process: the same physical frames in every view. An image section (\KnownDlls) maps whole, as a private copy per view with its sections' protections, at its preferred base if free (else elsewhere: STATUS_IMAGE_NOT_AT_BASE, the caller relocates). */
 __attribute__((naked)) NTSTATUS NTAPI NtMapViewOfSection(HANDLE SectionHandle, HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits, SIZE_T CommitSize, PLARGE_INTEGER SectionOffset, PSIZE_T ViewSize, ULONG InheritDisposition, ULONG AllocationType, ULONG Win32Protect)
 {
   NT_SYSCALL_STUB(0x00045001, 40);

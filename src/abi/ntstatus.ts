@@ -86,6 +86,7 @@ const table = {
   STATUS_THREAD_IS_TERMINATING: [0xc000004b, 'The thread is terminating'],
   STATUS_FILE_IS_A_DIRECTORY: [0xc00000ba, 'The file is a directory'],
   STATUS_DELETE_PENDING: [0xc0000056, 'A delete is pending on the file'],
+  STATUS_PROCEDURE_NOT_FOUND: [0xc000007a, 'The procedure was not found in the DLL'],
   STATUS_INVALID_IMAGE_FORMAT: [0xc000007b, 'The image is not a valid PE image'],
   STATUS_DISK_FULL: [0xc000007f, 'The disk is full'],
   STATUS_INSUFFICIENT_RESOURCES: [0xc000009a, 'Insufficient system resources'],

@@ -681,7 +681,7 @@ export const SERVICES: readonly ServiceDef[] = [
     name: 'NtOpenSection',
     args: [arg('SectionHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES')],
     returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
-    note: 'Opens a named section.',
+    note: 'Opens a named section (\\KnownDlls\\<name>.dll: the image sections the executive made for the DLLs of the DLL search directories; ntdll\'s LdrLoadDll opens them).',
   },
   {
     name: 'NtMapViewOfSection',
@@ -692,10 +692,10 @@ export const SERVICES: readonly ServiceDef[] = [
       arg('SectionOffset', 'PLARGE_INTEGER', 'inout', { optional: true, note: 'page aligned' }),
       arg('ViewSize', 'PSIZE_T', 'inout', { note: '0: from the offset to the end' }),
       arg('InheritDisposition', 'ULONG'), arg('AllocationType', 'ULONG'),
-      arg('Win32Protect', 'ULONG', 'in', { note: 'PAGE_READWRITE or PAGE_READONLY' }),
+      arg('Win32Protect', 'ULONG', 'in', { note: 'PAGE_READWRITE or PAGE_READONLY (ignored for an image section)' }),
     ],
     returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
-    note: 'Maps (part of) a section into a process: the same physical frames in every view.',
+    note: 'Maps (part of) a pagefile-backed section into a process: the same physical frames in every view. An image section (\\KnownDlls) maps whole, as a private copy per view with its sections\' protections, at its preferred base if free (else elsewhere: STATUS_IMAGE_NOT_AT_BASE, the caller relocates).',
   },
   {
     name: 'NtUnmapViewOfSection',

@@ -40,6 +40,7 @@ import { EProcess, EThread, FAULT_BADGE, ProcessType, ThreadType } from './ps/pr
 import { psCreateProcess, psCreateThread, type CreateProcessOptions } from './ps/create.js';
 import { FaultResolution } from './mm/address-space.js';
 import { ObNamespace } from './ob/namespace.js';
+import { mmCreateKnownDlls } from './mm/image-section.js';
 import { EventType, KMutant, MutantType, SemaphoreType, TimerType, keSignal, type Timer, type WaitBlock } from './ke/dispatcher.js';
 import { describeException, exceptionForFault } from './ke/exceptions.js';
 import {
@@ -86,6 +87,8 @@ export class Executive implements HostThread {
   faults = 0;
   latereplies = 0;
   timersFired = 0;
+  /** DLL search directories whose DLLs are in \\KnownDlls already (mm/image-section.ts). */
+  private readonly knownDllDirs = new Set<string>();
   private nextId = 4;
   private readonly dispatcher: ServiceDispatcher;
   private readonly deferred: (() => void)[] = [];
@@ -119,6 +122,11 @@ export class Executive implements HostThread {
   /** Creates a process with its first thread running (throws NtStatusError for a bad image). */
   createProcess(o: CreateProcessOptions): EProcess {
     const name = o.image.replace(/^.*[\\/]/, '');
+    const newDirs = o.dllPath.filter((d) => !this.knownDllDirs.has(d));
+    if (newDirs.length > 0) {
+      for (const d of newDirs) this.knownDllDirs.add(d);
+      mmCreateKnownDlls(this.ko, this.namespace, newDirs, (l) => this.trace(l));
+    }
     const { process: p, entry, returnThunk } = psCreateProcess(this, { ...o, numberOfProcessors: o.numberOfProcessors ?? this.options.numberOfProcessors }, name);
     p.space.vspace.onUnmap = (va) => this.options.invalidatePage?.(va);
     this.sharedData.mapInto(p.space);

@@ -373,6 +373,39 @@ NTSYSAPI VOID NTAPI RtlCopyMemory(PVOID Destination, const VOID *Source, SIZE_T 
 NTSYSAPI VOID NTAPI RtlMoveMemory(PVOID Destination, const VOID *Source, SIZE_T Length);
 NTSYSAPI SIZE_T NTAPI RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length);
 
+/* --- the loader (guest/ntdll/ldr.c) ----------------------------------------- */
+/* The loaded-module list PEB->Ldr points at (NT's x86 layouts, the fields
+ * neptune keeps). */
+typedef struct _PEB_LDR_DATA {
+  ULONG Length;
+  BOOLEAN Initialized;
+  PVOID SsHandle;
+  LIST_ENTRY InLoadOrderModuleList;
+  LIST_ENTRY InMemoryOrderModuleList;
+  LIST_ENTRY InInitializationOrderModuleList;
+} PEB_LDR_DATA;
+typedef struct _LDR_DATA_TABLE_ENTRY {
+  LIST_ENTRY InLoadOrderLinks;
+  LIST_ENTRY InMemoryOrderLinks;
+  LIST_ENTRY InInitializationOrderLinks;
+  PVOID DllBase;
+  PVOID EntryPoint;
+  ULONG SizeOfImage;
+  UNICODE_STRING FullDllName;
+  UNICODE_STRING BaseDllName;
+  ULONG Flags;
+  USHORT LoadCount;         /* 0xffff: pinned (ntdll, the program) */
+  USHORT TlsIndex;
+} LDR_DATA_TABLE_ENTRY, *PLDR_DATA_TABLE_ENTRY;
+#define LDRP_ENTRY_PROCESSED 0x00004000
+#define LDRP_PROCESS_ATTACH_CALLED 0x00080000
+#define DLL_PROCESS_DETACH 0
+#define DLL_PROCESS_ATTACH 1
+NTSYSAPI NTSTATUS NTAPI LdrLoadDll(PWSTR SearchPath, PULONG DllCharacteristics, PUNICODE_STRING DllName, PVOID *BaseAddress);
+NTSYSAPI NTSTATUS NTAPI LdrGetDllHandle(PWSTR SearchPath, PULONG DllCharacteristics, PUNICODE_STRING DllName, PVOID *BaseAddress);
+NTSYSAPI NTSTATUS NTAPI LdrGetProcedureAddress(PVOID BaseAddress, PANSI_STRING Name, ULONG Ordinal, PVOID *ProcedureAddress);
+NTSYSAPI NTSTATUS NTAPI LdrUnloadDll(PVOID BaseAddress);
+
 /* Where a process's initial thread returns to: ends the process with EAX. */
 NTSYSAPI VOID NTAPI LdrpProcessReturnThunk(void);
 

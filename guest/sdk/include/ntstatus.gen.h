@@ -80,6 +80,7 @@
 #define STATUS_THREAD_IS_TERMINATING             ((NTSTATUS)0xC000004BL) /* The thread is terminating */
 #define STATUS_FILE_IS_A_DIRECTORY               ((NTSTATUS)0xC00000BAL) /* The file is a directory */
 #define STATUS_DELETE_PENDING                    ((NTSTATUS)0xC0000056L) /* A delete is pending on the file */
+#define STATUS_PROCEDURE_NOT_FOUND               ((NTSTATUS)0xC000007AL) /* The procedure was not found in the DLL */
 #define STATUS_INVALID_IMAGE_FORMAT              ((NTSTATUS)0xC000007BL) /* The image is not a valid PE image */
 #define STATUS_DISK_FULL                         ((NTSTATUS)0xC000007FL) /* The disk is full */
 #define STATUS_INSUFFICIENT_RESOURCES            ((NTSTATUS)0xC000009AL) /* Insufficient system resources */

@@ -453,13 +453,13 @@ NTSYSAPI NTSTATUS NTAPI NtCreateSection(
     ULONG AllocationAttributes, /* in: SEC_COMMIT */
     HANDLE FileHandle /* in, optional: NULL: pagefile-backed; files need the I/O manager (STATUS_NOT_IMPLEMENTED) */);
 
-/* #68 NtOpenSection: Opens a named section. */
+/* #68 NtOpenSection: Opens a named section (\KnownDlls\<name>.dll: the image sections the executive made for the DLLs of the DLL search directories; ntdll's LdrLoadDll opens them). */
 NTSYSAPI NTSTATUS NTAPI NtOpenSection(
     PHANDLE SectionHandle, /* out */
     ACCESS_MASK DesiredAccess, /* in */
     POBJECT_ATTRIBUTES ObjectAttributes /* in */);
 
-/* #69 NtMapViewOfSection: Maps (part of) a section into a process: the same physical frames in every view. */
+/* #69 NtMapViewOfSection: Maps (part of) a pagefile-backed section into a process: the same physical frames in every view. An image section (\KnownDlls) maps whole, as a private copy per view with its sections' protections, at its preferred base if free (else elsewhere: STATUS_IMAGE_NOT_AT_BASE, the caller relocates). */
 NTSYSAPI NTSTATUS NTAPI NtMapViewOfSection(
     HANDLE SectionHandle, /* in */
     HANDLE ProcessHandle, /* in */
@@ -470,7 +470,7 @@ NTSYSAPI NTSTATUS NTAPI NtMapViewOfSection(
     PSIZE_T ViewSize, /* inout: 0: from the offset to the end */
     ULONG InheritDisposition, /* in */
     ULONG AllocationType, /* in */
-    ULONG Win32Protect /* in: PAGE_READWRITE or PAGE_READONLY */);
+    ULONG Win32Protect /* in: PAGE_READWRITE or PAGE_READONLY (ignored for an image section) */);
 
 /* #70 NtUnmapViewOfSection: Removes a view; the section lives on while handles or views remain. */
 NTSYSAPI NTSTATUS NTAPI NtUnmapViewOfSection(

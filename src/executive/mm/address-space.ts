@@ -432,7 +432,7 @@ export class AddressSpace {
   /** NtUnmapViewOfSection: removes the view starting at `base`. */
   unmapView(base: number): void {
     const v = this.find(base);
-    if (v === undefined || v.kind !== 'view' || v.base !== (base >>> 0) - ((base >>> 0) % PAGE)) {
+    if (v === undefined || (v.kind !== 'view' && v.view === undefined) || v.base !== (base >>> 0) - ((base >>> 0) % PAGE)) {
       throw new NtStatusError(NTSTATUS.STATUS_NOT_MAPPED_VIEW, `no section view at ${hex(base)}`);
     }
     this.decommit(v, v.base, v.base + v.size);

@@ -9,6 +9,7 @@ import { obReferenceObjectByHandle } from '../ob/reference.js';
 import { ProcessType, type EProcess, type EThread } from '../ps/process.js';
 import { PAGE_READONLY, PAGE_READWRITE } from '../../abi/layouts.js';
 import { obInsertObject, obOpenObjectByName, readObjectAttributes } from '../ob/reference.js';
+import { ImageSection, mmMapImageView } from './image-section.js';
 import { SECTION_MAP_READ, SECTION_MAP_WRITE, SECTION_MAX, Section, SectionType, mmMapViewOfSection } from './section.js';
 
 const PROCESS_VM_OPERATION = 0x8;
@@ -124,6 +125,13 @@ export const mmSectionServices: Record<string, ServiceHandler> = {
     const section = obReferenceObjectByHandle<Section>(t, hSection!, protect === PAGE_READWRITE ? SECTION_MAP_READ | SECTION_MAP_WRITE : SECTION_MAP_READ, SectionType).object;
     const p = processOf(t, hProcess!, PROCESS_VM_OPERATION);
     const mem = t.process.space;
+    if (section instanceof ImageSection) {
+      // The whole image, a private copy (image-section.ts); offset and size are ignored as NT does.
+      const r = mmMapImageView(ex.ko, section, p.space, mem.readU32(pBase!));
+      mem.writeU32(pBase!, r.base);
+      mem.writeU32(pSize!, section.size);
+      return r.atBase ? NTSTATUS.STATUS_SUCCESS : NTSTATUS.STATUS_IMAGE_NOT_AT_BASE;
+    }
     const offset = pOffset === 0 ? 0 : Number(mem.readU64(pOffset!));
     const base = mmMapViewOfSection(ex.ko, section, p.space, mem.readU32(pBase!), offset, mem.readU32(pSize!), protect!);
     const v = p.space.find(base)!;

@@ -1,0 +1,99 @@
+/**
+ * Mm: image sections for known DLLs. Without an I/O manager there are no
+ * files to make an image section from, so, as NT does for \KnownDlls, the
+ * executive makes one section per DLL of the DLL search directories when
+ * the first process is created there: its frames hold the image laid out
+ * at its preferred base (headers, then each section at its RVA, zero
+ * filled; no relocations, no imports bound: that is ntdll's loader's job,
+ * guest/ntdll/ldr.c). Each is named \KnownDlls\<lower-case name>.
+ *
+ * A view of an image section is a private copy per view (every page, not
+ * only the writable ones): the loader in the guest writes relocations and
+ * import addresses into it, and no process may see another's. Sharing the
+ * read-only pages copy-on-write is not done yet. The view goes at the
+ * preferred base when it is free (STATUS_SUCCESS), elsewhere otherwise
+ * (STATUS_IMAGE_NOT_AT_BASE: the guest applies the base relocations), and
+ * gets the sections' protections.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { NTSTATUS, NtStatusError } from '../../abi/ntstatus.js';
+import { MEM_COMMIT, MEM_RESERVE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE } from '../../abi/layouts.js';
+import { computeProtections, mapImage, parsePeImage, readImageFile, PROT_EXECUTE, PROT_READ, PROT_WRITE, type ProtectionRange } from '../../pe/index.js';
+import { obDereferenceObject, obReferenceObject } from '../ob/object.js';
+import type { ObNamespace, ObDirectory } from '../ob/namespace.js';
+import type { KernelObjects } from '../ke/objects.js';
+import { PAGE, type AddressSpace } from './address-space.js';
+import { Section } from './section.js';
+
+export class ImageSection extends Section {
+  constructor(ko: KernelObjects, readonly imageName: string, readonly imageBase: number, sizeOfImage: number, readonly protections: readonly ProtectionRange[]) {
+    super(ko, Math.ceil(sizeOfImage / PAGE) * PAGE, PAGE_EXECUTE_READWRITE);
+  }
+}
+
+function protectionFor(prot: number): number {
+  if ((prot & PROT_EXECUTE) !== 0) return (prot & PROT_WRITE) !== 0 ? PAGE_EXECUTE_READWRITE : PAGE_EXECUTE_READ;
+  if ((prot & PROT_WRITE) !== 0) return PAGE_READWRITE;
+  if ((prot & PROT_READ) !== 0) return PAGE_READONLY;
+  return PAGE_NOACCESS;
+}
+
+/** An image section holding `file` (a PE DLL) laid out at its preferred base. Throws NtStatusError for a bad image. */
+export function mmCreateImageSection(ko: KernelObjects, file: Uint8Array, name: string): ImageSection {
+  const pe = parsePeImage(file, name);
+  const mapped = mapImage(pe);
+  const s = new ImageSection(ko, name, pe.imageBase, pe.sizeOfImage, computeProtections(pe));
+  const ram = new Uint8Array(ko.k.memory);
+  for (let i = 0; i < s.frames.length; i++) {
+    const page = mapped.bytes.subarray(i * PAGE, Math.min((i + 1) * PAGE, mapped.bytes.length));
+    const pa = ko.physOf(s.frames[i]!);
+    ram.set(page, pa);
+    if (ko.k.physicalWritten !== null) ko.k.physicalWritten(pa, page.length);
+  }
+  return s;
+}
+
+/** Maps a private copy of `s` into `space`; returns the base and whether it is the preferred one. */
+export function mmMapImageView(ko: KernelObjects, s: ImageSection, space: AddressSpace, base: number): { base: number; atBase: boolean } {
+  if (base === 0) base = space.isFree(s.imageBase, s.size) ? s.imageBase : space.freeRange(s.size);
+  else if (base % 0x10000 !== 0 || !space.isFree(base, s.size)) throw new NtStatusError(NTSTATUS.STATUS_CONFLICTING_ADDRESSES, `0x${base.toString(16)} is not a free 64 KiB-aligned range`);
+  space.allocate(base, s.size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE, 'image');
+  const ram = new Uint8Array(ko.k.memory);
+  const bytes = new Uint8Array(s.size);
+  for (let i = 0; i < s.frames.length; i++) {
+    const pa = ko.physOf(s.frames[i]!);
+    bytes.set(ram.subarray(pa, pa + PAGE), i * PAGE);
+  }
+  space.writeBytes(base, bytes, true);
+  for (const r of s.protections) space.protect(base + r.rva, r.size, protectionFor(r.prot));
+  obReferenceObject(s);
+  const v = space.find(base)!;
+  v.view = { release: () => obDereferenceObject(s) };
+  return { base, atBase: base === s.imageBase };
+}
+
+/**
+ * \KnownDlls: an image section per *.dll of `dirs` not yet there (the first
+ * directory wins, as in a search path). A file that is not a valid image is
+ * skipped with a trace line.
+ */
+export function mmCreateKnownDlls(ko: KernelObjects, ns: ObNamespace, dirs: readonly string[], trace: (line: string) => void): void {
+  const known = ns.lookup('\\KnownDlls', null, true, false).object as ObDirectory;
+  for (const dir of dirs) {
+    let names: string[];
+    try { names = readdirSync(dir).filter((f) => /\.dll$/i.test(f)).sort(); } catch { continue; }
+    for (const f of names) {
+      const name = f.toLowerCase();
+      if (known.find(name, true) !== undefined) continue;
+      try {
+        const s = mmCreateImageSection(ko, readImageFile(join(dir, f)).bytes, name);
+        s.permanent = true;
+        ns.insert(known, name, s);
+      } catch (e) {
+        if (!(e instanceof NtStatusError)) throw e;
+        trace(`KnownDlls: ${f} skipped: ${(e as Error).message}`);
+      }
+    }
+  }
+}
