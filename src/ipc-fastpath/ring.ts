@@ -19,14 +19,19 @@
  * (its sequentially consistent store orders the payload writes before it),
  * one Atomics.store of tail releases consumed slots.
  *
- * Waiting: the consumer spins on Atomics.load(head) for `spin` iterations
- * (REFERENCE.md: 100 iterations is far too short — the partner needs
- * ~0.5 µs and a missed hand-off costs a 60 µs sleep), then sets its
- * sleeping flag, re-checks head and Atomics.wait()s on the head word. The
- * producer, after publishing, pays Atomics.notify only when that flag is
- * set. Both sides' accesses are sequentially consistent, so either the
- * consumer's re-check sees the new head or the producer sees the flag: no
- * lost wake-up. A full ring makes the producer wait the same way on tail.
+ * Waiting: the consumer polls Atomics.load(head) for at most `spinUs`
+ * microseconds of wall time (SpinPolicy, adaptive: the budget shrinks when
+ * spinning out only delayed a partner that needed this host core, and
+ * grows when spins catch their messages). A budget in iterations measured
+ * nothing stable: 20,000 loads were 0.1 ms on an idle host and 0.6 ms on a
+ * loaded one, long enough to hold the very core the partner waited for
+ * (ring round trips of 340 µs); 100 is far too short (REFERENCE.md: a
+ * missed hand-off costs a 60 µs sleep). Only then does it set its sleeping
+ * flag, re-check head and Atomics.wait() on the head word. The producer,
+ * after publishing, pays Atomics.notify only when that flag is set. Both
+ * sides' accesses are sequentially consistent, so either the consumer's
+ * re-check sees the new head or the producer sees the flag: no lost
+ * wake-up. A full ring makes the producer wait the same way on tail.
  *
  * A SpinGate (a shared counter) can bound how many threads spin at once
  * across the machine: more spinners than host cores stall whole time
@@ -42,8 +47,10 @@ export const RING_PRODUCER_SLEEPING = 48;
 export const RING_CLOSED = 56;
 export const RING_HEADER_WORDS = 64;
 
-/** Default spin budget (Atomics.load iterations, a few ns each: tens of µs). */
-export const DEFAULT_SPIN = 20000;
+import { SpinPolicy } from '../devices/spin-policy.js';
+
+/** Default longest spin before sleeping (µs): covers a running partner's answer, not a host time slice. */
+export const DEFAULT_SPIN_US = 50;
 
 /** A machine-wide bound on spinning threads (one int32 in a SAB). */
 export class SpinGate {
@@ -82,6 +89,9 @@ export class SpscRing {
   /** How often this side went to sleep (consumer: empty ring; producer: full ring). */
   sleeps = 0;
   gate: SpinGate | null = null;
+  /** How long this side spins before sleeping (consumer: empty ring; producer: full ring). */
+  private consumerSpin = new SpinPolicy(DEFAULT_SPIN_US);
+  private producerSpin = new SpinPolicy(DEFAULT_SPIN_US);
 
   /** A new ring of `capacity` (a power of two) slots of `slotWords` words. */
   static create(capacity: number, slotWords: number): SpscRing {
@@ -106,6 +116,12 @@ export class SpscRing {
     this.tail = Atomics.load(this.words, RING_TAIL);
     this.tailCache = this.tail;
     this.headCache = this.head;
+  }
+
+  /** Sets both sides' longest spin before sleeping (µs; 0: sleep at once). */
+  setSpinUs(us: number): void {
+    this.consumerSpin = new SpinPolicy(us, Math.min(2, us));
+    this.producerSpin = new SpinPolicy(us, Math.min(2, us));
   }
 
   // ---- producer ------------------------------------------------------------
@@ -143,18 +159,18 @@ export class SpscRing {
   }
 
   /** Waits (spin, then sleep) until at least one slot is free; returns the free count, 0 if closed. */
-  waitFree(spin = DEFAULT_SPIN): number {
+  waitFree(): number {
     let f = this.freeSlots();
     if (f !== 0) return f;
     const w = this.words;
+    let spun = false;
     if (this.gate === null || this.gate.tryEnter()) {
-      for (let i = 0; i < spin; i++) {
-        this.tailCache = Atomics.load(w, RING_TAIL);
-        f = this.capacity - ((this.head - this.tailCache) | 0);
-        if (f !== 0) { this.gate?.exit(); return f; }
-      }
+      const got = this.producerSpin.spin(this.hasFree);
       this.gate?.exit();
+      if (got) return this.capacity - ((this.head - this.tailCache) | 0);
+      spun = true;
     }
+    const t0 = performance.now();
     Atomics.store(w, RING_PRODUCER_SLEEPING, 1);
     for (;;) {
       const t = Atomics.load(w, RING_TAIL);
@@ -165,8 +181,15 @@ export class SpscRing {
       Atomics.wait(w, RING_TAIL, t, 50);
     }
     Atomics.store(w, RING_PRODUCER_SLEEPING, 0);
+    if (spun) this.producerSpin.blocked(performance.now() - t0);
     return f;
   }
+
+  /** The producer's spin probe: a slot became free (refreshes tailCache). */
+  private readonly hasFree = (): boolean => {
+    this.tailCache = Atomics.load(this.words, RING_TAIL);
+    return ((this.head - this.tailCache) | 0) !== this.capacity;
+  };
 
   // ---- consumer ------------------------------------------------------------
 
@@ -203,23 +226,23 @@ export class SpscRing {
   }
 
   /**
-   * Waits until a message is available: spins `spin` iterations, then
+   * Waits until a message is available: spins (see the header), then
    * sleeps with the sleeping flag set. Returns the number available, or 0
    * if the ring was closed or `timeoutMs` passed.
    */
-  waitAvailable(spin = DEFAULT_SPIN, timeoutMs = Infinity): number {
+  waitAvailable(timeoutMs = Infinity): number {
     let n = this.available();
     if (n !== 0) return n;
     const w = this.words;
+    let spun = false;
     if (this.gate === null || this.gate.tryEnter()) {
-      for (let i = 0; i < spin; i++) {
-        this.headCache = Atomics.load(w, RING_HEAD);
-        n = (this.headCache - this.tail) | 0;
-        if (n !== 0) { this.gate?.exit(); return n; }
-      }
+      const got = this.consumerSpin.spin(this.hasMessage);
       this.gate?.exit();
+      if (got) return (this.headCache - this.tail) | 0;
+      spun = true;
     }
-    const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
+    const t0 = performance.now();
+    const deadline = timeoutMs === Infinity ? Infinity : t0 + timeoutMs;
     Atomics.store(w, RING_CONSUMER_SLEEPING, 1);
     for (;;) {
       const h = Atomics.load(w, RING_HEAD);
@@ -232,8 +255,15 @@ export class SpscRing {
       Atomics.wait(w, RING_HEAD, h, Math.min(left, 1000));
     }
     Atomics.store(w, RING_CONSUMER_SLEEPING, 0);
+    if (spun && n !== 0) this.consumerSpin.blocked(performance.now() - t0);
     return n;
   }
+
+  /** The consumer's spin probe: a message was published (refreshes headCache). */
+  private readonly hasMessage = (): boolean => {
+    this.headCache = Atomics.load(this.words, RING_HEAD);
+    return ((this.headCache - this.tail) | 0) !== 0;
+  };
 
   // ---- both ----------------------------------------------------------------
 
