@@ -28,6 +28,8 @@ interface PeerData {
   delayMs?: number;
   /** Ring modes: the rings' longest spin before sleeping (µs). */
   spinUs?: number;
+  /** Ring modes: the shortest spin the adaptive policy may shrink to (µs). */
+  spinMinUs?: number;
 }
 
 const d = workerData as PeerData;
@@ -36,7 +38,7 @@ const port = parentPort!;
 const PINGPONG_SPIN = 20000;
 const attach = (sab: SharedArrayBuffer): SpscRing => {
   const r = new SpscRing(sab);
-  if (d.spinUs !== undefined) r.setSpinUs(d.spinUs);
+  if (d.spinUs !== undefined) r.setSpinUs(d.spinUs, d.spinMinUs);
   return r;
 };
 port.postMessage({ ready: true });

@@ -38,6 +38,8 @@
  * slices, so a waiter that cannot enter the gate goes straight to sleep.
  */
 
+import { SpinPolicy } from '../devices/spin-policy.js';
+
 export const RING_HEAD = 0;
 export const RING_CAPACITY = 8;
 export const RING_SLOT_WORDS = 9;
@@ -47,10 +49,8 @@ export const RING_PRODUCER_SLEEPING = 48;
 export const RING_CLOSED = 56;
 export const RING_HEADER_WORDS = 64;
 
-import { SpinPolicy } from '../devices/spin-policy.js';
-
 /** Default longest spin before sleeping (µs): covers a running partner's answer, not a host time slice. */
-export const DEFAULT_SPIN_US = 50;
+export const DEFAULT_SPIN_US = 100;
 
 /** A machine-wide bound on spinning threads (one int32 in a SAB). */
 export class SpinGate {
@@ -118,10 +118,10 @@ export class SpscRing {
     this.headCache = this.head;
   }
 
-  /** Sets both sides' longest spin before sleeping (µs; 0: sleep at once). */
-  setSpinUs(us: number): void {
-    this.consumerSpin = new SpinPolicy(us, Math.min(2, us));
-    this.producerSpin = new SpinPolicy(us, Math.min(2, us));
+  /** Sets both sides' longest and shortest spin before sleeping (µs; 0: sleep at once). */
+  setSpinUs(maxUs: number, minUs = 2): void {
+    this.consumerSpin = new SpinPolicy(maxUs, Math.min(minUs, maxUs));
+    this.producerSpin = new SpinPolicy(maxUs, Math.min(minUs, maxUs));
   }
 
   // ---- producer ------------------------------------------------------------
