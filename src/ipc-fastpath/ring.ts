@@ -28,7 +28,10 @@
  * (ring round trips of 340 µs); 100 is far too short (REFERENCE.md: a
  * missed hand-off costs a 60 µs sleep). Only then does it set its sleeping
  * flag, re-check head and Atomics.wait() on the head word. The producer,
- * after publishing, pays Atomics.notify only when that flag is set. Both
+ * after publishing, pays Atomics.notify only when that flag is set, and
+ * takes the flag (exchange to 0) so a sleep costs one notify however many
+ * messages are published while the consumer wakes up (a sleeper sets it
+ * again before each wait). Both
  * sides' accesses are sequentially consistent, so either the consumer's
  * re-check sees the new head or the producer sees the flag: no lost
  * wake-up. A full ring makes the producer wait the same way on tail.
@@ -144,8 +147,10 @@ export class SpscRing {
   /** Publishes `n` written slots with one store; wakes a sleeping consumer. */
   publish(n: number): void {
     this.head = (this.head + n) | 0;
-    Atomics.store(this.words, RING_HEAD, this.head);
-    if (Atomics.load(this.words, RING_CONSUMER_SLEEPING) !== 0) Atomics.notify(this.words, RING_HEAD);
+    const w = this.words;
+    Atomics.store(w, RING_HEAD, this.head);
+    // Taking the flag makes this the one notify of that sleep (the next publishes before it runs pay nothing).
+    if (Atomics.load(w, RING_CONSUMER_SLEEPING) !== 0 && Atomics.exchange(w, RING_CONSUMER_SLEEPING, 0) !== 0) Atomics.notify(w, RING_HEAD);
   }
 
   /** Copies `len` words of `src` from `start` into one slot and publishes it; false if the ring is full. */
@@ -171,8 +176,8 @@ export class SpscRing {
       spun = true;
     }
     const t0 = performance.now();
-    Atomics.store(w, RING_PRODUCER_SLEEPING, 1);
     for (;;) {
+      Atomics.store(w, RING_PRODUCER_SLEEPING, 1);
       const t = Atomics.load(w, RING_TAIL);
       this.tailCache = t;
       f = this.capacity - ((this.head - t) | 0);
@@ -211,8 +216,9 @@ export class SpscRing {
   /** Releases `n` read slots with one store; wakes a producer waiting for space. */
   release(n: number): void {
     this.tail = (this.tail + n) | 0;
-    Atomics.store(this.words, RING_TAIL, this.tail);
-    if (Atomics.load(this.words, RING_PRODUCER_SLEEPING) !== 0) Atomics.notify(this.words, RING_TAIL);
+    const w = this.words;
+    Atomics.store(w, RING_TAIL, this.tail);
+    if (Atomics.load(w, RING_PRODUCER_SLEEPING) !== 0 && Atomics.exchange(w, RING_PRODUCER_SLEEPING, 0) !== 0) Atomics.notify(w, RING_TAIL);
   }
 
   /** Copies one message into `dst` at `start` and releases it; false if the ring is empty. */
@@ -243,8 +249,8 @@ export class SpscRing {
     }
     const t0 = performance.now();
     const deadline = timeoutMs === Infinity ? Infinity : t0 + timeoutMs;
-    Atomics.store(w, RING_CONSUMER_SLEEPING, 1);
     for (;;) {
+      Atomics.store(w, RING_CONSUMER_SLEEPING, 1);
       const h = Atomics.load(w, RING_HEAD);
       this.headCache = h;
       n = (h - this.tail) | 0;
