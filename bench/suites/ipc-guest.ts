@@ -71,8 +71,54 @@ export async function kernelShare(n: number, fastpath: boolean): Promise<{ share
   return { share, kernelNs: perRt * share, guestNs: perRt * (1 - share) };
 }
 
-/** Cross-core round trips: client on core 0, server on core 1; ns per round trip over the whole run. */
-export async function crossCoreRoundTrip(n: number): Promise<number> {
+/** Cross-core figures: medians of chunks (as the limit is measured) and the whole run's mean. */
+export interface CrossCoreSample {
+  /** ns per round (or half round), one per chunk of at least CHUNK_MS and CHUNK_ROUNDS rounds. */
+  chunks: number[];
+  /** ns per round over the whole run, stalls included. */
+  mean: number;
+}
+
+const CHUNK_MS = 1;
+const CHUNK_ROUNDS = 200;
+
+/**
+ * Samples core `core`'s system-call count (SmpMachine.progress) while the
+ * guest runs `rounds` rounds of `perRound` system calls there, the host
+ * thread asleep between samples (so it does not count as awake and takes no
+ * lock): ns per round for each chunk of >= CHUNK_MS and >= CHUNK_ROUNDS
+ * rounds. A chunk with a stall of the host scheduler in it is one slow
+ * chunk, not a slower mean.
+ */
+function sampleChunks(m: SmpMachine, core: number, rounds: number, perRound: number, t0: number): number[] {
+  const out: number[] = [];
+  const target = rounds * perRound;
+  let lastCalls = m.progress(core);
+  let lastT = t0;
+  let idleSince = performance.now();
+  for (;;) {
+    m.hostSleep(CHUNK_MS);
+    const calls = m.progress(core);
+    const t = performance.now();
+    if (calls >= target) break; // the last chunk runs into the report: left out
+    if (calls === lastCalls) {
+      if (t - idleSince > 60_000) break; // collect() reports what went wrong
+      continue;
+    }
+    idleSince = t;
+    const done = (calls - lastCalls) / perRound;
+    if (done >= CHUNK_ROUNDS) {
+      out.push(((t - lastT) * 1e6) / done);
+      lastCalls = calls;
+      lastT = t;
+    }
+  }
+  if (out.length === 0) out.push(((performance.now() - t0) * 1e6) / rounds); // a run shorter than a chunk
+  return out;
+}
+
+/** Cross-core round trips: client on core 0, server on core 1. */
+export async function crossCoreRoundTrip(n: number): Promise<CrossCoreSample> {
   const m = new SmpMachine({ cores: 2, tickMs: 0 });
   const entry = loadPingPong(m);
   const report = m.kernel(() => m.b.endpoint());
@@ -82,17 +128,18 @@ export async function crossCoreRoundTrip(n: number): Promise<number> {
   const t0 = performance.now();
   m.start(p.client);
   try {
+    const chunks = sampleChunks(m, 0, n, 1, t0); // the client's Call
     const got = await collect(m, report, 2, 600_000);
     const ms = performance.now() - t0;
     if (got.some((r) => r.mrs[0] !== n || r.mrs[1] !== 0)) throw new Error('cross-core ping-pong went wrong');
-    return (ms * 1e6) / n;
+    return { chunks, mean: (ms * 1e6) / n };
   } finally {
     await m.shutdown();
   }
 }
 
 /** Cross-core notifications: ns per signal -> wake (half a round). */
-export async function crossCoreNotify(n: number): Promise<number> {
+export async function crossCoreNotify(n: number): Promise<CrossCoreSample> {
   const m = new SmpMachine({ cores: 2, tickMs: 0 });
   const entry = loadNotify(m);
   const report = m.kernel(() => m.b.endpoint());
@@ -102,10 +149,11 @@ export async function crossCoreNotify(n: number): Promise<number> {
   const t0 = performance.now();
   m.start(p.initiator);
   try {
+    const chunks = sampleChunks(m, 0, n, 2, t0).map((ns) => ns / 2); // the initiator's Signal + Wait
     const [r] = await collect(m, report, 1, 600_000);
     const ms = performance.now() - t0;
     if (r!.mrs[0] !== n || r!.mrs[1] !== 0) throw new Error('cross-core notify went wrong');
-    return (ms * 1e6) / n / 2;
+    return { chunks, mean: (ms * 1e6) / n / 2 };
   } finally {
     await m.shutdown();
   }

@@ -15,7 +15,7 @@
  * It posts { ready: true } when attached and { done: true, ... } at the end.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DEFAULT_SPIN, SpscRing } from './ring.js';
+import { SpscRing } from './ring.js';
 import { checksumStep, messageWord } from './pattern.js';
 
 interface PeerData {
@@ -26,12 +26,21 @@ interface PeerData {
   count: number;
   batch?: number;
   delayMs?: number;
-  spin?: number;
+  /** Ring modes: the rings' longest spin before sleeping (µs). */
+  spinUs?: number;
+  /** Ring modes: the shortest spin the adaptive policy may shrink to (µs). */
+  spinMinUs?: number;
 }
 
 const d = workerData as PeerData;
 const port = parentPort!;
-const spin = d.spin ?? DEFAULT_SPIN;
+/** The limit's spin, in Atomics.load iterations as REFERENCE.md measured it (the bench's side does the same). */
+const PINGPONG_SPIN = 20000;
+const attach = (sab: SharedArrayBuffer): SpscRing => {
+  const r = new SpscRing(sab);
+  if (d.spinUs !== undefined) r.setSpinUs(d.spinUs, d.spinMinUs);
+  return r;
+};
 port.postMessage({ ready: true });
 
 function sink(ring: SpscRing, count: number): void {
@@ -40,7 +49,7 @@ function sink(ring: SpscRing, count: number): void {
   let sum = 0;
   let got = 0;
   while (got < count) {
-    const n = ring.waitAvailable(spin);
+    const n = ring.waitAvailable();
     if (n === 0) break; // closed
     for (let j = 0; j < n; j++) {
       const o = ring.readOffset(j);
@@ -57,7 +66,7 @@ function source(ring: SpscRing, count: number, batch: number): void {
   const sw = ring.slotWords;
   let j = 0;
   while (j < count) {
-    let n = ring.waitFree(spin);
+    let n = ring.waitFree();
     if (n === 0) break;
     if (n > batch) n = batch;
     if (n > count - j) n = count - j;
@@ -76,9 +85,9 @@ function echo(req: SpscRing, rep: SpscRing, count: number): void {
   const pw = rep.words;
   const sw = req.slotWords;
   for (let k = 0; k < count; k++) {
-    if (req.waitAvailable(spin) === 0) break;
+    if (req.waitAvailable() === 0) break;
     const o = req.readOffset(0);
-    if (rep.freeSlots() === 0) rep.waitFree(spin);
+    if (rep.freeSlots() === 0) rep.waitFree();
     const p = rep.writeOffset(0);
     for (let i = 0; i < sw; i++) pw[p + i] = rw[o + i]!;
     req.release(1);
@@ -94,7 +103,7 @@ function jsPingPong(flag: Int32Array, count: number): void {
     let v = Atomics.load(flag, 0);
     let spins = 0;
     while (v !== want) {
-      if (++spins > spin) { Atomics.wait(flag, 0, v, 10); spins = 0; }
+      if (++spins > PINGPONG_SPIN) { Atomics.wait(flag, 0, v, 10); spins = 0; }
       v = Atomics.load(flag, 0);
     }
     Atomics.store(flag, 0, want + 1);
@@ -105,8 +114,8 @@ function jsPingPong(flag: Int32Array, count: number): void {
 
 if (d.delayMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, d.delayMs);
 switch (d.mode) {
-  case 'sink': sink(new SpscRing(d.ring!), d.count); break;
-  case 'source': source(new SpscRing(d.ring!), d.count, d.batch ?? 1); break;
-  case 'echo': echo(new SpscRing(d.ring!), new SpscRing(d.reply!), d.count); break;
+  case 'sink': sink(attach(d.ring!), d.count); break;
+  case 'source': source(attach(d.ring!), d.count, d.batch ?? 1); break;
+  case 'echo': echo(attach(d.ring!), attach(d.reply!), d.count); break;
   case 'js-pingpong': jsPingPong(new Int32Array(d.flag!), d.count); break;
 }

@@ -19,19 +19,29 @@
  * (its sequentially consistent store orders the payload writes before it),
  * one Atomics.store of tail releases consumed slots.
  *
- * Waiting: the consumer spins on Atomics.load(head) for `spin` iterations
- * (REFERENCE.md: 100 iterations is far too short — the partner needs
- * ~0.5 µs and a missed hand-off costs a 60 µs sleep), then sets its
- * sleeping flag, re-checks head and Atomics.wait()s on the head word. The
- * producer, after publishing, pays Atomics.notify only when that flag is
- * set. Both sides' accesses are sequentially consistent, so either the
- * consumer's re-check sees the new head or the producer sees the flag: no
- * lost wake-up. A full ring makes the producer wait the same way on tail.
+ * Waiting: the consumer polls Atomics.load(head) for at most `spinUs`
+ * microseconds of wall time (SpinPolicy, adaptive: the budget shrinks when
+ * spinning out only delayed a partner that needed this host core, and
+ * grows when spins catch their messages). A budget in iterations measured
+ * nothing stable: 20,000 loads were 0.1 ms on an idle host and 0.6 ms on a
+ * loaded one, long enough to hold the very core the partner waited for
+ * (ring round trips of 340 µs); 100 is far too short (REFERENCE.md: a
+ * missed hand-off costs a 60 µs sleep). Only then does it set its sleeping
+ * flag, re-check head and Atomics.wait() on the head word. The producer,
+ * after publishing, pays Atomics.notify only when that flag is set, and
+ * takes the flag (exchange to 0) so a sleep costs one notify however many
+ * messages are published while the consumer wakes up (a sleeper sets it
+ * again before each wait). Both
+ * sides' accesses are sequentially consistent, so either the consumer's
+ * re-check sees the new head or the producer sees the flag: no lost
+ * wake-up. A full ring makes the producer wait the same way on tail.
  *
  * A SpinGate (a shared counter) can bound how many threads spin at once
  * across the machine: more spinners than host cores stall whole time
  * slices, so a waiter that cannot enter the gate goes straight to sleep.
  */
+
+import { SpinPolicy } from '../devices/spin-policy.js';
 
 export const RING_HEAD = 0;
 export const RING_CAPACITY = 8;
@@ -42,8 +52,8 @@ export const RING_PRODUCER_SLEEPING = 48;
 export const RING_CLOSED = 56;
 export const RING_HEADER_WORDS = 64;
 
-/** Default spin budget (Atomics.load iterations, a few ns each: tens of µs). */
-export const DEFAULT_SPIN = 20000;
+/** Default longest spin before sleeping (µs): covers a running partner's answer, not a host time slice. */
+export const DEFAULT_SPIN_US = 100;
 
 /** A machine-wide bound on spinning threads (one int32 in a SAB). */
 export class SpinGate {
@@ -82,6 +92,9 @@ export class SpscRing {
   /** How often this side went to sleep (consumer: empty ring; producer: full ring). */
   sleeps = 0;
   gate: SpinGate | null = null;
+  /** How long this side spins before sleeping (consumer: empty ring; producer: full ring). */
+  private consumerSpin = new SpinPolicy(DEFAULT_SPIN_US);
+  private producerSpin = new SpinPolicy(DEFAULT_SPIN_US);
 
   /** A new ring of `capacity` (a power of two) slots of `slotWords` words. */
   static create(capacity: number, slotWords: number): SpscRing {
@@ -108,6 +121,12 @@ export class SpscRing {
     this.headCache = this.head;
   }
 
+  /** Sets both sides' longest and shortest spin before sleeping (µs; 0: sleep at once). */
+  setSpinUs(maxUs: number, minUs = 2): void {
+    this.consumerSpin = new SpinPolicy(maxUs, Math.min(minUs, maxUs));
+    this.producerSpin = new SpinPolicy(maxUs, Math.min(minUs, maxUs));
+  }
+
   // ---- producer ------------------------------------------------------------
 
   /** Free slots, as far as the producer knows (refreshes its view of tail only when needed). */
@@ -128,8 +147,10 @@ export class SpscRing {
   /** Publishes `n` written slots with one store; wakes a sleeping consumer. */
   publish(n: number): void {
     this.head = (this.head + n) | 0;
-    Atomics.store(this.words, RING_HEAD, this.head);
-    if (Atomics.load(this.words, RING_CONSUMER_SLEEPING) !== 0) Atomics.notify(this.words, RING_HEAD);
+    const w = this.words;
+    Atomics.store(w, RING_HEAD, this.head);
+    // Taking the flag makes this the one notify of that sleep (the next publishes before it runs pay nothing).
+    if (Atomics.load(w, RING_CONSUMER_SLEEPING) !== 0 && Atomics.exchange(w, RING_CONSUMER_SLEEPING, 0) !== 0) Atomics.notify(w, RING_HEAD);
   }
 
   /** Copies `len` words of `src` from `start` into one slot and publishes it; false if the ring is full. */
@@ -143,20 +164,20 @@ export class SpscRing {
   }
 
   /** Waits (spin, then sleep) until at least one slot is free; returns the free count, 0 if closed. */
-  waitFree(spin = DEFAULT_SPIN): number {
+  waitFree(): number {
     let f = this.freeSlots();
     if (f !== 0) return f;
     const w = this.words;
+    let spun = false;
     if (this.gate === null || this.gate.tryEnter()) {
-      for (let i = 0; i < spin; i++) {
-        this.tailCache = Atomics.load(w, RING_TAIL);
-        f = this.capacity - ((this.head - this.tailCache) | 0);
-        if (f !== 0) { this.gate?.exit(); return f; }
-      }
+      const got = this.producerSpin.spin(this.hasFree);
       this.gate?.exit();
+      if (got) return this.capacity - ((this.head - this.tailCache) | 0);
+      spun = true;
     }
-    Atomics.store(w, RING_PRODUCER_SLEEPING, 1);
+    const t0 = performance.now();
     for (;;) {
+      Atomics.store(w, RING_PRODUCER_SLEEPING, 1);
       const t = Atomics.load(w, RING_TAIL);
       this.tailCache = t;
       f = this.capacity - ((this.head - t) | 0);
@@ -165,8 +186,15 @@ export class SpscRing {
       Atomics.wait(w, RING_TAIL, t, 50);
     }
     Atomics.store(w, RING_PRODUCER_SLEEPING, 0);
+    if (spun) this.producerSpin.blocked(performance.now() - t0);
     return f;
   }
+
+  /** The producer's spin probe: a slot became free (refreshes tailCache). */
+  private readonly hasFree = (): boolean => {
+    this.tailCache = Atomics.load(this.words, RING_TAIL);
+    return ((this.head - this.tailCache) | 0) !== this.capacity;
+  };
 
   // ---- consumer ------------------------------------------------------------
 
@@ -188,8 +216,9 @@ export class SpscRing {
   /** Releases `n` read slots with one store; wakes a producer waiting for space. */
   release(n: number): void {
     this.tail = (this.tail + n) | 0;
-    Atomics.store(this.words, RING_TAIL, this.tail);
-    if (Atomics.load(this.words, RING_PRODUCER_SLEEPING) !== 0) Atomics.notify(this.words, RING_TAIL);
+    const w = this.words;
+    Atomics.store(w, RING_TAIL, this.tail);
+    if (Atomics.load(w, RING_PRODUCER_SLEEPING) !== 0 && Atomics.exchange(w, RING_PRODUCER_SLEEPING, 0) !== 0) Atomics.notify(w, RING_TAIL);
   }
 
   /** Copies one message into `dst` at `start` and releases it; false if the ring is empty. */
@@ -203,25 +232,25 @@ export class SpscRing {
   }
 
   /**
-   * Waits until a message is available: spins `spin` iterations, then
+   * Waits until a message is available: spins (see the header), then
    * sleeps with the sleeping flag set. Returns the number available, or 0
    * if the ring was closed or `timeoutMs` passed.
    */
-  waitAvailable(spin = DEFAULT_SPIN, timeoutMs = Infinity): number {
+  waitAvailable(timeoutMs = Infinity): number {
     let n = this.available();
     if (n !== 0) return n;
     const w = this.words;
+    let spun = false;
     if (this.gate === null || this.gate.tryEnter()) {
-      for (let i = 0; i < spin; i++) {
-        this.headCache = Atomics.load(w, RING_HEAD);
-        n = (this.headCache - this.tail) | 0;
-        if (n !== 0) { this.gate?.exit(); return n; }
-      }
+      const got = this.consumerSpin.spin(this.hasMessage);
       this.gate?.exit();
+      if (got) return (this.headCache - this.tail) | 0;
+      spun = true;
     }
-    const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
-    Atomics.store(w, RING_CONSUMER_SLEEPING, 1);
+    const t0 = performance.now();
+    const deadline = timeoutMs === Infinity ? Infinity : t0 + timeoutMs;
     for (;;) {
+      Atomics.store(w, RING_CONSUMER_SLEEPING, 1);
       const h = Atomics.load(w, RING_HEAD);
       this.headCache = h;
       n = (h - this.tail) | 0;
@@ -232,8 +261,15 @@ export class SpscRing {
       Atomics.wait(w, RING_HEAD, h, Math.min(left, 1000));
     }
     Atomics.store(w, RING_CONSUMER_SLEEPING, 0);
+    if (spun && n !== 0) this.consumerSpin.blocked(performance.now() - t0);
     return n;
   }
+
+  /** The consumer's spin probe: a message was published (refreshes headCache). */
+  private readonly hasMessage = (): boolean => {
+    this.headCache = Atomics.load(this.words, RING_HEAD);
+    return ((this.headCache - this.tail) | 0) !== 0;
+  };
 
   // ---- both ----------------------------------------------------------------
 

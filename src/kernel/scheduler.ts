@@ -157,7 +157,7 @@ export function remoteWake(k: Kernel, core: number): void {
   if (k.deferWakes) {
     if (k.pendingWakeCount < k.pendingWakes.length) k.pendingWakes[k.pendingWakeCount++] = core;
     else Atomics.notify(k.g, base + CORE_DOORBELL);
-  } else if (Atomics.load(k.g, base + CORE_SLEEPING) !== 0) {
+  } else if (takeSleeper(k, base)) {
     Atomics.notify(k.g, base + CORE_DOORBELL);
   }
   if (k.onRemoteWake !== null) k.onRemoteWake(core);
@@ -169,8 +169,17 @@ export function flushWakes(k: Kernel): void {
   k.pendingWakeCount = 0;
   for (let i = 0; i < n; i++) {
     const base = k.coreBase(k.pendingWakes[i]!);
-    if (Atomics.load(k.g, base + CORE_SLEEPING) !== 0) Atomics.notify(k.g, base + CORE_DOORBELL);
+    if (takeSleeper(k, base)) Atomics.notify(k.g, base + CORE_DOORBELL);
   }
+}
+
+/**
+ * Did the core at `base` say it sleeps? Taking its flag (exchange to 0)
+ * makes this the one notify of that sleep: other wakers before it runs pay
+ * nothing. Its worker sets the flag again before each wait.
+ */
+function takeSleeper(k: Kernel, base: number): boolean {
+  return Atomics.load(k.g, base + CORE_SLEEPING) !== 0 && Atomics.exchange(k.g, base + CORE_SLEEPING, 0) !== 0;
 }
 
 /**

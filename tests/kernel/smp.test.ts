@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { RIGHT_WRITE, seL4_Fault_UserException } from '../../src/kernel/index.js';
 import { SmpMachine } from '../../src/kernel/smp/machine.js';
+import { CTL_ACTIVE } from '../../src/kernel/smp/control.js';
 import { collect, loadPingPong, pingPongPair, smpStack } from './smp-guest.js';
 
 test('cross-core Call/ReplyRecv: sel4-pingpong with the server on core 1 and the client on core 0', async () => {
@@ -21,11 +22,35 @@ test('cross-core Call/ReplyRecv: sel4-pingpong with the server on core 1 and the
     const byLabel = Object.fromEntries(got.map((r) => [r.label, r.mrs]));
     assert.deepEqual(byLabel[4], [n, 0], 'server: requests served, bad requests');
     assert.deepEqual(byLabel[3], [n, 0], 'client: good replies, bad replies');
+    assert.ok(m.progress(0) >= n && m.progress(1) >= n, 'progress counters published on every return from run');
+    assert.throws(() => m.progress(2), RangeError);
   } finally {
     const reports = await m.shutdown();
     assert.deepEqual(reports.flatMap((r) => r.unhandled), []);
     assert.equal(reports.reduce((a, r) => a + r.fastpaths, 0), 0, 'cross-core IPC takes the slow path');
     assert.ok(reports[0]!.syscalls >= n && reports[1]!.syscalls >= n);
+    for (const r of reports) {
+      assert.equal(r.sleeps + r.spinWakes > 0, true, 'the idle core either spun or slept between requests');
+      assert.ok(r.spinMs >= 0 && r.sleptMs >= 0);
+    }
+  }
+});
+
+test('the host thread counts as awake except while it waits in until()', async () => {
+  const m = new SmpMachine({ cores: 1, tickMs: 0 });
+  const active = (): number => Atomics.load(new Int32Array(m.control), CTL_ACTIVE);
+  assert.equal(active(), 1, 'the host');
+  await m.boot();
+  try {
+    assert.ok(await m.until(() => active() === 2), 'the core worker is awake after boot');
+    // Nothing to run: the core goes to sleep, but only the host's wait lets it count down to 0.
+    let seenIdle = false;
+    await m.until(() => { if (active() === 0) seenIdle = true; return seenIdle; }, 100);
+    assert.ok(!seenIdle, 'the host is counted while it polls under the lock');
+    m.hostSleep(20);
+    assert.equal(active(), 1, 'after hostSleep the host counts again; the idle core sleeps');
+  } finally {
+    await m.shutdown();
   }
 });
 

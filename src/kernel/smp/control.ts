@@ -3,9 +3,19 @@
  * what the host says to the core workers and the timer, outside the kernel.
  */
 export const CTL_STOP = 0;
-/** Core workers awake (running guest code, in the kernel, or spinning idle); sleepers are not counted. */
+/**
+ * Threads awake on the machine's behalf: core workers running guest code, in
+ * the kernel or spinning idle, plus the host's root-task thread unless it
+ * said it waits (SmpMachine.until); sleepers are not counted.
+ */
 export const CTL_ACTIVE = 16;
-export const CONTROL_BYTES = 128;
+/**
+ * Per core c, word CTL_PROGRESS + c: the system calls it has handled, as of
+ * its last return from KernelCore.run (one plain store per return, so the
+ * host can sample progress without a lock: the bench's chunked medians).
+ */
+export const CTL_PROGRESS = 32;
+export const CONTROL_BYTES = (CTL_PROGRESS + 64) * 4;
 
 export interface CoreWorkerData {
   memory: SharedArrayBuffer;
@@ -15,9 +25,9 @@ export interface CoreWorkerData {
   fastpath: boolean;
   /** Guest instructions between checks of the doorbell, the timer and the stop flag. */
   sliceInstructions: number;
-  /** Doorbell polls an idle core makes before it sleeps (when the spin gate lets it spin). */
-  idleSpin: number;
-  /** An idle core spins only while at most this many workers are awake (the host's cores). */
+  /** Longest wall time an idle core polls its doorbell before it sleeps (µs; SpinPolicy adapts below it). */
+  idleSpinUs: number;
+  /** An idle core spins only while at most this many threads are awake (CTL_ACTIVE; the host's cores). */
   spinners: number;
 }
 
@@ -41,6 +51,9 @@ export interface CoreReport {
   /** Times the idle core slept in Atomics.wait (vs. woken while spinning). */
   sleeps: number;
   spinWakes: number;
+  /** Wall time spent polling the doorbell idle, and asleep in Atomics.wait (ms). */
+  spinMs: number;
+  sleptMs: number;
   /** Faults that had no handler (the thread was stopped). */
   unhandled: { tcb: number; label: number; msg: number[] }[];
 }

@@ -4,12 +4,16 @@
  * kernel under the big kernel lock.
  *
  * Idle: the core remembers its doorbell as seen under the lock when it
- * found nothing to run, polls it for a while if the workers that are awake
- * (running guest code or spinning, CTL_ACTIVE) fit on the host's cores
- * (`spinners`), then sets its CORE_SLEEPING flag, checks the doorbell once
- * more and Atomics.waits on it. remoteWake notifies only when the flag is
- * set. So with more cores than the host has, idle cores sleep at once and
- * the busy ones keep the host's cores.
+ * found nothing to run and, if the threads that are awake (core workers
+ * running guest code, in the kernel or spinning, and the host's root-task
+ * thread: CTL_ACTIVE) fit on the host's cores (`spinners`), polls it for
+ * at most `idleSpinUs` microseconds of wall time (SpinPolicy: the budget
+ * shrinks when spinning out only delayed a partner that needed this host
+ * core, and grows again when spins catch their wake-ups). Only then does it
+ * set its CORE_SLEEPING flag, check the doorbell once more and
+ * Atomics.wait on it; remoteWake notifies only when the flag is set. So
+ * with more cores than the host has, idle cores sleep at once and the busy
+ * ones keep the host's cores.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { GuestRam } from '../../machine/ram.js';
@@ -18,7 +22,8 @@ import { Kernel, CORE_DOORBELL, CORE_SLEEPING, CORE_TICKS } from '../state.js';
 import { BigKernelLock } from '../lock.js';
 import { KernelCore } from '../core.js';
 import { timerTick } from '../scheduler.js';
-import { CTL_ACTIVE, CTL_STOP, type CoreReport, type CoreWorkerData } from './control.js';
+import { SpinPolicy } from '../../devices/spin-policy.js';
+import { CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData } from './control.js';
 
 const d = workerData as CoreWorkerData;
 const ram = new GuestRam(d.memory);
@@ -41,9 +46,18 @@ const core = new KernelCore(k, cpu, {
 
 let sleeps = 0;
 let spinWakes = 0;
+let spinMs = 0;
+let sleptMs = 0;
+const policy = new SpinPolicy(d.idleSpinUs);
 const bell = base + CORE_DOORBELL;
 const g = k.g;
 const lock = new BigKernelLock(d.globals);
+/** The doorbell value this idle core saw last under the lock. */
+let seen = 0;
+function rung(): boolean {
+  return Atomics.load(g, bell) !== seen || Atomics.load(ctl, CTL_STOP) !== 0;
+}
+
 Atomics.add(ctl, CTL_ACTIVE, 1);
 parentPort!.postMessage({ ready: true });
 try {
@@ -59,25 +73,31 @@ function loop(): void {
 for (;;) {
   // Run in chunks so a core that never idles still sees the stop flag.
   core.run(5_000_000);
+  ctl[CTL_PROGRESS + d.core] = core.syscalls;
   if (Atomics.load(ctl, CTL_STOP) !== 0) break;
   if (core.loaded !== 0) continue; // LIMIT: still busy
-  const seen = core.doorbellSeen;
-  let woke = false;
-  // Spin only while the workers that run or spin fit on the host's cores.
+  seen = core.doorbellSeen;
+  // Spin only while the threads that run or spin fit on the host's cores.
+  let spun = false;
   if (Atomics.load(ctl, CTL_ACTIVE) <= d.spinners) {
-    for (let i = 0; i < d.idleSpin; i++) {
-      if (Atomics.load(g, bell) !== seen || Atomics.load(ctl, CTL_STOP) !== 0) { woke = true; break; }
+    const s0 = performance.now();
+    const woke = policy.spin(rung);
+    spinMs += performance.now() - s0;
+    if (woke) {
+      spinWakes++;
+      continue;
     }
-  }
-  if (woke) {
-    spinWakes++;
-    continue;
+    spun = true;
   }
   Atomics.sub(ctl, CTL_ACTIVE, 1);
   Atomics.store(g, base + CORE_SLEEPING, 1);
-  if (Atomics.load(g, bell) === seen && Atomics.load(ctl, CTL_STOP) === 0) {
+  if (!rung()) {
     sleeps++;
+    const w0 = performance.now();
     Atomics.wait(g, bell, seen);
+    const ms = performance.now() - w0;
+    sleptMs += ms;
+    if (spun) policy.blocked(ms);
   }
   Atomics.store(g, base + CORE_SLEEPING, 0);
   Atomics.add(ctl, CTL_ACTIVE, 1);
@@ -86,6 +106,6 @@ for (;;) {
 
 const report: CoreReport = {
   core: d.core, syscalls: core.syscalls, fastpaths: core.fastpaths, faults: core.faults, ticks: core.ticks,
-  retired: cpu.retired, sleeps, spinWakes, unhandled: core.unhandled,
+  retired: cpu.retired, sleeps, spinWakes, spinMs, sleptMs, unhandled: core.unhandled,
 };
 parentPort!.postMessage({ report });

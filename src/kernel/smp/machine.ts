@@ -12,8 +12,10 @@
  *   timer worker  timer.entry.ts: the tick (preemption, round robin).
  *
  * N may exceed the host's cores: a busy core is a busy worker, but an idle
- * one spins only while the awake workers fit on the host's cores
- * (`spinners`) and otherwise sleeps on its doorbell at once.
+ * one spins only while the awake threads fit on the host's cores
+ * (`spinners`) and otherwise sleeps on its doorbell at once. The host
+ * thread counts as awake (CTL_ACTIVE starts at 1) except while it waits
+ * in `until`, between its polls.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -23,7 +25,14 @@ import { bootKernel, type BootInfo } from '../boot.js';
 import { BigKernelLock } from '../lock.js';
 import { CORE_DOORBELL, Kernel } from '../state.js';
 import { SpaceBuilder, type BuiltThread, type ThreadSpec } from '../space-builder.js';
-import { CONTROL_BYTES, CTL_STOP, type CoreReport, type CoreWorkerData, type TimerWorkerData } from './control.js';
+import { CONTROL_BYTES, CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData, type TimerWorkerData } from './control.js';
+
+/**
+ * An idle core's longest spin (µs): longer than a partner's answer when both
+ * run (a few µs), shorter than a host time slice, so a spinner that waits
+ * for a partner the host has not scheduled gives its core back soon.
+ */
+export const DEFAULT_IDLE_SPIN_US = 100;
 
 export interface SmpOptions {
   /** CPU cores (workers). */
@@ -36,9 +45,9 @@ export interface SmpOptions {
   tickMs?: number;
   /** Guest instructions per slice between doorbell/timer checks (default 20,000). */
   sliceInstructions?: number;
-  /** Doorbell polls of an idle core before it sleeps (default 20,000). */
-  idleSpin?: number;
-  /** An idle core spins only while at most this many core workers are awake (default: the host's cores). */
+  /** Longest wall time an idle core polls its doorbell before it sleeps, in µs (default 100; it adapts below). */
+  idleSpinUs?: number;
+  /** An idle core spins only while at most this many threads are awake, the host's included (default: the host's cores). */
   spinners?: number;
 }
 
@@ -55,6 +64,8 @@ export class SmpMachine {
   private workers: Worker[] = [];
   private reports: Promise<CoreReport>[] = [];
   private timer: Worker | null = null;
+  /** A word nobody notifies: hostSleep waits on it. */
+  private readonly sleepWord = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(readonly opts: SmpOptions) {
     const cores = opts.cores;
@@ -69,6 +80,8 @@ export class SmpMachine {
     this.info = bootInfo;
     this.lock = new BigKernelLock(kernel.globals);
     this.b = new SpaceBuilder(this.k, bootInfo);
+    // The host's root-task thread is awake (it is running this constructor).
+    Atomics.store(new Int32Array(this.control), CTL_ACTIVE, 1);
   }
 
   /** The root thread (on the host core). */
@@ -100,7 +113,7 @@ export class SmpMachine {
       const data: CoreWorkerData = {
         memory: this.ram.sab, globals: this.k.globals, control: this.control, core: c,
         fastpath: o.fastpath ?? true, sliceInstructions: o.sliceInstructions ?? 20_000,
-        idleSpin: o.idleSpin ?? 20_000, spinners: o.spinners ?? availableParallelism(),
+        idleSpinUs: o.idleSpinUs ?? DEFAULT_IDLE_SPIN_US, spinners: o.spinners ?? availableParallelism(),
       };
       const w = new Worker(url, { workerData: data });
       this.workers.push(w);
@@ -125,15 +138,40 @@ export class SmpMachine {
 
   /**
    * Polls `pred` under the kernel lock every `everyMs` until it holds (true)
-   * or `timeoutMs` passes (false). The host never blocks the workers.
+   * or `timeoutMs` passes (false). The host never blocks the workers; between
+   * polls it does not count as awake, so idle cores may spin on its core.
    */
   async until(pred: () => boolean, timeoutMs = 10_000, everyMs = 1): Promise<boolean> {
     const end = Date.now() + timeoutMs;
+    const ctl = new Int32Array(this.control);
     for (;;) {
       if (this.kernel(pred)) return true;
       if (Date.now() > end) return false;
-      await new Promise((r) => setTimeout(r, everyMs));
+      Atomics.sub(ctl, CTL_ACTIVE, 1);
+      try {
+        await new Promise((r) => setTimeout(r, everyMs));
+      } finally {
+        Atomics.add(ctl, CTL_ACTIVE, 1);
+      }
     }
+  }
+
+  /**
+   * Blocks the host thread for `ms` without counting it as awake (idle
+   * cores may spin on its host core meanwhile). For hosts that only watch,
+   * such as the bench sampling `progress`.
+   */
+  hostSleep(ms: number): void {
+    const ctl = new Int32Array(this.control);
+    Atomics.sub(ctl, CTL_ACTIVE, 1);
+    Atomics.wait(this.sleepWord, 0, 0, ms);
+    Atomics.add(ctl, CTL_ACTIVE, 1);
+  }
+
+  /** System calls core `core` had handled when it last left KernelCore.run. */
+  progress(core: number): number {
+    if (!(core >= 0 && core < this.cores)) throw new RangeError(`core ${core} is not a CPU core (0..${this.cores - 1})`);
+    return Atomics.load(new Int32Array(this.control), CTL_PROGRESS + core);
   }
 
   /** Stops every worker (guest threads stop where they are) and returns the cores' reports. */
