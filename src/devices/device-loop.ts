@@ -12,7 +12,7 @@
  * thread.
  */
 import type { MmioRegion, SyncDevice } from './mmio.js';
-import { SpinPolicy } from './spin-policy.js';
+import { SpinPolicy } from '../machine/spin-policy.js';
 
 export interface DeviceLoopOptions {
   /** How long to spin after the last work before sleeping (µs). */

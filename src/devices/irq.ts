@@ -13,7 +13,7 @@
  * edge also raises the line's vector.
  */
 
-import { SpinPolicy } from './spin-policy.js';
+import { SpinPolicy } from '../machine/spin-policy.js';
 
 export const IRQ_VECTORS = 256;
 export const INTX_LINES = 24;

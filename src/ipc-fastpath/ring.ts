@@ -41,7 +41,7 @@
  * slices, so a waiter that cannot enter the gate goes straight to sleep.
  */
 
-import { SpinPolicy } from '../devices/spin-policy.js';
+import { SpinPolicy } from '../machine/spin-policy.js';
 
 export const RING_HEAD = 0;
 export const RING_CAPACITY = 8;

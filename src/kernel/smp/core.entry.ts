@@ -22,7 +22,7 @@ import { Kernel, CORE_DOORBELL, CORE_SLEEPING, CORE_TICKS } from '../state.js';
 import { BigKernelLock } from '../lock.js';
 import { KernelCore } from '../core.js';
 import { timerTick } from '../scheduler.js';
-import { SpinPolicy } from '../../devices/spin-policy.js';
+import { SpinPolicy } from '../../machine/spin-policy.js';
 import { CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData } from './control.js';
 
 const d = workerData as CoreWorkerData;

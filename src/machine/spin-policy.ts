@@ -1,7 +1,8 @@
 /**
  * How long a thread spins for a cross-worker event before it blocks in
- * Atomics.wait. Used by the device loop (waiting for a register write) and by
- * IrqFabric.wait (a driver waiting for an interrupt).
+ * Atomics.wait. Used by the device loop (waiting for a register write), by
+ * IrqFabric.wait (a driver waiting for an interrupt), by the SPSC rings and by
+ * idle kernel cores (src/kernel/smp).
  *
  * The trade-off (REFERENCE.md): a spinning partner answers in ~0.5 µs, a
  * blocked one costs a 4-65 µs wake-up; but with more spinning threads than
