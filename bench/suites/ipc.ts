@@ -178,7 +178,7 @@ export const ipcSuite: BenchSuite = {
     results.push({ name: 'ipc.same-core.roundtrip', value: fs.median, unit: 'ns', samples, rme: fs.rme, note: `sel4-pingpong Call+ReplyRecv, fastpath; target <= 380 ns (seL4 on Skylake)` });
     results.push({ name: 'ipc.same-core.roundtrip.slowpath', value: ss.median, unit: 'ns', samples, rme: ss.rme, note: 'the same with the fastpath off' });
     results.push({ name: 'ipc.same-core.instructions', value: instr, unit: 'instr', samples: 1, rme: 0, note: 'guest instructions per round trip (both threads, incl. the sysenters)' });
-    results.push({ name: 'ipc.same-core.kernel-share', value: share.share * 100, unit: '%', samples: 1, rme: 0, note: `profiler samples in src/kernel vs src/cpu+mmu (fastpath on): ~${share.kernelNs.toFixed(0)} ns kernel + ~${share.guestNs.toFixed(0)} ns guest instructions per round trip` });
+    results.push({ name: 'ipc.same-core.kernel-share', value: share.share * 100, unit: '%', samples: 1, rme: 0, note: `profiler samples in src/kernel vs src/cpu+mmu+jit (fastpath on): ~${share.kernelNs.toFixed(0)} ns kernel + ~${share.guestNs.toFixed(0)} ns guest instructions per round trip` });
     const notes: number[] = [];
     for (let i = 0; i < samples; i++) notes.push(sameCoreNotify(sameN));
     const ns1 = summarize(notes);
