@@ -70,6 +70,26 @@ export class Gen {
     return s;
   }
 
+  /** Takes the lines emitted so far (an inlined block's code is generated in the middle of an instruction). */
+  stash(): string[] {
+    return this.lines.splice(0);
+  }
+
+  unstash(lines: string[]): void {
+    this.lines.unshift(...lines);
+  }
+
+  /** The state one path's code changes, to generate the other path of a branch from the same point. */
+  save(): [number, number, number, number, boolean, number] {
+    return [this.kk, this.ks, this.kp, this.liveOut, this.stored, this.touched];
+  }
+
+  restore(st: [number, number, number, number, boolean, number]): void {
+    [this.kk, this.ks, this.kp, this.liveOut, this.stored] = st;
+    // Registers touched on the other path may still need a write-back on this one: keep the union.
+    this.touched |= st[5];
+  }
+
   /** Forget what is known about the flag record (block entry, after a fallback). */
   unknownFlags(): void {
     this.kk = -1;
@@ -144,7 +164,18 @@ export class Gen {
     this.stored = true;
     const A = a;
     const chk = size === 1 ? `((e = tlbW[${A} >>> 12]) & 0xfff) === 4` : `(((e = tlbW[${A} >>> 12]) & 0xfff)${ALIGN[size].replace(/A/g, A)}) === 4`;
-    return `if (${chk}) ${ARR[size]}[((e & -4096) ^ ${A})${SHIFT[size]}] = ${v}; else if (J.st(${A}, ${v}, ${size}) !== 0) stale = 1;`;
+    return `if (${chk}) ${ARR[size]}[((e & -4096) ^ ${A})${SHIFT[size]}] = ${v}; else ${this.codePageStore(size, v, A)}`;
+  }
+
+  /**
+   * Statement: the store on a TLB write miss. A page holding code keeps its
+   * JIT write entry in J.jw (runtime.ts); if the address's 32-byte chunk
+   * holds no code, the store goes straight to RAM (inline: no call), else
+   * through J.st (the CPU's slow path, which may drop code).
+   */
+  codePageStore(size: Size, v: string, A: string): string {
+    const aligned = size === 1 ? '' : ` && (${A} & ${size - 1}) === 0`;
+    return `if ((e = jw[${A} >>> 12]) !== 0${aligned} && J.jwFlushes === tlb.flushes && ((cbits[(e = (e & -4096) ^ ${A}) >>> 10] >>> ((e >>> 5) & 31)) & 1) === 0) { ${ARR[size]}[e${SHIFT[size]}] = ${v}; dw++; } else if (J.st(${A}, ${v}, ${size}) !== 0) stale = 1;`;
   }
 
   /**
@@ -159,7 +190,7 @@ export class Gen {
     return `let P = -1, X = 0;
 if (${chk}) { P = (e & -4096) ^ A; X = ${ARR[size]}[P${SHIFT[size]}]; } else { cpu.probeWrite(A, ${size}); X = cpu.${rd}(A); }
 ${body}
-if (P >= 0) ${ARR[size]}[P${SHIFT[size]}] = R; else if (J.st(A, R, ${size}) !== 0) stale = 1;`;
+if (P >= 0) ${ARR[size]}[P${SHIFT[size]}] = R; else ${this.codePageStore(size, 'R', 'A')}`;
   }
 
   // ---- E operand (ModRM r/m) ----------------------------------------------------------
