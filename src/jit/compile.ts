@@ -33,7 +33,7 @@ const SYNC_REGS = 'SYNC_REGS';
 const RELOAD_REGS = 'RELOAD_REGS';
 export const MAX_INSTRUCTIONS = Number(typeof process !== 'undefined' ? process.env['NEPTUNE_JIT_MAX_INSTRUCTIONS'] ?? 48 : 48);
 /** Instructions of inlined block copies per region (0: no inlining); NEPTUNE_JIT_INLINE overrides. */
-export const INLINE_INSTRUCTIONS = Number(typeof process !== 'undefined' ? process.env['NEPTUNE_JIT_INLINE'] ?? 48 : 48);
+export const INLINE_INSTRUCTIONS = Number(typeof process !== 'undefined' ? process.env['NEPTUNE_JIT_INLINE'] ?? 16 : 16);
 /** Longest chain of blocks one inlined path may hold. */
 const MAX_INLINE_DEPTH = 6;
 
@@ -92,6 +92,16 @@ export function formRegion(src: BlockSource, entry: number): RegionBlock[] {
   }
   return blocks;
 }
+
+type Factory = (...a: unknown[]) => RegionFn;
+/**
+ * Compiled factories by source text, for the whole process: another core
+ * (or a later run) translating the same code gets its own closure (over
+ * its own JitState and tables) of an already parsed function, so V8
+ * neither parses nor compiles it to bytecode again.
+ */
+const factories = new Map<string, Factory>();
+const MAX_FACTORIES = 4096;
 
 /** Generates and compiles the region's function. */
 export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name: string): Region {
@@ -269,7 +279,12 @@ if (dw !== 0) J.stats.dataWritesOnCodePages += dw;
 return stop;
 };`.replace(/SYNC_REGS/g, storeRegs).replace(/RELOAD_REGS/g, ri.map((r) => `r${r} = reg[${r}];`).join(' '));
   if (DUMP) process.stderr.write(`---- ${name}\n${src}\n`);
-  const factory = new Function('J', 'execs', 'EIP', 'NEXT', 'OFF', 'PARITY', src) as (...a: unknown[]) => RegionFn;
+  let factory = factories.get(src);
+  if (factory === undefined) {
+    factory = new Function('J', 'execs', 'EIP', 'NEXT', 'OFF', 'PARITY', src) as Factory;
+    if (factories.size >= MAX_FACTORIES) factories.clear();
+    factories.set(src, factory);
+  }
   return {
     fn: factory(J, execs, EIP, NEXT, OFF, PARITY),
     blocks: blocks.length,

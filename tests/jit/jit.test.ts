@@ -233,3 +233,17 @@ test('flag knowledge across blocks: a block reached from predecessors that leave
     }
   }
 });
+
+test('two CPUs translating the same code share the parsed function, each bound to its own state', () => {
+  // mov ecx,[CODE+0x800]; L: add eax,ecx; dec ecx; jne L; mov [CODE+0x804],eax; int 0x80
+  const code = [0x8b, 0x0d, ...le32(CODE + 0x800), 0x01, 0xc8, 0x49, 0x75, 0x100 - 5, 0xa3, ...le32(CODE + 0x804), 0xcd, 0x80];
+  const cpus = [10, 1000].map((count) => {
+    const cpu = machine(code);
+    cpu.ram.u8.set(le32(count), CODE + 0x800);
+    return cpu;
+  });
+  for (const cpu of cpus) assert.equal(jitOf(cpu, { threshold: 0 }).run(1_000_000), Stop.SYSCALL);
+  assert.deepEqual(cpus.map((c) => c.reg[0]), [55, 500500]);
+  assert.deepEqual(cpus.map((c) => c.i32[(CODE + 0x804) >> 2]), [55, 500500]);
+  assert.ok(jitOf(cpus[1]!).stats.dataWritesOnCodePages >= 1, 'the store beside the code counted on its own core');
+});
