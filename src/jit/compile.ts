@@ -32,7 +32,7 @@ const DUMP = typeof process !== 'undefined' && process.env['NEPTUNE_JIT_DUMP'] =
 const SYNC_REGS = 'SYNC_REGS';
 const RELOAD_REGS = 'RELOAD_REGS';
 export const MAX_INSTRUCTIONS = Number(typeof process !== 'undefined' ? process.env['NEPTUNE_JIT_MAX_INSTRUCTIONS'] ?? 48 : 48);
-/** Instructions of inlined block copies per region (0: no inlining); NEPTUNE_JIT_INLINE overrides. */
+/** Instructions of inlined block copies per case, three times that per region (0: no inlining); NEPTUNE_JIT_INLINE overrides. */
 export const INLINE_INSTRUCTIONS = Number(typeof process !== 'undefined' ? process.env['NEPTUNE_JIT_INLINE'] ?? 16 : 16);
 /** Longest chain of blocks one inlined path may hold. */
 const MAX_INLINE_DEPTH = 6;
@@ -149,10 +149,10 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
    * the switch knows nothing), a `ret` of a callee entered from an inlined
    * call compares its target with the known return site first, and a path
    * that comes back to the case's own block is `continue S` (the case's
-   * inner loop). Copies are limited by `inlineLeft` (instructions per
-   * region) and never repeat a block on their own path.
+   * inner loop). Copies are limited by `inlineLeft` (instructions, set per
+   * case below) and never repeat a block on their own path.
    */
-  let inlineLeft = INLINE_INSTRUCTIONS;
+  let inlineLeft = 0;
 
   /** Code of block k; `root` is the case being generated, `path` the blocks on the inlining path, `rets` the known return sites. */
   const genBlock = (k: number, root: number, path: number[], rets: number[], selfLoop: { on: boolean }): string => {
@@ -234,13 +234,28 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
     return lines.join('\n');
   };
 
+  // Each case may copy up to INLINE_INSTRUCTIONS, the region up to three times that. Besides
+  // the entry, a case keeps its copies only if one of its paths closes a loop back to it: the
+  // switch is then left only when the loop is (a hot inner loop is rarely the region's entry).
+  let regionLeft = 3 * INLINE_INSTRUCTIONS;
   blocks.forEach((_b, k) => {
-    g.unknownFlags();
-    g.touched = 0xff;
-    const selfLoop = { on: false };
-    const code = genBlock(k, k, [k], [], selfLoop);
+    const mark = EIPs.length;
+    const attempt = (allow: number) => {
+      inlineLeft = allow;
+      g.unknownFlags();
+      g.touched = 0xff;
+      const selfLoop = { on: false };
+      const code = genBlock(k, k, [k], [], selfLoop);
+      return { code, loop: selfLoop.on, used: allow - inlineLeft };
+    };
+    let r = attempt(Math.min(INLINE_INSTRUCTIONS, regionLeft));
+    if (k !== 0 && !r.loop && r.used > 0) {
+      EIPs.length = NEXTs.length = OFFs.length = mark; // drop the first attempt's instruction ids
+      r = attempt(0);
+    }
+    regionLeft -= r.used;
     // A path back to this block's own start stays in the case's inner loop (`continue S`).
-    cases.push(selfLoop.on ? `case ${k}: S: for (;;) {\n${code}\n}` : `case ${k}: {\n${code}\n}`);
+    cases.push(r.loop ? `case ${k}: S: for (;;) {\n${r.code}\n}` : `case ${k}: {\n${r.code}\n}`);
   });
   const EIP = Int32Array.from(EIPs), NEXT = Int32Array.from(NEXTs), OFF = Int32Array.from(OFFs);
   const total = blocks.reduce((a, b) => a + b.count, 0);
