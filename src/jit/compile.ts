@@ -19,7 +19,7 @@
  * (locals still hold the state before it).
  */
 import type { Cpu } from '../cpu/cpu.js';
-import { PARITY, ARITH } from '../cpu/flags.js';
+import { PARITY, ARITH, CF } from '../cpu/flags.js';
 import { execs, opTable } from '../cpu/table/index.js';
 import { Flow } from '../cpu/table/types.js';
 import { emittedMayFault, emitterOf, type Flowing } from './emitters.js';
@@ -138,7 +138,7 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
       const use = !emitted[i] || mayFault ? ARITH : row.flagsRead & ARITH;
       live = (out & ~kill) | use;
     }
-    return { emitted, liveOut };
+    return { emitted, liveOut, cfIn: (live & CF) !== 0 };
   });
 
   /**
@@ -159,11 +159,12 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
     const b = blocks[k]!, C = b.count, { emitted, liveOut } = info[k]!;
     const outer = g.stash();
     // The transition to block j (after `n += C`): taken only if j fits in the budget left.
-    const inline = (j: number, stored: boolean, rs: number[]): string => {
+    // `x` settles a deferred CF (Gen.dcf) on the paths that leave this generated code.
+    const inline = (j: number, stored: boolean, rs: number[], x: string): string => {
       const cond = `${stored ? 'stale === 0 && ' : ''}n <= budget - ${blocks[j]!.count}`;
       if (j === root) {
         selfLoop.on = true;
-        return `if (${cond}) continue S; `;
+        return `if (${cond}) { ${info[j]!.cfIn ? x : ''}continue S; } `;
       }
       const bj = blocks[j]!;
       if (inlineLeft >= bj.count && !path.includes(j) && path.length < MAX_INLINE_DEPTH) {
@@ -173,7 +174,7 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
         g.restore(saved);
         return `if (${cond}) {\n${code}\n} `;
       }
-      return `if (${cond}) { pc = ${j}; continue L; } `;
+      return `if (${cond}) { ${x}pc = ${j}; continue L; } `;
     };
     const lines: string[] = [];
     let ended = false;
@@ -186,23 +187,26 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
       g.stored = false;
       const flow = row.flow ?? Flow.NONE;
       const mayFault = !emitted[i] || emittedMayFault(d, s, row);
-      if (mayFault) g.out(`ip = ${id};`);
+      g.mayDefer = emitted[i]! && !mayFault;
+      if (mayFault) g.out(`${g.settle()}ip = ${id};`);
       const isCall = flow === Flow.CALL, isRet = emitted[i] && row.name.startsWith('ret');
       const goto = (stored: boolean) => (target: number): string => {
         const j = index.get(target | 0);
         // A direct call's callee learns its return site.
         const rs = isCall && (target | 0) === (d.imm[s]! | 0) ? [...rets, d.next[s]! | 0] : rets;
-        const cont = j === undefined ? '' : inline(j, stored, rs);
-        return `n += ${C}; ${cont}eo = ${target | 0}; break L;`;
+        const x = g.settleCode();
+        const cont = j === undefined ? '' : inline(j, stored, rs, x);
+        return `n += ${C}; ${cont}${x}eo = ${target | 0}; break L;`;
       };
       const jump = (stored: boolean) => (t: string): string => {
+        const x = g.settle();
         let known = '';
         if (isRet && rets.length > 0) {
           const site = rets[rets.length - 1]!, j = index.get(site);
-          if (j !== undefined) known = `if (${t} === ${site}) { ${inline(j, stored, rets.slice(0, -1))}eo = ${site}; break L; } `;
+          if (j !== undefined) known = `if (${t} === ${site}) { ${inline(j, stored, rets.slice(0, -1), '')}eo = ${site}; break L; } `;
         }
         const arms = blocks.map((bb, j) => `case ${bb.eip | 0}: if (${stored ? 'stale === 0 && ' : ''}n <= budget - ${bb.count}) { pc = ${j}; continue L; } break;`);
-        return `n += ${C}; ${known}eo = ${t}; switch (eo) { ${arms.join(' ')} } break L;`;
+        return `n += ${C}; ${x}${known}eo = ${t}; switch (eo) { ${arms.join(' ')} } break L;`;
       };
       const f: Flowing = { get goto() { return goto(g.stored); }, get jump() { return jump(g.stored); } };
       if (emitted[i]) {
@@ -228,7 +232,8 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
     if (!ended) {
       const target = d.next[b.first + C - 1]!;
       const j = index.get(target | 0);
-      lines.push(`n += ${C}; ${j === undefined ? '' : inline(j, false, rets)}eo = ${target | 0}; break L;`);
+      const x = g.settleCode();
+      lines.push(`n += ${C}; ${j === undefined ? '' : inline(j, false, rets, x)}${x}eo = ${target | 0}; break L;`);
     }
     g.unstash(outer);
     return lines.join('\n');
@@ -271,7 +276,7 @@ const jw = J.jw, cbits = J.map.bits, tlb = J.tlb;
 let dw = 0;
 ${ri.length > 0 ? `let ${load};` : ''}
 let fk = cpu.lazyOp, fa = lz[0], fb = lz[1], fr = lz[2], fc = lz[3], fs = cpu.lazySize, fp = cpu.lazy, ff = cpu.flags;
-let n = 0, pc = 0, ip = 0, eo = 0, stop = -1, stale = 0, e = 0, inh = 0;
+let n = 0, pc = 0, ip = 0, eo = 0, stop = -1, stale = 0, e = 0, inh = 0, ca = 0, cb = 0;
 try {
 L: for (;;) {
 switch (pc) {

@@ -247,3 +247,18 @@ test('two CPUs translating the same code share the parsed function, each bound t
   assert.deepEqual(cpus.map((c) => c.i32[(CODE + 0x804) >> 2]), [55, 500500]);
   assert.ok(jitOf(cpus[1]!).stats.dataWritesOnCodePages >= 1, 'the store beside the code counted on its own core');
 });
+
+test('a CF kept by dec and deferred (not written to the flags each iteration) is exact at every exit and reader', () => {
+  // mov eax,A; mov ecx,50; mov ebx,B; L: <sub|add> eax,ebx; dec ecx; jne L; setb dl; dec ecx; jmp M; M: adc edi,0; int 0x80
+  // sub: 346 - 7*50 borrows only in the last iteration; add: 0x80000000 carries in every even iteration.
+  for (const [a, b, op] of [[346, 7, 0x29], [0, 0x80000000, 0x01]] as const) {
+    const code = [0xb8, ...le32(a), 0xb9, ...le32(50), 0xbb, ...le32(b), op, 0xd8, 0x49, 0x75, 0x100 - 5, 0x0f, 0x92, 0xc2, 0x49, 0xeb, 0x00, 0x83, 0xd7, 0x00, 0xcd, 0x80];
+    for (const threshold of [0, 3]) {
+      for (let budget = 1; budget <= 24; budget++) {
+        const cpu = lockstep(code, budget, threshold);
+        assert.equal(cpu.reg[2] & 0xff, 1, 'setb after the loop saw the CF of the last sub/add');
+        assert.equal(cpu.reg[7], 1, 'and so did the one in the next block, after another dec');
+      }
+    }
+  }
+});
