@@ -19,7 +19,7 @@
  * (locals still hold the state before it).
  */
 import type { Cpu } from '../cpu/cpu.js';
-import { PARITY, ARITH } from '../cpu/flags.js';
+import { PARITY, ARITH, CF } from '../cpu/flags.js';
 import { execs, opTable } from '../cpu/table/index.js';
 import { Flow } from '../cpu/table/types.js';
 import { emittedMayFault, emitterOf, type Flowing } from './emitters.js';
@@ -32,6 +32,10 @@ const DUMP = typeof process !== 'undefined' && process.env['NEPTUNE_JIT_DUMP'] =
 const SYNC_REGS = 'SYNC_REGS';
 const RELOAD_REGS = 'RELOAD_REGS';
 export const MAX_INSTRUCTIONS = Number(typeof process !== 'undefined' ? process.env['NEPTUNE_JIT_MAX_INSTRUCTIONS'] ?? 48 : 48);
+/** Instructions of inlined block copies per case, three times that per region (0: no inlining); NEPTUNE_JIT_INLINE overrides. */
+export const INLINE_INSTRUCTIONS = Number(typeof process !== 'undefined' ? process.env['NEPTUNE_JIT_INLINE'] ?? 16 : 16);
+/** Longest chain of blocks one inlined path may hold. */
+const MAX_INLINE_DEPTH = 6;
 
 /** A translated region: returns -1 to continue at cpu.eip, else a Stop (SYSCALL, FAULT). */
 export type RegionFn = (cpu: Cpu, budget: number) => number;
@@ -89,22 +93,29 @@ export function formRegion(src: BlockSource, entry: number): RegionBlock[] {
   return blocks;
 }
 
+type Factory = (...a: unknown[]) => RegionFn;
+/**
+ * Compiled factories by source text, for the whole process: another core
+ * (or a later run) translating the same code gets its own closure (over
+ * its own JitState and tables) of an already parsed function, so V8
+ * neither parses nor compiles it to bytecode again.
+ */
+const factories = new Map<string, Factory>();
+const MAX_FACTORIES = 4096;
+
 /** Generates and compiles the region's function. */
 export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name: string): Region {
   const d = cpu.d;
   const g = new Gen(d);
   const index = new Map<number, number>();
   blocks.forEach((b, k) => index.set(b.eip | 0, k));
-  let total = 0;
-  for (const b of blocks) total += b.count;
-  const EIP = new Int32Array(total), NEXT = new Int32Array(total), OFF = new Int32Array(total);
-  let gid = 0;
+  const EIPs: number[] = [], NEXTs: number[] = [], OFFs: number[] = [];
   let anyFallback = false;
   const cases: string[] = [];
 
-  blocks.forEach((b, k) => {
+  // ---- per block: which instructions get a template, which write memory; flag liveness ----
+  const info = blocks.map((b) => {
     const C = b.count;
-    // ---- pass 1: which instructions get a template, which write memory ----
     const scratch = new Gen(d);
     const emitted: boolean[] = [], stores: boolean[] = [];
     for (let i = 0; i < C; i++) {
@@ -114,7 +125,7 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
       scratch.take();
       stores[i] = emitted[i]! && scratch.stored;
     }
-    // ---- flag liveness, backwards: block end and every possible exit read all flags ----
+    // Backwards: block end and every possible exit read all flags.
     const liveOut: number[] = [];
     let live = ARITH;
     for (let i = C - 1; i >= 0; i--) {
@@ -127,30 +138,76 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
       const use = !emitted[i] || mayFault ? ARITH : row.flagsRead & ARITH;
       live = (out & ~kill) | use;
     }
-    // ---- pass 2: code ----
-    g.unknownFlags();
-    g.touched = 0xff;
-    const goto = (stored: boolean) => (target: number): string => {
-      const j = index.get(target | 0);
-      const cont = j === undefined ? '' : `if (${stored ? 'stale === 0 && ' : ''}n <= budget - ${blocks[j]!.count}) { pc = ${j}; continue L; } `;
-      return `n += ${C}; ${cont}eo = ${target | 0}; break L;`;
-    };
-    const jump = (stored: boolean) => (t: string): string => {
-      const arms = blocks.map((bb, j) => `case ${bb.eip | 0}: if (${stored ? 'stale === 0 && ' : ''}n <= budget - ${bb.count}) { pc = ${j}; continue L; } break;`);
-      return `n += ${C}; eo = ${t}; switch (eo) { ${arms.join(' ')} } break L;`;
+    return { emitted, liveOut, cfIn: (live & CF) !== 0 };
+  });
+
+  /**
+   * Inlining: a transition to another block of the region may continue
+   * straight into a copy of that block's code (a trace) instead of going
+   * through the switch: the copy knows the flag record left by its
+   * predecessor on that path (cross-block fusion; a block entered through
+   * the switch knows nothing), a `ret` of a callee entered from an inlined
+   * call compares its target with the known return site first, and a path
+   * that comes back to the case's own block is `continue S` (the case's
+   * inner loop). Copies are limited by `inlineLeft` (instructions, set per
+   * case below) and never repeat a block on their own path.
+   */
+  let inlineLeft = 0;
+
+  /** Code of block k; `root` is the case being generated, `path` the blocks on the inlining path, `rets` the known return sites. */
+  const genBlock = (k: number, root: number, path: number[], rets: number[], selfLoop: { on: boolean }): string => {
+    const b = blocks[k]!, C = b.count, { emitted, liveOut } = info[k]!;
+    const outer = g.stash();
+    // The transition to block j (after `n += C`): taken only if j fits in the budget left.
+    // `x` settles a deferred CF (Gen.dcf) on the paths that leave this generated code.
+    const inline = (j: number, stored: boolean, rs: number[], x: string): string => {
+      const cond = `${stored ? 'stale === 0 && ' : ''}n <= budget - ${blocks[j]!.count}`;
+      if (j === root) {
+        selfLoop.on = true;
+        return `if (${cond}) { ${info[j]!.cfIn ? x : ''}continue S; } `;
+      }
+      const bj = blocks[j]!;
+      if (inlineLeft >= bj.count && !path.includes(j) && path.length < MAX_INLINE_DEPTH) {
+        inlineLeft -= bj.count;
+        const saved = g.save();
+        const code = genBlock(j, root, [...path, j], rs, selfLoop);
+        g.restore(saved);
+        return `if (${cond}) {\n${code}\n} `;
+      }
+      return `if (${cond}) { ${x}pc = ${j}; continue L; } `;
     };
     const lines: string[] = [];
     let ended = false;
     for (let i = 0; i < C; i++) {
-      const s = b.first + i, row = opTable[d.op[s]!]!, id = gid++;
-      EIP[id] = d.eip[s]!;
-      NEXT[id] = d.next[s]!;
-      OFF[id] = i;
+      const s = b.first + i, row = opTable[d.op[s]!]!, id = EIPs.length;
+      EIPs.push(d.eip[s]!);
+      NEXTs.push(d.next[s]!);
+      OFFs.push(i);
       g.liveOut = liveOut[i]!;
       g.stored = false;
       const flow = row.flow ?? Flow.NONE;
       const mayFault = !emitted[i] || emittedMayFault(d, s, row);
-      if (mayFault) g.out(`ip = ${id};`);
+      g.mayDefer = emitted[i]! && !mayFault;
+      if (mayFault) g.out(`${g.settle()}ip = ${id};`);
+      const isCall = flow === Flow.CALL, isRet = emitted[i] && row.name.startsWith('ret');
+      const goto = (stored: boolean) => (target: number): string => {
+        const j = index.get(target | 0);
+        // A direct call's callee learns its return site.
+        const rs = isCall && (target | 0) === (d.imm[s]! | 0) ? [...rets, d.next[s]! | 0] : rets;
+        const x = g.settleCode();
+        const cont = j === undefined ? '' : inline(j, stored, rs, x);
+        return `n += ${C}; ${cont}${x}eo = ${target | 0}; break L;`;
+      };
+      const jump = (stored: boolean) => (t: string): string => {
+        const x = g.settle();
+        let known = '';
+        if (isRet && rets.length > 0) {
+          const site = rets[rets.length - 1]!, j = index.get(site);
+          if (j !== undefined) known = `if (${t} === ${site}) { ${inline(j, stored, rets.slice(0, -1), '')}eo = ${site}; break L; } `;
+        }
+        const arms = blocks.map((bb, j) => `case ${bb.eip | 0}: if (${stored ? 'stale === 0 && ' : ''}n <= budget - ${bb.count}) { pc = ${j}; continue L; } break;`);
+        return `n += ${C}; ${x}${known}eo = ${t}; switch (eo) { ${arms.join(' ')} } break L;`;
+      };
       const f: Flowing = { get goto() { return goto(g.stored); }, get jump() { return jump(g.stored); } };
       if (emitted[i]) {
         emitterOf[d.op[s]!]!(g, s, f);
@@ -172,9 +229,41 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
       }
       lines.push(g.take());
     }
-    if (!ended) lines.push(goto(false)(d.next[b.first + C - 1]!));
-    cases.push(`case ${k}: {\n${lines.join('\n')}\n}`);
+    if (!ended) {
+      const target = d.next[b.first + C - 1]!;
+      const j = index.get(target | 0);
+      const x = g.settleCode();
+      lines.push(`n += ${C}; ${j === undefined ? '' : inline(j, false, rets, x)}${x}eo = ${target | 0}; break L;`);
+    }
+    g.unstash(outer);
+    return lines.join('\n');
+  };
+
+  // Each case may copy up to INLINE_INSTRUCTIONS, the region up to three times that. Besides
+  // the entry, a case keeps its copies only if one of its paths closes a loop back to it: the
+  // switch is then left only when the loop is (a hot inner loop is rarely the region's entry).
+  let regionLeft = 3 * INLINE_INSTRUCTIONS;
+  blocks.forEach((_b, k) => {
+    const mark = EIPs.length;
+    const attempt = (allow: number) => {
+      inlineLeft = allow;
+      g.unknownFlags();
+      g.touched = 0xff;
+      const selfLoop = { on: false };
+      const code = genBlock(k, k, [k], [], selfLoop);
+      return { code, loop: selfLoop.on, used: allow - inlineLeft };
+    };
+    let r = attempt(Math.min(INLINE_INSTRUCTIONS, regionLeft));
+    if (k !== 0 && !r.loop && r.used > 0) {
+      EIPs.length = NEXTs.length = OFFs.length = mark; // drop the first attempt's instruction ids
+      r = attempt(0);
+    }
+    regionLeft -= r.used;
+    // A path back to this block's own start stays in the case's inner loop (`continue S`).
+    cases.push(r.loop ? `case ${k}: S: for (;;) {\n${r.code}\n}` : `case ${k}: {\n${r.code}\n}`);
   });
+  const EIP = Int32Array.from(EIPs), NEXT = Int32Array.from(NEXTs), OFF = Int32Array.from(OFFs);
+  const total = blocks.reduce((a, b) => a + b.count, 0);
 
   const regs = anyFallback ? 0xff : g.usedRegs;
   const ri = [...Array(8).keys()].filter((r) => (regs >> r) & 1);
@@ -183,9 +272,11 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
   const src = `"use strict";
 return function ${name}(cpu, budget) {
 const reg = cpu.reg, lz = cpu.lz, tlbR = cpu.tlbR, tlbW = cpu.tlbW, i32 = cpu.i32, u16 = cpu.u16, u8 = cpu.u8;
+const jw = J.jw, cbits = J.map.bits, tlb = J.tlb;
+let dw = 0;
 ${ri.length > 0 ? `let ${load};` : ''}
 let fk = cpu.lazyOp, fa = lz[0], fb = lz[1], fr = lz[2], fc = lz[3], fs = cpu.lazySize, fp = cpu.lazy, ff = cpu.flags;
-let n = 0, pc = 0, ip = 0, eo = 0, stop = -1, stale = 0, e = 0, inh = 0;
+let n = 0, pc = 0, ip = 0, eo = 0, stop = -1, stale = 0, e = 0, inh = 0, ca = 0, cb = 0;
 try {
 L: for (;;) {
 switch (pc) {
@@ -204,10 +295,16 @@ stop = 2;
 ${storeRegs}
 cpu.lazyOp = fk; lz[0] = fa; lz[1] = fb; lz[2] = fr; lz[3] = fc; cpu.lazySize = fs; cpu.lazy = fp; cpu.flags = ff;
 cpu.eip = eo; cpu.retired += n;
+if (dw !== 0) J.stats.dataWritesOnCodePages += dw;
 return stop;
 };`.replace(/SYNC_REGS/g, storeRegs).replace(/RELOAD_REGS/g, ri.map((r) => `r${r} = reg[${r}];`).join(' '));
   if (DUMP) process.stderr.write(`---- ${name}\n${src}\n`);
-  const factory = new Function('J', 'execs', 'EIP', 'NEXT', 'OFF', 'PARITY', src) as (...a: unknown[]) => RegionFn;
+  let factory = factories.get(src);
+  if (factory === undefined) {
+    factory = new Function('J', 'execs', 'EIP', 'NEXT', 'OFF', 'PARITY', src) as Factory;
+    if (factories.size >= MAX_FACTORIES) factories.clear();
+    factories.set(src, factory);
+  }
   return {
     fn: factory(J, execs, EIP, NEXT, OFF, PARITY),
     blocks: blocks.length,

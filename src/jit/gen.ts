@@ -57,6 +57,16 @@ export class Gen {
   liveOut = ARITH;
   /** The current instruction wrote memory through a path that may hit code (set by store/rmw). */
   stored = false;
+  /**
+   * Deferred CF: inc/dec keeping the CF of a pending 32-bit SUB/ADD record
+   * save the compare's operands in locals ca/cb instead of materialising
+   * CF into ff; this is CF's value (an expression) until `settle` writes
+   * it into ff. Only instructions that cannot fault or leave may defer
+   * (`mayDefer`); the compiler settles before any that can, and on every
+   * path out of the generated code.
+   */
+  dcf: string | null = null;
+  mayDefer = false;
 
   constructor(readonly d: DecodedSlots) {}
 
@@ -70,10 +80,44 @@ export class Gen {
     return s;
   }
 
+  /** Takes the lines emitted so far (an inlined block's code is generated in the middle of an instruction). */
+  stash(): string[] {
+    return this.lines.splice(0);
+  }
+
+  unstash(lines: string[]): void {
+    this.lines.unshift(...lines);
+  }
+
+  /** The state one path's code changes, to generate the other path of a branch from the same point. */
+  save(): [number, number, number, number, boolean, number, string | null] {
+    return [this.kk, this.ks, this.kp, this.liveOut, this.stored, this.touched, this.dcf];
+  }
+
+  restore(st: [number, number, number, number, boolean, number, string | null]): void {
+    [this.kk, this.ks, this.kp, this.liveOut, this.stored] = st;
+    this.dcf = st[6];
+    // Registers touched on the other path may still need a write-back on this one: keep the union.
+    this.touched |= st[5];
+  }
+
   /** Forget what is known about the flag record (block entry, after a fallback). */
   unknownFlags(): void {
     this.kk = -1;
     this.kp = -1;
+    this.dcf = null;
+  }
+
+  /** Statement writing a deferred CF into ff (or nothing); does not change the generator's state. */
+  settleCode(): string {
+    return this.dcf === null ? '' : `ff = (ff & -2) | ${this.dcf}; `;
+  }
+
+  /** Statement writing a deferred CF into ff; from here on CF is in ff. */
+  settle(): string {
+    const c = this.settleCode();
+    this.dcf = null;
+    return c;
   }
 
   // ---- registers ------------------------------------------------------------------
@@ -144,7 +188,18 @@ export class Gen {
     this.stored = true;
     const A = a;
     const chk = size === 1 ? `((e = tlbW[${A} >>> 12]) & 0xfff) === 4` : `(((e = tlbW[${A} >>> 12]) & 0xfff)${ALIGN[size].replace(/A/g, A)}) === 4`;
-    return `if (${chk}) ${ARR[size]}[((e & -4096) ^ ${A})${SHIFT[size]}] = ${v}; else if (J.st(${A}, ${v}, ${size}) !== 0) stale = 1;`;
+    return `if (${chk}) ${ARR[size]}[((e & -4096) ^ ${A})${SHIFT[size]}] = ${v}; else ${this.codePageStore(size, v, A)}`;
+  }
+
+  /**
+   * Statement: the store on a TLB write miss. A page holding code keeps its
+   * JIT write entry in J.jw (runtime.ts); if the address's 32-byte chunk
+   * holds no code, the store goes straight to RAM (inline: no call), else
+   * through J.st (the CPU's slow path, which may drop code).
+   */
+  codePageStore(size: Size, v: string, A: string): string {
+    const aligned = size === 1 ? '' : ` && (${A} & ${size - 1}) === 0`;
+    return `if ((e = jw[${A} >>> 12]) !== 0${aligned} && J.jwFlushes === tlb.flushes && ((cbits[(e = (e & -4096) ^ ${A}) >>> 10] >>> ((e >>> 5) & 31)) & 1) === 0) { ${ARR[size]}[e${SHIFT[size]}] = ${v}; dw++; } else if (J.st(${A}, ${v}, ${size}) !== 0) stale = 1;`;
   }
 
   /**
@@ -159,7 +214,7 @@ export class Gen {
     return `let P = -1, X = 0;
 if (${chk}) { P = (e & -4096) ^ A; X = ${ARR[size]}[P${SHIFT[size]}]; } else { cpu.probeWrite(A, ${size}); X = cpu.${rd}(A); }
 ${body}
-if (P >= 0) ${ARR[size]}[P${SHIFT[size]}] = R; else if (J.st(A, R, ${size}) !== 0) stale = 1;`;
+if (P >= 0) ${ARR[size]}[P${SHIFT[size]}] = R; else ${this.codePageStore(size, 'R', 'A')}`;
   }
 
   // ---- E operand (ModRM r/m) ----------------------------------------------------------
@@ -179,7 +234,7 @@ if (P >= 0) ${ARR[size]}[P${SHIFT[size]}] = R; else if (J.st(A, R, ${size}) !== 
 
   /** Writes the flag locals back to the CPU (before calling into CPU code that reads them). */
   syncFlags(): string {
-    return 'cpu.lazyOp = fk; lz[0] = fa; lz[1] = fb; lz[2] = fr; lz[3] = fc; cpu.lazySize = fs; cpu.lazy = fp; cpu.flags = ff;';
+    return this.settle() + 'cpu.lazyOp = fk; lz[0] = fa; lz[1] = fb; lz[2] = fr; lz[3] = fc; cpu.lazySize = fs; cpu.lazy = fp; cpu.flags = ff;';
   }
 
   reloadFlags(): string {
@@ -191,6 +246,7 @@ if (P >= 0) ${ARR[size]}[P${SHIFT[size]}] = R; else if (J.st(A, R, ${size}) !== 
     this.kk = kind;
     this.ks = size;
     this.kp = ARITH;
+    this.dcf = null; // CF is the record's again
     if ((this.liveOut & ARITH) === 0) return;
     this.out(`fk = ${kind}; fa = ${a}; fb = ${b}; fr = ${r};${c !== undefined ? ` fc = ${c};` : ''} fs = ${size}; fp = ${ARITH};`);
   }
@@ -198,7 +254,10 @@ if (P >= 0) ${ARR[size]}[P${SHIFT[size]}] = R; else if (J.st(A, R, ${size}) !== 
   /** INC/DEC (Cpu.setLazyIncDec): CF keeps its value, materialised first if pending and live. */
   incDec(kind: number, size: Size, a: string, r: string): void {
     if ((this.liveOut & CF) !== 0) {
-      if (this.kp < 0 || (this.kp & CF) !== 0) {
+      if (this.kp >= 0 && (this.kp & CF) !== 0 && this.mayDefer && this.ks === 4 && (this.kk === L_SUB || this.kk === L_ADD)) {
+        this.out(this.kk === L_SUB ? 'ca = fa; cb = fb;' : 'ca = fr; cb = fa;');
+        this.dcf = '((ca >>> 0) < (cb >>> 0) ? 1 : 0)';
+      } else if (this.kp < 0 || (this.kp & CF) !== 0) {
         const cf = this.kp < 0 ? '' : this.cfExpr();
         this.out(this.kp < 0 ? `if ((fp & 1) !== 0) ff = (ff & -2) | ${DYNAMIC_CF};` : `ff = (ff & -2) | ${cf};`);
       }
@@ -215,6 +274,7 @@ if (P >= 0) ${ARR[size]}[P${SHIFT[size]}] = R; else if (J.st(A, R, ${size}) !== 
     this.kk = 7;
     this.ks = size;
     this.kp = ZF | SF | PF;
+    this.dcf = null; // CF given
     if ((this.liveOut & ARITH) === 0) return;
     this.out(`ff = (ff & ~2065) | ((${cfOfAf}) & 2065); fk = 7; fr = ${r}; fs = ${size}; fp = ${ZF | SF | PF};`);
   }
@@ -222,6 +282,7 @@ if (P >= 0) ${ARR[size]}[P${SHIFT[size]}] = R; else if (J.st(A, R, ${size}) !== 
   /** Cpu.setFlagBits(mask, value): those flags become known values. */
   flagBits(mask: number, value: string): void {
     if (this.kp >= 0) this.kp &= ~mask;
+    if ((mask & CF) !== 0) this.dcf = null;
     if ((this.liveOut & mask) === 0) return; // overwritten before anything reads them
     this.out(`fp &= ${~mask}; ff = (ff & ${~mask}) | (${value});`);
   }
@@ -229,7 +290,7 @@ if (P >= 0) ${ARR[size]}[P${SHIFT[size]}] = R; else if (J.st(A, R, ${size}) !== 
   /** Expression: the current CF as 0/1. */
   cfExpr(): string {
     const { kk, ks, kp } = this;
-    if (kp >= 0 && (kp & CF) === 0) return '(ff & 1)';
+    if (kp >= 0 && (kp & CF) === 0) return this.dcf ?? '(ff & 1)';
     if (kp >= 0) {
       if (kk === L_SUB) return ks === 4 ? '((fa >>> 0) < (fb >>> 0) ? 1 : 0)' : '(fa < fb ? 1 : 0)';
       if (kk === L_ADD) return ks === 4 ? '((fr >>> 0) < (fa >>> 0) ? 1 : 0)' : '(fr < fa ? 1 : 0)';

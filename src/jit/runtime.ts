@@ -87,11 +87,12 @@ export class JitState implements BlockSource {
   /** Set when code of the running block/region was dropped: generated code leaves after the current instruction. */
   stale = 0;
   // ---- write entries for pages whose TLB write entry is withheld because they hold code ----
-  private readonly jw = new Int32Array(1 << 20);
+  /** Read by generated stores (Gen.codePageStore). */
+  readonly jw = new Int32Array(1 << 20);
   private readonly jwList = new Int32Array(JW_TRACK);
   private jwCount = 0;
-  private jwFlushes = -1;
-  private readonly tlb: Tlb;
+  jwFlushes = -1;
+  readonly tlb: Tlb;
   private readonly i32: Int32Array;
   private readonly u16: Uint16Array;
   private readonly u8: Uint8Array;

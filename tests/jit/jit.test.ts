@@ -141,3 +141,124 @@ test('the budget is exact: any budget retires exactly that many instructions', (
     assert.equal(state(cpu), state(ref));
   }
 });
+
+/** Runs `code` in chunks of `budget` under the JIT and the interpreter, comparing the state after every chunk. */
+function lockstep(code: number[], budget: number, threshold: number, setup?: (cpu: Cpu) => void): Cpu {
+  const cpu = machine(code), ref = machine(code);
+  setup?.(cpu);
+  setup?.(ref);
+  const j = jitOf(cpu, { threshold });
+  for (let i = 0; i < 100000; i++) {
+    const a = j.run(budget), b = run(ref, budget);
+    assert.equal(a, b, `budget ${budget}, chunk ${i}: stop`);
+    assert.equal(state(cpu), state(ref), `budget ${budget}, chunk ${i}`);
+    if (a !== Stop.BUDGET) return cpu;
+  }
+  throw new Error('program did not end');
+}
+
+test('a block looping on itself (inner loop) stops exactly at every budget, at every iteration', () => {
+  // mov ecx,40; L: add eax,ecx; xor ebx,eax; dec ecx; jne L; int 0x80   (the loop body: 4 instructions)
+  const code = [0xb9, ...le32(40), 0x01, 0xc8, 0x31, 0xc3, 0x49, 0x75, 0x100 - 7, 0xcd, 0x80];
+  for (const threshold of [0, 3]) {
+    for (let budget = 1; budget <= 45; budget++) lockstep(code, budget, threshold);
+    // One call running the whole loop: the inner loop must stop at the budget left, whatever it is.
+    for (let budget = 100; budget <= 170; budget++) {
+      const cpu = machine(code), ref = machine(code);
+      jitOf(cpu, { threshold }).run(9); // translate
+      run(ref, 9);
+      assert.equal(runJit(cpu, budget), run(ref, budget));
+      assert.equal(state(cpu), state(ref), `budget ${budget}`);
+    }
+  }
+});
+
+test('a fault in some iteration of an inner loop (and of an inlined callee) reports the exact state', () => {
+  // mov esi,0xfe000; mov ecx,1000; L: add eax,[esi]; add esi,0x100; dec ecx; jne L; int 0x80  (faults at iteration 33)
+  const loop = [0xbe, ...le32(0xfe000), 0xb9, ...le32(1000), 0x03, 0x06, 0x81, 0xc6, ...le32(0x100), 0x49, 0x75, 0x100 - 11, 0xcd, 0x80];
+  // mov esi,0xfe000; mov ecx,1000; L: call F; dec ecx; jne L; int 0x80; F: add eax,[esi]; add esi,0x100; ret
+  const call = [0xbe, ...le32(0xfe000), 0xb9, ...le32(1000), 0xe8, ...le32(5), 0x49, 0x75, 0x100 - 8, 0xcd, 0x80, 0x03, 0x06, 0x81, 0xc6, ...le32(0x100), 0xc3];
+  for (const code of [loop, call]) {
+    for (const threshold of [0, 4]) {
+      for (const budget of [1, 3, 7, 50, 1_000_000]) {
+        const cpu = lockstep(code, budget, threshold);
+        assert.equal(cpu.fault.vector, Vector.PF);
+        assert.equal(cpu.fault.address, 0x100000);
+      }
+    }
+  }
+});
+
+test('flag knowledge across blocks: a block reached from predecessors that leave different records', () => {
+  // Odd ECX: cmp ecx,150 (SUB record); even: mov esi,ecx; add esi,-128 (ADD record). Both then
+  // reach J: inc edi (keeps CF); setb al; movzx eax,al; add ebx,eax; dec ecx; jne L; int 0x80.
+  const code = [
+    0xb9, ...le32(300), // mov ecx,300
+    0xf6, 0xc1, 0x01, // L: test cl,1
+    0x74, 0x08, // jz A
+    0x81, 0xf9, ...le32(150), // cmp ecx,150
+    0xeb, 0x07, // jmp J
+    0x89, 0xce, // A: mov esi,ecx
+    0x83, 0xc6, 0x80, // add esi,-128
+    0x90, 0x90, // nop; nop
+    0x47, // J: inc edi
+    0x0f, 0x92, 0xc0, // setb al
+    0x0f, 0xb6, 0xc0, // movzx eax,al
+    0x01, 0xc3, // add ebx,eax
+    0x49, // dec ecx
+    0x75, 0x100 - 32, // jne L
+    0xcd, 0x80,
+  ];
+  // What the loop computes: odd ECX < 150 carries (cmp), even ECX >= 128 carries (add of -128).
+  let expect = 0;
+  for (let c = 300; c > 0; c--) expect += c % 2 === 1 ? (c < 150 ? 1 : 0) : (c >= 128 ? 1 : 0);
+  for (const threshold of [0, 2, 40]) {
+    for (const budget of [1, 2, 5, 9, 13, 1000, 1_000_000]) {
+      const cpu = lockstep(code, budget, threshold);
+      assert.equal(cpu.reg[3], expect, `threshold ${threshold}, budget ${budget}`);
+    }
+  }
+  // The two arms of a branch: the taken arm (generated first) leaves an ADD record, the other
+  // arm reads the record from before the branch (test: CF = 0), and the join reads either; the
+  // loop's `add ecx,-1` leaves an ADD record, whose CF formula would be wrong on the test record.
+  // mov ecx,300; L: test cl,1; jz A; adc ebx,0; jmp J; A: mov esi,ecx; add esi,-128; J: adc edi,0; add ecx,-1; jne L; int 0x80
+  const arms = [0xb9, ...le32(300), 0xf6, 0xc1, 0x01, 0x74, 0x05, 0x83, 0xd3, 0x00, 0xeb, 0x05, 0x89, 0xce, 0x83, 0xc6, 0x80, 0x83, 0xd7, 0x00, 0x83, 0xc1, 0xff, 0x75, 0x100 - 23, 0xcd, 0x80];
+  let evenHigh = 0;
+  for (let c = 300; c > 0; c--) if (c % 2 === 0 && c >= 128) evenHigh++;
+  for (const threshold of [0, 2, 40]) {
+    for (const budget of [1, 3, 8, 1000, 1_000_000]) {
+      const cpu = lockstep(arms, budget, threshold);
+      assert.equal(cpu.reg[3], 0, 'the odd arm adds CF = 0 (from test)');
+      assert.equal(cpu.reg[7], evenHigh, 'the join adds the carry of either arm');
+    }
+  }
+});
+
+test('two CPUs translating the same code share the parsed function, each bound to its own state', () => {
+  // mov ecx,[CODE+0x800]; L: add eax,ecx; dec ecx; jne L; mov [CODE+0x804],eax; int 0x80
+  const code = [0x8b, 0x0d, ...le32(CODE + 0x800), 0x01, 0xc8, 0x49, 0x75, 0x100 - 5, 0xa3, ...le32(CODE + 0x804), 0xcd, 0x80];
+  const cpus = [10, 1000].map((count) => {
+    const cpu = machine(code);
+    cpu.ram.u8.set(le32(count), CODE + 0x800);
+    return cpu;
+  });
+  for (const cpu of cpus) assert.equal(jitOf(cpu, { threshold: 0 }).run(1_000_000), Stop.SYSCALL);
+  assert.deepEqual(cpus.map((c) => c.reg[0]), [55, 500500]);
+  assert.deepEqual(cpus.map((c) => c.i32[(CODE + 0x804) >> 2]), [55, 500500]);
+  assert.ok(jitOf(cpus[1]!).stats.dataWritesOnCodePages >= 1, 'the store beside the code counted on its own core');
+});
+
+test('a CF kept by dec and deferred (not written to the flags each iteration) is exact at every exit and reader', () => {
+  // mov eax,A; mov ecx,50; mov ebx,B; L: <sub|add> eax,ebx; dec ecx; jne L; setb dl; dec ecx; jmp M; M: adc edi,0; int 0x80
+  // sub: 346 - 7*50 borrows only in the last iteration; add: 0x80000000 carries in every even iteration.
+  for (const [a, b, op] of [[346, 7, 0x29], [0, 0x80000000, 0x01]] as const) {
+    const code = [0xb8, ...le32(a), 0xb9, ...le32(50), 0xbb, ...le32(b), op, 0xd8, 0x49, 0x75, 0x100 - 5, 0x0f, 0x92, 0xc2, 0x49, 0xeb, 0x00, 0x83, 0xd7, 0x00, 0xcd, 0x80];
+    for (const threshold of [0, 3]) {
+      for (let budget = 1; budget <= 24; budget++) {
+        const cpu = lockstep(code, budget, threshold);
+        assert.equal(cpu.reg[2] & 0xff, 1, 'setb after the loop saw the CF of the last sub/add');
+        assert.equal(cpu.reg[7], 1, 'and so did the one in the next block, after another dec');
+      }
+    }
+  }
+});
