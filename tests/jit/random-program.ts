@@ -6,6 +6,8 @@
  * from random registers (which fault). Registers: EAX/EBX/ECX/EDX random,
  * ESI/EDI data pointers (never written), EBP loop counter, ESP the stack.
  */
+import { mulberry32 } from '../lib/testkit.js';
+
 export const CODE = 0x1000;
 /** ESI: a data page; EDI: the code page's last kilobyte (data beside code). */
 export const DATA = 0x8000;
@@ -13,17 +15,8 @@ export const CODE_DATA = 0x1c00;
 export const STACK = 0x20000;
 export const MAX_CODE = 0xa00;
 
-/** A tiny deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The tests' deterministic PRNG (tests/lib/testkit.ts). */
+export const rng = mulberry32;
 
 const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 
