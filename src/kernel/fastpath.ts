@@ -122,24 +122,11 @@ export function fastpathReplyRecv(k: Kernel, cpu: Cpu, t: number): boolean {
   if (!fitsInRegisters(info)) return false;
   if (k.g[k.coreBase(k.core) + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread) return false;
   if (m[ti + TCB_BOUND_NTFN] !== 0) return false;
-  const callerSlot = tcbSlot(t, tcbCaller);
-  const cw0 = m[callerSlot >> 2]!;
-  if ((cw0 & 31) !== cap_reply_cap || replyIsMaster(cw0)) return false;
-  const caller = m[(callerSlot >> 2) + 1]!;
+  const caller = replyRecvCaller(k, t, r[3]! >>> 0);
+  if (caller === 0) return false;
   const ci = caller >> 2;
-  if (m[ci + TCB_STATE] !== ThreadState_BlockedOnReply || m[ci + TCB_FAULT_TYPE] !== 0) return false;
-  if (m[ci + TCB_AFFINITY] !== k.core) return false;
-  const slot = lookupCapSlot(k, t, r[3]! >>> 0);
-  if (slot === 0) return false;
-  const w0 = m[slot >> 2]!;
-  const rights = (w0 >>> 5) & 15;
-  if ((w0 & 31) !== cap_endpoint_cap || (rights & RIGHT_READ) === 0) return false;
-  const ep = m[(slot >> 2) + 1]!;
-  const ei = ep >> 2;
-  if (m[ei + EP_STATE] === EPState_Send) return false;
-  const callerPrio = m[ci + TCB_PRIO]!;
-  if (callerPrio < m[ti + TCB_PRIO]! && !isHighestPrio(k, k.core, callerPrio)) return false;
-  if (threadPageDirectory(k, caller) === 0) return false;
+  const callerSlot = tcbSlot(t, tcbCaller);
+  const ep = replyRecvFound[0]!, rights = replyRecvFound[1]!;
 
   // Commit: doReplyTransfer, then receiveIPC blocking, then schedule.
   enter(k, cpu, t);
@@ -172,4 +159,40 @@ export function blockOnReceive(k: Kernel, t: number, ep: number, rights: number)
   else m[(tail >> 2) + TCB_EP_NEXT] = t;
   m[ei + EP_TAIL] = t;
   m[ei + EP_STATE] = EPState_Recv;
+}
+
+/** What `replyRecvCaller` found besides the caller: the endpoint and the rights of its cap (no allocation per call). */
+export const replyRecvFound = new Int32Array(2);
+
+/**
+ * The conditions every ReplyRecv fastpath checks (seL4's fastpath_reply_recv):
+ * a one-shot reply cap naming a caller blocked on reply without a pending
+ * fault, on this core; an endpoint cap with Read at `cptr` whose endpoint
+ * has no sender queued; a caller of at least the highest ready priority
+ * with an address space. Returns the caller (endpoint and rights in
+ * `replyRecvFound`), or 0 when the slow path must run.
+ */
+export function replyRecvCaller(k: Kernel, t: number, cptr: number): number {
+  const m = k.m;
+  const ti = t >> 2;
+  const callerSlot = tcbSlot(t, tcbCaller);
+  const cw0 = m[callerSlot >> 2]!;
+  if ((cw0 & 31) !== cap_reply_cap || replyIsMaster(cw0)) return 0;
+  const caller = m[(callerSlot >> 2) + 1]!;
+  const ci = caller >> 2;
+  if (m[ci + TCB_STATE] !== ThreadState_BlockedOnReply || m[ci + TCB_FAULT_TYPE] !== 0) return 0;
+  if (m[ci + TCB_AFFINITY] !== k.core) return 0;
+  const slot = lookupCapSlot(k, t, cptr);
+  if (slot === 0) return 0;
+  const w0 = m[slot >> 2]!;
+  const rights = (w0 >>> 5) & 15;
+  if ((w0 & 31) !== cap_endpoint_cap || (rights & RIGHT_READ) === 0) return 0;
+  const ep = m[(slot >> 2) + 1]!;
+  if (m[(ep >> 2) + EP_STATE] === EPState_Send) return 0;
+  const callerPrio = m[ci + TCB_PRIO]!;
+  if (callerPrio < m[ti + TCB_PRIO]! && !isHighestPrio(k, k.core, callerPrio)) return 0;
+  if (threadPageDirectory(k, caller) === 0) return 0;
+  replyRecvFound[0] = ep;
+  replyRecvFound[1] = rights;
+  return caller;
 }

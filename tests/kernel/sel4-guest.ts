@@ -49,7 +49,7 @@ export function stack(m: Machine, top: number, arg: number): number {
 export interface Received { label: number; length: number; badge: number; mrs: number[] }
 
 /** The root thread polls an endpoint in its CNode (NBRecv); null when nobody was sending. */
-export function rootReceive(m: Machine, epSlot: number, words = 11): Received | null {
+export function rootReceive(m: { k: Kernel; root: number }, epSlot: number, words = 11): Received | null {
   setReg(m.k, m.root, REG_MSGINFO, -1);
   seL4_NBRecv(m.k, m.root, epSlot);
   const info = getMsgInfo(m.k, m.root);

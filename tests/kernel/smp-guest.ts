@@ -5,11 +5,8 @@
 import { join } from 'node:path';
 import { directorySource, loadProgram } from '../../src/pe/index.js';
 import { SmpMachine, type SmpOptions } from '../../src/kernel/smp/machine.js';
-import {
-  seL4_NBRecv, getMR, getMsgInfo, getBadge, setReg, REG_MSGINFO, RIGHT_READ, RIGHT_WRITE, RIGHT_GRANT_REPLY,
-  type BuiltThread,
-} from '../../src/kernel/index.js';
-import { GUEST_BIN, CLIENT_BADGE, PING_BADGE, PONG_BADGE, type Received } from './sel4-guest.js';
+import { RIGHT_READ, RIGHT_WRITE, RIGHT_GRANT_REPLY, type BuiltThread } from '../../src/kernel/index.js';
+import { GUEST_BIN, CLIENT_BADGE, PING_BADGE, PONG_BADGE, rootReceive, type Received } from './sel4-guest.js';
 
 /** A stack page under `top` holding [esp] = 0 and [esp+4] = arg; returns esp. */
 export function smpStack(m: SmpMachine, top: number, arg: number): number {
@@ -21,15 +18,7 @@ export function smpStack(m: SmpMachine, top: number, arg: number): number {
 
 /** NBRecv by the root on an endpoint in its CNode (the caller holds the kernel lock: inside m.kernel/m.until). */
 export function smpReceive(m: SmpMachine, epSlot: number, words = 11): Received | null {
-  return ((): Received | null => {
-    setReg(m.k, m.root, REG_MSGINFO, -1);
-    seL4_NBRecv(m.k, m.root, epSlot);
-    const info = getMsgInfo(m.k, m.root);
-    if (info === 0xffffffff) return null;
-    const mrs: number[] = [];
-    for (let i = 0; i < Math.min(words, info & 0x7f); i++) mrs.push(getMR(m.k, m.root, i) >>> 0);
-    return { label: info >>> 12, length: info & 0x7f, badge: getBadge(m.k, m.root), mrs };
-  })();
+  return rootReceive(m, epSlot, words);
 }
 
 /** Collects reports from `count` different badges on `ep` (polling), in badge order, or throws after `timeoutMs`. */
