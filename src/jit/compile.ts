@@ -164,7 +164,10 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
       const cond = `${stored ? 'stale === 0 && ' : ''}n <= budget - ${blocks[j]!.count}`;
       if (j === root) {
         selfLoop.on = true;
-        return `if (${cond}) { ${info[j]!.cfIn ? x : ''}continue S; } `;
+        // The fast copy's entry check holds for the next iteration only if ESP is back where it was;
+        // otherwise the case is entered again through the switch (and checked again).
+        if (g.fast && g.sd !== 0) return `if (${cond}) { ${x}pc = ${root}; continue L; } `;
+        return `if (${cond}) { ${info[j]!.cfIn ? x : ''}continue ${g.fast ? 'F' : 'S'}; } `;
       }
       const bj = blocks[j]!;
       if (inlineLeft >= bj.count && !path.includes(j) && path.length < MAX_INLINE_DEPTH) {
@@ -185,6 +188,7 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
       OFFs.push(i);
       g.liveOut = liveOut[i]!;
       g.stored = false;
+      g.spHandled = false;
       const flow = row.flow ?? Flow.NONE;
       const mayFault = !emitted[i] || emittedMayFault(d, s, row);
       g.mayDefer = emitted[i]! && !mayFault;
@@ -215,6 +219,7 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
         else if (g.stored) g.out(`if (stale !== 0) { n += ${i + 1}; eo = ${d.next[s]! | 0}; break L; }`);
       } else {
         anyFallback = true;
+        g.sd = null; // the handler may change ESP and the TLB
         // Flags go through the CPU only for rows that read or write any (SSE/x87 arithmetic does not).
         const flags = (row.flagsRead | row.flagsWritten) !== 0;
         g.out(`${g.syncRegs()} ${flags ? g.syncFlags() : ''} inh = ${flags ? 1 : 2}; execs[${d.op[s]}](cpu, ${s}); inh = 0; ${RELOAD_REGS} ${flags ? g.reloadFlags() : ''} stale = J.stale; J.stale = 0;`);
@@ -227,7 +232,10 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
           else g.out(jump(true)('cpu.eip'));
         }
       }
-      lines.push(g.take());
+      const code = g.take();
+      // Any other write to ESP (mov esp, ..., add esp, ...): offsets from the entry ESP are no longer known.
+      if (!g.spHandled && /\br4 = /.test(code)) g.sd = null;
+      lines.push(code);
     }
     if (!ended) {
       const target = d.next[b.first + C - 1]!;
@@ -245,22 +253,30 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
   let regionLeft = 3 * INLINE_INSTRUCTIONS;
   blocks.forEach((_b, k) => {
     const mark = EIPs.length;
-    const attempt = (allow: number) => {
+    const attempt = (allow: number, fast = false) => {
       inlineLeft = allow;
       g.unknownFlags();
       g.touched = 0xff;
+      g.resetStack();
+      g.fast = fast;
       const selfLoop = { on: false };
       const code = genBlock(k, k, [k], [], selfLoop);
-      return { code, loop: selfLoop.on, used: allow - inlineLeft };
+      g.fast = false;
+      return { code, check: g.stackCheck(), loop: selfLoop.on, used: allow - inlineLeft };
     };
     let r = attempt(Math.min(INLINE_INSTRUCTIONS, regionLeft));
     if (k !== 0 && !r.loop && r.used > 0) {
       EIPs.length = NEXTs.length = OFFs.length = mark; // drop the first attempt's instruction ids
       r = attempt(0);
     }
-    regionLeft -= r.used;
     // A path back to this block's own start stays in the case's inner loop (`continue S`).
-    cases.push(r.loop ? `case ${k}: S: for (;;) {\n${r.code}\n}` : `case ${k}: {\n${r.code}\n}`);
+    // An inner loop with stack accesses at known offsets from its entry ESP (call/push/pop/ret)
+    // gets a second copy, F, whose accesses are direct: it is entered when the stack check
+    // (Gen.stackCheck, once per entry of the case) holds, the checked copy S otherwise.
+    const fast = r.loop && r.check !== '' ? attempt(r.used, true) : null;
+    regionLeft -= r.used;
+    const checked = `S: for (;;) {\n${r.code}\n}`;
+    cases.push(!r.loop ? `case ${k}: {\n${r.code}\n}` : fast === null ? `case ${k}: ${checked}` : `case ${k}: if (${fast.check}) {\nF: for (;;) {\n${fast.code}\n}\n}\n${checked}`);
   });
   const EIP = Int32Array.from(EIPs), NEXT = Int32Array.from(NEXTs), OFF = Int32Array.from(OFFs);
   const total = blocks.reduce((a, b) => a + b.count, 0);
@@ -276,7 +292,7 @@ const jw = J.jw, cbits = J.map.bits, tlb = J.tlb;
 let dw = 0;
 ${ri.length > 0 ? `let ${load};` : ''}
 let fk = cpu.lazyOp, fa = lz[0], fb = lz[1], fr = lz[2], fc = lz[3], fs = cpu.lazySize, fp = cpu.lazy, ff = cpu.flags;
-let n = 0, pc = 0, ip = 0, eo = 0, stop = -1, stale = 0, e = 0, inh = 0, ca = 0, cb = 0;
+let n = 0, pc = 0, ip = 0, eo = 0, stop = -1, stale = 0, e = 0, inh = 0, ca = 0, cb = 0, sp = 0;
 try {
 L: for (;;) {
 switch (pc) {

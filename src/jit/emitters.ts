@@ -290,35 +290,47 @@ function init(): void {
     putAnyMod(`j${names[cc]} Jz`, undefined, jcc);
   }
 
-  // ---- stack ----
-  putAnyMod('push Zv', 32, (g, s) => { g.out(`{ const S = (${g.r(4)} - 4) | 0; ${g.store(4, g.r(g.d.reg[s]!), 'S')} ${g.r(4)} = S; }`); return true; });
-  putAnyMod('pop Zv', 32, (g, s) => { g.out(`{ const S = ${g.r(4)}; const V = ${g.load(4, 'S')}; ${g.r(4)} = (S + 4) | 0; ${g.set(g.d.reg[s]!, 4, 'V')} }`); return true; });
-  const pushImm: Emitter = (g, s) => { g.out(`{ const S = (${g.r(4)} - 4) | 0; ${g.store(4, String(g.d.imm[s]! | 0), 'S')} ${g.r(4)} = S; }`); return true; };
+  // ---- stack (offsets from the case's entry ESP known statically: Gen.stackLoad/stackStore) ----
+  putAnyMod('push Zv', 32, (g, s) => { g.out(`{ const S = (${g.r(4)} - 4) | 0; ${g.stackStore(g.r(g.d.reg[s]!), -4)} ${g.r(4)} = S; }`); g.espAdd(-4); return true; });
+  putAnyMod('pop Zv', 32, (g, s) => {
+    const rd = g.d.reg[s]!;
+    g.out(`{ const S = ${g.r(4)}; const V = ${g.stackLoad(0)}; ${g.r(4)} = (S + 4) | 0; ${g.set(rd, 4, 'V')} }`);
+    if (rd === 4) g.espUnknown(); else g.espAdd(4);
+    return true;
+  });
+  const pushImm: Emitter = (g, s) => { g.out(`{ const S = (${g.r(4)} - 4) | 0; ${g.stackStore(String(g.d.imm[s]! | 0), -4)} ${g.r(4)} = S; }`); g.espAdd(-4); return true; };
   putAnyMod('push Iz', 32, pushImm);
   putAnyMod('push Ib', 32, pushImm);
-  putAnyMod('push Ev', 32, (g, s) => { g.out(`{ ${g.readE(s, 4)} const S = (${g.r(4)} - 4) | 0; ${g.store(4, 'X', 'S')} ${g.r(4)} = S; }`); return true; });
-  putAnyMod('leave', 32, (g) => { g.out(`{ const S = ${g.r(5)}; const V = ${g.load(4, 'S')}; ${g.r(4)} = (S + 4) | 0; ${g.r(5)} = V; }`); return true; });
+  putAnyMod('push Ev', 32, (g, s) => { g.out(`{ ${g.readE(s, 4)} const S = (${g.r(4)} - 4) | 0; ${g.stackStore('X', -4)} ${g.r(4)} = S; }`); g.espAdd(-4); return true; });
+  putAnyMod('leave', 32, (g) => { g.out(`{ const S = ${g.r(5)}; const V = ${g.load(4, 'S')}; ${g.r(4)} = (S + 4) | 0; ${g.r(5)} = V; }`); g.espUnknown(); return true; });
 
   // ---- control transfer ----
   const jmp: Emitter = (g, s, f) => { g.out(f.goto(g.d.imm[s]!)); return true; };
   putAnyMod('jmp Jb', undefined, jmp);
   putAnyMod('jmp Jz', undefined, jmp);
   putAnyMod('call Jz', 32, (g, s, f) => {
-    g.out(`{ const S = (${g.r(4)} - 4) | 0; ${g.store(4, String(g.d.next[s]! | 0), 'S')} ${g.r(4)} = S; }`);
+    g.out(`{ const S = (${g.r(4)} - 4) | 0; ${g.stackStore(String(g.d.next[s]! | 0), -4)} ${g.r(4)} = S; }`);
+    g.espAdd(-4);
     g.out(f.goto(g.d.imm[s]!));
     return true;
   });
   putAnyMod('ret', 32, (g, _s, f) => {
-    g.out(`{ const S = ${g.r(4)}; const T = ${g.load(4, 'S')}; ${g.r(4)} = (S + 4) | 0;\n${f.jump('T')} }`);
+    const T = g.stackLoad(0);
+    g.espAdd(4);
+    g.out(`{ const S = ${g.r(4)}; const T = ${T}; ${g.r(4)} = (S + 4) | 0;\n${f.jump('T')} }`);
     return true;
   });
   putAnyMod('ret Iw', 32, (g, s, f) => {
-    g.out(`{ const S = ${g.r(4)}; const T = ${g.load(4, 'S')}; ${g.r(4)} = (S + ${4 + (g.d.imm[s]! & 0xffff)}) | 0;\n${f.jump('T')} }`);
+    const T = g.stackLoad(0), k = 4 + (g.d.imm[s]! & 0xffff);
+    g.espAdd(k);
+    g.out(`{ const S = ${g.r(4)}; const T = ${T}; ${g.r(4)} = (S + ${k}) | 0;\n${f.jump('T')} }`);
     return true;
   });
   putAnyMod('jmp Ev', 32, (g, s, f) => { g.out(`{ ${g.readE(s, 4)}\n${f.jump('X')} }`); return true; });
   putAnyMod('call Ev', 32, (g, s, f) => {
-    g.out(`{ ${g.readE(s, 4)} const S = (${g.r(4)} - 4) | 0; ${g.store(4, String(g.d.next[s]! | 0), 'S')} ${g.r(4)} = S;\n${f.jump('X')} }`);
+    const st = g.stackStore(String(g.d.next[s]! | 0), -4);
+    g.espAdd(-4);
+    g.out(`{ ${g.readE(s, 4)} const S = (${g.r(4)} - 4) | 0; ${st} ${g.r(4)} = S;\n${f.jump('X')} }`);
     return true;
   });
 }

@@ -67,6 +67,19 @@ export class Gen {
    */
   dcf: string | null = null;
   mayDefer = false;
+  /**
+   * Stack fast path: ESP's offset from its value at the entry of the case
+   * being generated (null: not known statically, after an instruction that
+   * writes ESP otherwise, or a handler call, which may also change the
+   * TLB). In the fast copy of an inner loop (`fast`), accesses at a known
+   * offset use `sp` (the entry ESP's RAM offset) directly. `sLo`/`sHi` collect the offsets used, so the check
+   * can prove they all stay on ESP's page.
+   */
+  sd: number | null = 0;
+  sLo = 0;
+  sHi = -1;
+  /** The current instruction's emitter maintained `sd` itself. */
+  spHandled = false;
 
   constructor(readonly d: DecodedSlots) {}
 
@@ -90,13 +103,14 @@ export class Gen {
   }
 
   /** The state one path's code changes, to generate the other path of a branch from the same point. */
-  save(): [number, number, number, number, boolean, number, string | null] {
-    return [this.kk, this.ks, this.kp, this.liveOut, this.stored, this.touched, this.dcf];
+  save(): [number, number, number, number, boolean, number, string | null, number | null] {
+    return [this.kk, this.ks, this.kp, this.liveOut, this.stored, this.touched, this.dcf, this.sd];
   }
 
-  restore(st: [number, number, number, number, boolean, number, string | null]): void {
+  restore(st: [number, number, number, number, boolean, number, string | null, number | null]): void {
     [this.kk, this.ks, this.kp, this.liveOut, this.stored] = st;
     this.dcf = st[6];
+    this.sd = st[7];
     // Registers touched on the other path may still need a write-back on this one: keep the union.
     this.touched |= st[5];
   }
@@ -215,6 +229,69 @@ export class Gen {
 if (${chk}) { P = (e & -4096) ^ A; X = ${ARR[size]}[P${SHIFT[size]}]; } else { cpu.probeWrite(A, ${size}); X = cpu.${rd}(A); }
 ${body}
 if (P >= 0) ${ARR[size]}[P${SHIFT[size]}] = R; else ${this.codePageStore(size, 'R', 'A')}`;
+  }
+
+  // ---- the stack page, checked once per case ---------------------------------------
+
+  /** Starts a case: ESP is the entry's, no stack offsets used yet. */
+  resetStack(): void {
+    this.sd = 0;
+    this.sLo = 0;
+    this.sHi = -1;
+  }
+
+  /** Byte offset (from the entry ESP) of a dword at ESP + rel, recorded, or null if ESP is not known. */
+  private stackOff(rel: number): number | null {
+    if (this.sd === null) return null;
+    const o = this.sd + rel;
+    if (this.sHi < this.sLo) { this.sLo = o; this.sHi = o; } else { this.sLo = Math.min(this.sLo, o); this.sHi = Math.max(this.sHi, o); }
+    return o;
+  }
+
+  /**
+   * Generating the fast copy of a case's inner loop: entered only when the
+   * case's entry check (stackCheck) proved every stack access at a known
+   * offset lands on ESP's page, writable and holding no code, so those
+   * accesses are direct (no TLB test, cannot fault, cannot hit code).
+   */
+  fast = false;
+
+  /** Expression: the dword at local S, which is ESP + rel. */
+  stackLoad(rel: number): string {
+    const o = this.stackOff(rel);
+    return o !== null && this.fast ? `i32[(sp + ${o}) >> 2]` : this.load(4, 'S');
+  }
+
+  /** Statement: store the dword v at local S, which is ESP + rel. */
+  stackStore(v: string, rel: number): string {
+    const o = this.stackOff(rel);
+    return o !== null && this.fast ? `i32[(sp + ${o}) >> 2] = ${v};` : this.store(4, v, 'S');
+  }
+
+  /** ESP moved by a known amount (push/pop/call/ret). */
+  espAdd(delta: number): void {
+    this.spHandled = true;
+    if (this.sd !== null) this.sd += delta;
+  }
+
+  /** ESP got a value not known statically. */
+  espUnknown(): void {
+    this.spHandled = true;
+    this.sd = null;
+  }
+
+  /**
+   * Condition at a case's start: true (and `sp` = ESP's RAM offset) when
+   * every recorded offset from ESP lands on one page, dword-aligned, and
+   * that page has a valid read and write TLB entry (so it is mapped
+   * writable and holds no code: the TLB withholds write entries of code
+   * pages).
+   */
+  stackCheck(): string {
+    if (this.sHi < this.sLo) return '';
+    // a = the lowest address accessed (ESP + sLo); every access lies in [a, a + sHi - sLo + 4).
+    const a = `((r4 + ${this.sLo}) | 0)`;
+    return `((e = tlbW[${a} >>> 12]) & 0xfff) === 4 && e === tlbR[${a} >>> 12] && (${a} & 0xfff) <= ${4092 - (this.sHi - this.sLo)} && (r4 & 3) === 0 && ((sp = ((e & -4096) ^ ${a}) - ${this.sLo}) | 1) !== 0`;
   }
 
   // ---- E operand (ModRM r/m) ----------------------------------------------------------

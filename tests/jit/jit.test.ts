@@ -262,3 +262,76 @@ test('a CF kept by dec and deferred (not written to the flags each iteration) is
     }
   }
 });
+
+// ---- the stack page checked once per inner loop (Gen.stackCheck, the loop's fast copy) ----
+
+// mov ecx,60; L: call F; dec ecx; jne L; int 0x80; F: push ebx; add eax,ecx; pop ebx; ret   (bench's call-loop)
+const callLoop = [0xb9, ...le32(60), 0xe8, ...le32(5), 0x49, 0x75, 0x100 - 8, 0xcd, 0x80, 0x53, 0x01, 0xc8, 0x5b, 0xc3];
+
+test('stack fast path: call/push/pop/ret loop at every ESP near a page end, every budget, in lockstep', () => {
+  // 0x20000 / 0x20008: the loop's accesses on one page (fast copy); 0x20004: they straddle two pages
+  // (checked copy); 0x20002: misaligned (checked copy); 0x20ffc: the page's last dword below ESP.
+  for (const esp of [0x20000, 0x20004, 0x20008, 0x20ffc, 0x20002]) {
+    for (const threshold of [0, 3]) {
+      for (let budget = 1; budget <= 45; budget++) {
+        const cpu = lockstep(callLoop, budget, threshold, (c) => { c.reg[4] = esp; });
+        assert.equal(cpu.reg[4], esp, `esp 0x${esp.toString(16)}`);
+        assert.equal(cpu.reg[0], (60 * 61) / 2);
+      }
+    }
+  }
+});
+
+test('stack fast path: ESP moving every iteration crosses pages inside the loop, exact at every budget', () => {
+  // mov ecx,1200; L: call F; dec ecx; jne L; int 0x80; F: push ecx; push ecx; pop eax; pop edx; pop edx... (net -4 per iteration)
+  // F: pop edx (return address); push ecx; push edx; ret   -> each iteration leaves ECX on the stack
+  const code = [0xb9, ...le32(1200), 0xe8, ...le32(5), 0x49, 0x75, 0x100 - 8, 0xcd, 0x80, 0x5a, 0x51, 0x52, 0xc3];
+  for (const threshold of [0, 3]) {
+    for (const budget of [1, 2, 3, 5, 6, 7, 11, 13, 40, 1_000_000]) {
+      const cpu = lockstep(code, budget, threshold, (c) => { c.reg[4] = 0x20010; });
+      assert.equal(cpu.reg[4], 0x20010 - 4 * 1200);
+      assert.equal(cpu.read32(0x20010 - 4), 1200);
+      assert.equal(cpu.read32(0x20010 - 4 * 1200), 1);
+    }
+  }
+});
+
+test('stack fast path: a #PF on the stack in the middle of the loop reports the exact state', () => {
+  // F: pop edx; pop eax; push edx; ret   -> ESP rises by 4 per iteration and runs off the end of RAM
+  const code = [0xb9, ...le32(1000), 0xe8, ...le32(5), 0x49, 0x75, 0x100 - 8, 0xcd, 0x80, 0x5a, 0x58, 0x52, 0xc3];
+  for (const threshold of [0, 3]) {
+    for (const budget of [1, 2, 3, 4, 5, 6, 7, 9, 50, 1_000_000]) {
+      const cpu = lockstep(code, budget, threshold, (c) => { c.reg[4] = 0xfff00; });
+      assert.equal(cpu.fault.vector, Vector.PF);
+      assert.equal(cpu.fault.address, 0x100000);
+      assert.equal(cpu.eip, CODE + 16, 'at pop eax');
+    }
+  }
+});
+
+test('stack fast path: a stack on the code page, whose pushes rewrite an instruction of the loop, takes the code-page path', () => {
+  // mov esp,Q+5; mov ecx,50; mov eax,0xbb000000;
+  // Q: L: mov ebx,0x11111111; call F; dec ecx; jne L; int 0x80; F: push eax; pop eax; ret
+  // call's push writes the return address over mov ebx's immediate (Q+1..Q+4); push eax rewrites
+  // mov's opcode byte (Q) with the same value 0xbb and the bytes before it (run once, at the start).
+  const Q = CODE + 15;
+  const code = [0xbc, ...le32(Q + 5), 0xb9, ...le32(50), 0xb8, ...le32(0xbb000000), 0xbb, ...le32(0x11111111), 0xe8, ...le32(5), 0x49, 0x75, 0x100 - 13, 0xcd, 0x80, 0x50, 0x58, 0xc3];
+  for (const threshold of [0, 3]) {
+    for (const budget of [1, 2, 3, 4, 5, 7, 9, 17, 1_000_000]) {
+      const cpu = lockstep(code, budget, threshold);
+      assert.equal(cpu.reg[3], Q + 10, 'mov ebx runs with the immediate the call wrote');
+      assert.equal(cpu.reg[4], Q + 5);
+    }
+  }
+  // mov esp,P+5; mov ecx,50; nop; P: L: mov ebx,0x11111111; push ecx; pop edx; dec ecx; jne L; int 0x80
+  // Each push writes the loop's own counter over mov ebx's immediate: ebx = the previous ECX.
+  // (ESP = P+5 is dword-aligned, so only the code page keeps the loop off the direct path.)
+  const P = CODE + 11;
+  const self = [0xbc, ...le32(P + 5), 0xb9, ...le32(50), 0x90, 0xbb, ...le32(0x11111111), 0x51, 0x5a, 0x49, 0x75, 0x100 - 10, 0xcd, 0x80];
+  for (const threshold of [0, 3]) {
+    for (const budget of [1, 2, 3, 4, 5, 7, 9, 17, 1_000_000]) {
+      const cpu = lockstep(self, budget, threshold);
+      assert.equal(cpu.reg[3], 2, 'the last mov ebx read the push of the iteration before');
+    }
+  }
+});
