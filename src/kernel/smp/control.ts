@@ -29,6 +29,8 @@ export interface CoreWorkerData {
   idleSpinUs: number;
   /** An idle core spins only while at most this many threads are awake (CTL_ACTIVE; the host's cores). */
   spinners: number;
+  /** The JIT's CodeMap buffers, shared by every core: code written on one core drops the others' translations. */
+  codeMap: { bits: SharedArrayBuffer; gen: SharedArrayBuffer };
 }
 
 export interface TimerWorkerData {

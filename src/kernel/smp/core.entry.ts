@@ -23,6 +23,7 @@ import { BigKernelLock } from '../lock.js';
 import { KernelCore } from '../core.js';
 import { timerTick } from '../scheduler.js';
 import { SpinPolicy } from '../../machine/spin-policy.js';
+import { CodeMap, DEFAULT_ENGINE, engineFromEnv, jitOf } from '../../jit/index.js';
 import { CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData } from './control.js';
 
 const d = workerData as CoreWorkerData;
@@ -31,6 +32,9 @@ const k = new Kernel({ memory: d.memory, globals: d.globals }, d.core);
 const ctl = new Int32Array(d.control);
 const cpu = new Cpu(ram);
 cpu.coreId = d.core;
+// The JIT state of this core over the machine's shared CodeMap (before KernelCore picks the engine).
+const engine = engineFromEnv(DEFAULT_ENGINE);
+if (engine !== 'interp') jitOf(cpu, { codeMap: new CodeMap(ram.size, d.codeMap), ...(engine === 'jit-eager' ? { threshold: 0 } : {}) });
 const base = k.coreBase(d.core);
 const ticks = base + CORE_TICKS;
 const core = new KernelCore(k, cpu, {

@@ -25,6 +25,7 @@ import { bootKernel, type BootInfo } from '../boot.js';
 import { BigKernelLock } from '../lock.js';
 import { CORE_DOORBELL, Kernel } from '../state.js';
 import { SpaceBuilder, type BuiltThread, type ThreadSpec } from '../space-builder.js';
+import { CodeMap } from '../../jit/code-map.js';
 import { CONTROL_BYTES, CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData, type TimerWorkerData } from './control.js';
 
 /**
@@ -53,6 +54,8 @@ export interface SmpOptions {
 
 export class SmpMachine {
   readonly ram: GuestRam;
+  /** Which physical bytes hold code, for every core's JIT (src/jit/code-map.ts). */
+  readonly codeMap: CodeMap;
   /** The host's handle on the kernel: core `hostCore`, the root task's. */
   readonly k: Kernel;
   readonly info: BootInfo;
@@ -73,6 +76,7 @@ export class SmpMachine {
     this.cores = cores;
     this.hostCore = cores;
     this.ram = new GuestRam(opts.ramBytes ?? 32 << 20);
+    this.codeMap = new CodeMap(this.ram.size);
     const { kernel, bootInfo } = bootKernel({
       memory: this.ram.sab, cores: cores + 1, rootCore: cores, rootCNodeBits: opts.rootCNodeBits ?? 12,
     });
@@ -114,6 +118,7 @@ export class SmpMachine {
         memory: this.ram.sab, globals: this.k.globals, control: this.control, core: c,
         fastpath: o.fastpath ?? true, sliceInstructions: o.sliceInstructions ?? 20_000,
         idleSpinUs: o.idleSpinUs ?? DEFAULT_IDLE_SPIN_US, spinners: o.spinners ?? availableParallelism(),
+        codeMap: this.codeMap.buffers,
       };
       const w = new Worker(url, { workerData: data });
       this.workers.push(w);
