@@ -59,29 +59,16 @@ export function isHighestPrio(k: Kernel, core: number, prio: number): boolean {
 
 /** Puts a runnable thread at the head of its ready queue (no-op if queued). */
 export function tcbSchedEnqueue(k: Kernel, t: number): void {
-  const m = k.m;
-  const i = t >> 2;
-  if (m[i + TCB_QUEUED] !== 0 || !isRunnableState(m[i + TCB_STATE]!)) return;
-  const core = m[i + TCB_AFFINITY]!;
-  const prio = m[i + TCB_PRIO]!;
-  const base = k.coreBase(core);
-  const g = k.g;
-  const head = g[base + CORE_HEADS + prio]!;
-  if (head === 0) {
-    g[base + CORE_TAILS + prio] = t;
-    prioBit(k, base, prio, true);
-  } else {
-    m[(head >> 2) + TCB_SCHED_PREV] = t;
-  }
-  m[i + TCB_SCHED_NEXT] = head;
-  m[i + TCB_SCHED_PREV] = 0;
-  g[base + CORE_HEADS + prio] = t;
-  m[i + TCB_QUEUED] = core + 1;
-  if (core !== k.core) remoteWake(k, core);
+  insertReady(k, t, true);
 }
 
 /** Puts a runnable thread at the tail of its ready queue (no-op if queued). */
 export function tcbSchedAppend(k: Kernel, t: number): void {
+  insertReady(k, t, false);
+}
+
+/** The two above: links `t` in at one end of its core's queue for its priority, then kicks that core if it is another. */
+function insertReady(k: Kernel, t: number, atHead: boolean): void {
   const m = k.m;
   const i = t >> 2;
   if (m[i + TCB_QUEUED] !== 0 || !isRunnableState(m[i + TCB_STATE]!)) return;
@@ -89,16 +76,18 @@ export function tcbSchedAppend(k: Kernel, t: number): void {
   const prio = m[i + TCB_PRIO]!;
   const base = k.coreBase(core);
   const g = k.g;
-  const tail = g[base + CORE_TAILS + prio]!;
-  if (tail === 0) {
-    g[base + CORE_HEADS + prio] = t;
+  // The end we insert at, and the link from the old end-thread towards `t`.
+  const endAt = base + (atHead ? CORE_HEADS : CORE_TAILS) + prio;
+  const old = g[endAt]!;
+  if (old === 0) {
+    g[base + (atHead ? CORE_TAILS : CORE_HEADS) + prio] = t;
     prioBit(k, base, prio, true);
   } else {
-    m[(tail >> 2) + TCB_SCHED_NEXT] = t;
+    m[(old >> 2) + (atHead ? TCB_SCHED_PREV : TCB_SCHED_NEXT)] = t;
   }
-  m[i + TCB_SCHED_PREV] = tail;
-  m[i + TCB_SCHED_NEXT] = 0;
-  g[base + CORE_TAILS + prio] = t;
+  m[i + (atHead ? TCB_SCHED_NEXT : TCB_SCHED_PREV)] = old;
+  m[i + (atHead ? TCB_SCHED_PREV : TCB_SCHED_NEXT)] = 0;
+  g[endAt] = t;
   m[i + TCB_QUEUED] = core + 1;
   if (core !== k.core) remoteWake(k, core);
 }
