@@ -9,8 +9,12 @@
  * applied here), then its imports (each imported DLL loaded the same way,
  * recursively, and initialized first), then its DllMain(DLL_PROCESS_ATTACH).
  * Loaded modules are kept on PEB->Ldr's InLoadOrderModuleList with a load
- * count. The program and ntdll itself are put on the list when the loader
- * is first used (the host bound the program's imports before it started).
+ * count. The program and ntdll itself are put on the list first, when the
+ * process's first thread starts (LdrpInitializeProcess, called from
+ * LdrInitializeThunk in startup.c): the program is relocated if the
+ * executive could not map it at its preferred base, its imports are loaded
+ * and bound the same way as a DLL's (each DLL initialized after the ones it
+ * imports), then the thread goes on to the entry point.
  * LdrUnloadDll drops a load; the last one runs DllMain(DLL_PROCESS_DETACH),
  * unloads what the DLL imports (after it: the reverse of initialization)
  * and unmaps it.
@@ -49,9 +53,6 @@ enum { DIR_EXPORT = 0, DIR_IMPORT = 1, DIR_BASERELOC = 5 };
 #define SCN_WRITE 0x80000000
 #define FILE_DLL 0x2000
 #define FILE_RELOCS_STRIPPED 0x0001
-#define SECTION_QUERY 1
-#define SECTION_MAP_READ 4
-#define SECTION_MAP_EXECUTE 8
 #define MAX_MODULES 64
 #define MAX_NAME 64
 #define MAX_FORWARD_DEPTH 8
@@ -144,8 +145,8 @@ static void LdrpInitialize(void)
   LdrpData.InInitializationOrderModuleList.Flink = LdrpData.InInitializationOrderModuleList.Blink = &LdrpData.InInitializationOrderModuleList;
   PPEB peb = NtCurrentPeb();
   WCHAR name[MAX_NAME];
-  UNICODE_STRING *path = &peb->ProcessParameters->ImagePathName;
-  if (base_name(path->Buffer, path->Length / 2, name) != STATUS_SUCCESS) { name[0] = 'a'; name[1] = 0; }
+  UNICODE_STRING *path = peb->ProcessParameters != NULL ? &peb->ProcessParameters->ImagePathName : NULL;
+  if (path == NULL || path->Buffer == NULL || base_name(path->Buffer, path->Length / 2, name) != STATUS_SUCCESS) { name[0] = 'a'; name[1] = 0; }
   NT_HEADERS *nt = headers_of(peb->ImageBaseAddress);
   MODULE *m = add_module(peb->ImageBaseAddress, nt->SizeOfImage, (char *)peb->ImageBaseAddress + nt->AddressOfEntryPoint, name, 0xffff);
   m->e.Flags = LDRP_ENTRY_PROCESSED;
@@ -187,20 +188,22 @@ static const char *image_string(PVOID base, ULONG size, ULONG rva)
   return NULL;
 }
 
-/* Checks the headers of a view of `viewSize` bytes. */
-static NT_HEADERS *check_headers(PVOID base, SIZE_T viewSize)
+/* Checks the headers of a view of `viewSize` bytes (a DLL's, or with `dll` FALSE a program's). */
+static NT_HEADERS *check_image_headers(PVOID base, SIZE_T viewSize, BOOLEAN dll)
 {
   if (viewSize < sizeof(DOS_HEADER) || ((DOS_HEADER *)base)->e_magic != 0x5a4d) return NULL;
   ULONG lfanew = (ULONG)((DOS_HEADER *)base)->e_lfanew;
   if (!in_image(viewSize, lfanew, sizeof(NT_HEADERS))) return NULL;
   NT_HEADERS *nt = headers_of(base);
   if (nt->Signature != 0x4550 || nt->Machine != 0x14c || nt->Magic != 0x10b || nt->NumberOfRvaAndSizes < 6) return NULL;
-  if (nt->SizeOfImage > viewSize || (nt->Characteristics & FILE_DLL) == 0) return NULL;
+  if (nt->SizeOfImage > viewSize || ((nt->Characteristics & FILE_DLL) != 0) != (dll != 0)) return NULL;
   ULONG sections = lfanew + 24 + nt->SizeOfOptionalHeader;
   if (!in_image(nt->SizeOfImage, sections, nt->NumberOfSections * sizeof(SECTION_HEADER))) return NULL;
   for (int d = 0; d < 16; d++) if (!in_image(nt->SizeOfImage, nt->Dir[d].VirtualAddress, nt->Dir[d].Size) && d != 4) return NULL;
   return nt;
 }
+
+static NT_HEADERS *check_headers(PVOID base, SIZE_T viewSize) { return check_image_headers(base, viewSize, TRUE); }
 
 static NTSTATUS protect(PVOID base, ULONG size, ULONG prot)
 {
@@ -433,6 +436,37 @@ static void unload(MODULE *m, ULONG depth)
   }
   drop_module(m);
   NtUnmapViewOfSection(NtCurrentProcess(), base);
+}
+
+/*
+ * The process's start, on its first thread: the program and ntdll on the
+ * list, the program relocated when it is not at its preferred base, its
+ * imports loaded (each DLL initialized in dependency order) and bound,
+ * its protections back. Any failure ends the process (startup.c).
+ */
+NTSTATUS LdrpInitializeProcess(void)
+{
+  PPEB peb = NtCurrentPeb();
+  RtlNormalizeProcessParams(peb->ProcessParameters);
+  LdrpInitialize();
+  PVOID base = peb->ImageBaseAddress;
+  MEMORY_BASIC_INFORMATION mbi;
+  NTSTATUS st = NtQueryVirtualMemory(NtCurrentProcess(), base, 0, &mbi, sizeof(mbi), NULL);
+  if (!NT_SUCCESS(st)) return st;
+  /* The view's size: the image region from its allocation base. */
+  SIZE_T viewSize = 0;
+  for (char *at = base; ; at += mbi.RegionSize) {
+    if (!NT_SUCCESS(NtQueryVirtualMemory(NtCurrentProcess(), at, 0, &mbi, sizeof(mbi), NULL)) || mbi.AllocationBase != base) break;
+    viewSize += mbi.RegionSize;
+  }
+  NT_HEADERS *nt = check_image_headers(base, viewSize, FALSE);
+  if (nt == NULL) return STATUS_INVALID_IMAGE_FORMAT;
+  MODULE *m = find_by_base(base);
+  st = protect(base, nt->SizeOfImage, PAGE_EXECUTE_READWRITE);
+  if (NT_SUCCESS(st) && (ULONG)base != nt->ImageBase) st = relocate(base, nt);
+  if (NT_SUCCESS(st)) st = bind_imports(m, nt, 0);
+  restore_protections(base, nt);
+  return st;
 }
 
 static NTSTATUS name_of(PUNICODE_STRING DllName, WCHAR *out)
