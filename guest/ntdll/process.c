@@ -116,18 +116,19 @@ PRTL_USER_PROCESS_PARAMETERS NTAPI RtlDeNormalizeProcessParams(PRTL_USER_PROCESS
   return p;
 }
 
+/* DLL_THREAD_DETACH (and the thread's TLS freed), then the thread ends. */
 VOID NTAPI RtlExitUserThread(NTSTATUS Status)
 {
+  LdrShutdownThread();
   NtTerminateThread(NtCurrentThread(), Status);
 }
 
-/* The return address under a thread routine made by RtlCreateUserThread: ends the thread with EAX. */
+/* The return address under a thread routine made by RtlCreateUserThread: RtlExitUserThread(EAX). */
 __attribute__((naked)) static void RtlpThreadReturnThunk(void)
 {
   __asm__ volatile(
-      "pushl %eax\n\t"                          /* ExitStatus */
-      "pushl $-2\n\t"                           /* NtCurrentThread() */
-      "call _NtTerminateThread@8\n\t"
+      "pushl %eax\n\t"                          /* Status */
+      "call _RtlExitUserThread@4\n\t"
       "ud2");
 }
 

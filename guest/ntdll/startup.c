@@ -6,10 +6,11 @@
  *   ESP → [0][&CONTEXT][ntdll base] ... CONTEXT ... | the thread's stack
  *
  * The first thread of a process runs the loader's process initialization
- * (ldr.c: the program relocated, its imports bound, DLLs initialized in
- * dependency order); a failure ends the process with its status and one
- * line on the console. Then the thread continues where it was meant to
- * start: NtContinue(CONTEXT, TestAlert = TRUE).
+ * (ldr.c: the program relocated, its imports bound, static TLS, DLLs
+ * initialized in dependency order); a failure ends the process with its
+ * status and one line on the console. Every later thread gets its TLS
+ * block and DLL_THREAD_ATTACH calls. Then the thread continues where it
+ * was meant to start: NtContinue(CONTEXT, TestAlert = TRUE).
  *
  * Threads are created one at a time (by the parent or an existing thread),
  * so no lock guards the first-thread check yet.
@@ -18,6 +19,7 @@
 #include <nt.h>
 
 NTSTATUS LdrpInitializeProcess(void);
+NTSTATUS LdrpInitializeThread(void);
 
 static BOOLEAN LdrpProcessInitialized;
 
@@ -44,6 +46,9 @@ VOID NTAPI LdrInitializeThunk(PCONTEXT Context, PVOID NtdllBase)
       report_failure(st);
       NtTerminateProcess(NtCurrentProcess(), st);
     }
+  } else {
+    NTSTATUS st = LdrpInitializeThread(); /* its TLS, DLL_THREAD_ATTACH */
+    if (!NT_SUCCESS(st)) NtTerminateThread(NtCurrentThread(), st);
   }
   NtContinue(Context, TRUE);
   NtTerminateThread(NtCurrentThread(), STATUS_UNSUCCESSFUL); /* NtContinue does not return */

@@ -485,6 +485,11 @@ NTSYSAPI VOID NTAPI LdrpProcessReturnThunk(void);
  * started with on its stack): the first initializes the process, each one
  * then continues with NtContinue(Context). Never returns. */
 NTSYSAPI VOID NTAPI LdrInitializeThunk(PCONTEXT Context, PVOID NtdllBase);
+/* DLL_THREAD_DETACH for the calling thread (RtlExitUserThread calls it), its TLS freed. */
+NTSYSAPI VOID NTAPI LdrShutdownThread(void);
+#define DLL_THREAD_ATTACH 2
+#define DLL_THREAD_DETACH 3
+typedef VOID (NTAPI *PIMAGE_TLS_CALLBACK)(PVOID DllHandle, ULONG Reason, PVOID Reserved);
 
 /* --- process and thread creation (guest/ntdll/process.c) ------------------ */
 /* RtlCreateProcessParameters: one block (the structure, its strings and the
