@@ -193,6 +193,7 @@ export class Executive implements HostThread {
     p.space.vspace.onUnmap = (va) => this.options.invalidatePage?.(va);
     this.sharedData.mapInto(p.space);
     this.processes.set(p.pid, p);
+    p.onLastHandleWithoutThreads = () => this.terminateProcess(p, NTSTATUS.STATUS_SUCCESS);
     return p;
   }
 

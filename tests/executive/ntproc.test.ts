@@ -38,6 +38,7 @@ const want: Record<string, string> = {
   'bare.create': OK, 'bare.info': OK, 'bare.status': '0x00000103 own-id 1', 'bare.read-peb': OK,
   'bare.peb': 'base same params 00000000', 'bare.ntdll': OK, 'bare.ntdll.type': '0x1000000',
   'bare.terminate': OK, 'bare.wait': OK, 'bare.exit': '5',
+  'bare.open-while-held': OK, 'bare.open-after-close': '0xc000000b', // never started, last handle closed: gone (STATUS_INVALID_CID)
   'thread.create': OK, 'thread.wait': OK, 'thread.exit': '7', 'thread.no-start': '0xc000000d',
   'spawn.child': OK, 'spawn.child.exit': '42', // 40 from the grandchild's child, +1 per level
   'spawn.inherit': OK, 'spawn.inherit.exit': '0 set yes', // the event handle was inherited at the same value

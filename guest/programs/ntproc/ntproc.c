@@ -179,6 +179,19 @@ static void bare_process(void)
   NtQueryInformationProcess(p, 0, &pbi, sizeof(pbi), NULL);
   printf("bare.exit: %ld\n", (long)pbi.ExitStatus);
   NtClose(p);
+  /* One nobody starts: closing its last handle ends it (its id is gone). */
+  image_section("\\BootModules\\ntproc.exe", &s);
+  NtCreateProcess(&p, PROCESS_ALL_ACCESS, NULL, NtCurrentProcess(), FALSE, s, NULL, NULL);
+  NtClose(s);
+  NtQueryInformationProcess(p, 0, &pbi, sizeof(pbi), NULL);
+  CLIENT_ID cid = { (HANDLE)pbi.UniqueProcessId, NULL };
+  HANDLE again = NULL;
+  OBJECT_ATTRIBUTES oa;
+  InitializeObjectAttributes(&oa, NULL, 0, NULL, NULL);
+  report("bare.open-while-held", NtOpenProcess(&again, PROCESS_ALL_ACCESS, &oa, &cid));
+  NtClose(again);
+  NtClose(p);
+  report("bare.open-after-close", NtOpenProcess(&again, PROCESS_ALL_ACCESS, &oa, &cid));
 }
 
 static NTSTATUS NTAPI thread_routine(PVOID arg)

@@ -16,7 +16,7 @@
  * STATUS_NOT_IMPLEMENTED: the I/O manager, drivers and file systems are
  * not built.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { ObObject, STANDARD_RIGHTS_REQUIRED, type ObjectType } from '../ob/object.js';
 import type { ObDirectory, ObNamespace } from '../ob/namespace.js';
@@ -47,7 +47,7 @@ export const FileType: ObjectType = {
 export class FileObject extends ObObject {
   /** The image section made of it by the first NtCreateSection(SEC_IMAGE), shared by later ones (NT's image section per file). */
   imageSection: ImageSection | undefined;
-  constructor(readonly hostPath: string, readonly size: number) {
+  constructor(readonly hostPath: string) {
     super(FileType);
   }
 }
@@ -58,25 +58,21 @@ export function ioBootModulesDirectory(ns: ObNamespace): ObDirectory {
 }
 
 /**
- * Adds the regular files of `dirs` to \BootModules (names already there
- * stay: the first directory wins). Unreadable directories are skipped.
+ * Adds the files of `dirs` to \BootModules (names already there stay: the
+ * first directory wins). Only the directory listings are read here (no
+ * stat per file: a program's directory may be large); subdirectories are
+ * skipped, unreadable directories skipped with a trace line.
  */
 export function ioCreateBootModules(ns: ObNamespace, dirs: readonly string[], trace: (line: string) => void): void {
   const dir = ioBootModulesDirectory(ns);
   for (const d of dirs) {
-    let names: string[];
-    try { names = readdirSync(d).sort(); } catch { trace(`BootModules: ${d} cannot be read, skipped`); continue; }
-    for (const f of names) {
-      if (dir.find(f, true) !== undefined) continue;
-      let size: number;
-      try {
-        const st = statSync(join(d, f));
-        if (!st.isFile()) continue;
-        size = st.size;
-      } catch { continue; }
-      const o = new FileObject(join(d, f), size);
+    let entries: Dirent[];
+    try { entries = readdirSync(d, { withFileTypes: true }); } catch { trace(`BootModules: ${d} cannot be read, skipped`); continue; }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (!(e.isFile() || e.isSymbolicLink()) || dir.find(e.name, true) !== undefined) continue;
+      const o = new FileObject(join(d, e.name));
       o.permanent = true;
-      ns.insert(dir, f, o);
+      ns.insert(dir, e.name, o);
     }
   }
 }

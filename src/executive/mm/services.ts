@@ -11,7 +11,7 @@ import { PAGE_READONLY, PAGE_READWRITE } from '../../abi/layouts.js';
 import { obInsertObject, obOpenObjectByName, readObjectAttributes } from '../ob/reference.js';
 import { ImageSection, mmCreateImageSection, mmMapImageView } from './image-section.js';
 import { BOOT_MODULE_MAX, FILE_EXECUTE, FileObject, FileType } from '../io/bootmodules.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Executive } from '../executive.js';
 import { SECTION_MAP_READ, SECTION_MAP_WRITE, SECTION_MAX, Section, SectionType, mmMapViewOfSection } from './section.js';
@@ -115,9 +115,13 @@ const SECTION_IMAGE_INFORMATION_SIZE = 0x30;
  */
 function imageSectionOf(ex: Executive, f: FileObject): ImageSection {
   if (f.imageSection !== undefined && !f.imageSection.deleted) return f.imageSection;
-  if (f.size > BOOT_MODULE_MAX) throw new NtStatusError(NTSTATUS.STATUS_INVALID_IMAGE_FORMAT, `${f.name} is ${f.size} bytes: larger than any image made here (${BOOT_MODULE_MAX})`);
   let bytes: Uint8Array;
-  try { bytes = readFileSync(f.hostPath); } catch (e) {
+  try {
+    const size = statSync(f.hostPath).size;
+    if (size > BOOT_MODULE_MAX) throw new NtStatusError(NTSTATUS.STATUS_INVALID_IMAGE_FORMAT, `${f.name} is ${size} bytes: larger than any image made here (${BOOT_MODULE_MAX})`);
+    bytes = readFileSync(f.hostPath);
+  } catch (e) {
+    if (e instanceof NtStatusError) throw e;
     throw new NtStatusError(NTSTATUS.STATUS_INVALID_FILE_FOR_SECTION, `${f.name} cannot be read: ${(e as Error).message}`);
   }
   const s = mmCreateImageSection(ex.ko, bytes, basename(f.hostPath));

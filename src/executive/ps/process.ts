@@ -14,6 +14,11 @@ import type { ObObject, ObjectType } from '../ob/object.js';
 export const ProcessType: ObjectType = {
   name: 'Process',
   generic: { read: 0x20410, write: 0x20bea, execute: 0x120000, all: 0x1f0fff },
+  // A process that never got a thread (NtCreateProcess, then the creator gave up) goes when its last handle closes.
+  close(o) {
+    const p = o as EProcess;
+    if (!p.terminated && p.threads.size === 0) p.onLastHandleWithoutThreads?.();
+  },
 };
 export const ThreadType: ObjectType = {
   name: 'Thread',
@@ -51,6 +56,8 @@ export class EProcess extends DispatcherObject {
   terminated = false;
   /** The unhandled exception that is ending it, if any. */
   exception: string | undefined;
+  /** Set by the executive: ends a process nobody can start any more (ProcessType.close). */
+  onLastHandleWithoutThreads: (() => void) | undefined;
   constructor(readonly pid: number, readonly imageName: string, readonly space: AddressSpace) {
     super(ProcessType);
   }
