@@ -50,6 +50,9 @@ const PROGRAMS = [
   { name: 'ntlpc', dir: 'ntlpc', opt: '-O2' },
   { name: 'ntfuzz', dir: 'ntfuzz', opt: '-O2' },
   { name: 'ldrtest', dir: 'ldrtest', opt: '-O2' },
+  // processes creating processes from \BootModules, static TLS and thread attach/detach (issue 5)
+  { name: 'ntproc', dir: 'ntproc', opt: '-O2' },
+  { name: 'ldrtls', dir: 'ldrtls', opt: '-O2', imports: ['ldrtls'] },
 ];
 // Test DLLs (loaded by ntdll's loader from \\KnownDlls), linked in this order
 // (a DLL may import the ones before it): name → { dir, base, def?, imports }.
@@ -60,6 +63,8 @@ const DLLS = [
   { name: 'ldrdep', dir: 'ldrdep-dll', base: '0x400000', def: 'guest/programs/ldrdep-dll/ldrdep.def', imports: [] },
   { name: 'ldrtest', dir: 'ldrtest-dll', base: '0x10000000', def: 'guest/programs/ldrtest-dll/ldrtest.def', extra: ['/export:LdrTestCompare=ntdll.RtlCompareMemory'], imports: ['ldrdep'] },
   { name: 'ldrfail', dir: 'ldrfail-dll', base: '0x10100000', def: 'guest/programs/ldrfail-dll/ldrfail.def', imports: [] },
+  // static TLS in a DLL: links the CRT for its TLS directory (guest/crt/nt/tls.c)
+  { name: 'ldrtls', dir: 'ldrtls-dll', base: '0x10200000', def: 'guest/programs/ldrtls-dll/ldrtls.def', imports: [], crt: true },
 ];
 
 function die(msg) {
@@ -143,16 +148,17 @@ async function main() {
   const crtLib = join(obj, 'crt', 'neptunecrt.lib');
   await run('lld-link', ['/lib', '/nologo', `/out:${crtLib}`, ...crtObj]);
   copyFileSync(crtLib, join(lib, 'neptunecrt.lib'));
-  await pool(PROGRAMS.map((p, i) => () => run('lld-link', [...LDFLAGS, '/entry:NtProcessStartup',
-    `/out:${join(bin, p.name + '.exe')}`, ...progObj[i].map(([, o]) => o),
-    join(lib, 'neptunecrt.lib'), join(lib, 'ntdll.lib')])), jobs);
-
-  // Test DLLs with DllMain as entry; import libraries stay in the object directory.
+  // Test DLLs with DllMain as entry; import libraries stay in the object directory
+  // (linked before the programs: a program may import one).
   for (const [i, d] of DLLS.entries()) {
     await run('lld-link', [...LDFLAGS, '/dll', '/entry:DllMain', `/base:${d.base}`, ...(d.def ? [`/def:${d.def}`] : []), ...(d.extra ?? []),
       `/implib:${join(obj, 'dll-' + d.name, d.name + '.lib')}`, `/out:${join(bin, d.name + '.dll')}`, ...dllObj[i].map(([, o]) => o),
-      ...d.imports.map((m) => join(obj, 'dll-' + m, m + '.lib')), join(lib, 'ntdll.lib')]);
+      ...d.imports.map((m) => join(obj, 'dll-' + m, m + '.lib')), ...(d.crt ? [join(lib, 'neptunecrt.lib')] : []), join(lib, 'ntdll.lib')]);
   }
+  await pool(PROGRAMS.map((p, i) => () => run('lld-link', [...LDFLAGS, '/entry:NtProcessStartup',
+    `/out:${join(bin, p.name + '.exe')}`, ...progObj[i].map(([, o]) => o),
+    ...(p.imports ?? []).map((m) => join(obj, 'dll-' + m, m + '.lib')),
+    join(lib, 'neptunecrt.lib'), join(lib, 'ntdll.lib')])), jobs);
 
   const outputs = [...readdirSync(bin).filter((f) => /\.(exe|dll)$/.test(f)).map((f) => join('bin', f)),
     ...readdirSync(lib).filter((f) => f.endsWith('.lib')).map((f) => join('lib', f))].sort();

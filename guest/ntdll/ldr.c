@@ -9,8 +9,15 @@
  * applied here), then its imports (each imported DLL loaded the same way,
  * recursively, and initialized first), then its DllMain(DLL_PROCESS_ATTACH).
  * Loaded modules are kept on PEB->Ldr's InLoadOrderModuleList with a load
- * count. The program and ntdll itself are put on the list when the loader
- * is first used (the host bound the program's imports before it started).
+ * count. The program and ntdll itself are put on the list first, when the
+ * process's first thread starts (LdrpInitializeProcess, called from
+ * LdrInitializeThunk in startup.c): the program is relocated if the
+ * executive could not map it at its preferred base, its imports are loaded
+ * and bound the same way as a DLL's, static TLS is set up, each DLL is
+ * initialized (TLS callbacks, DllMain) after the ones it imports, then the
+ * thread goes on to the entry point. Later threads get their TLS block and
+ * DLL_THREAD_ATTACH (LdrpInitializeThread), and DLL_THREAD_DETACH when they
+ * leave through RtlExitUserThread (LdrShutdownThread).
  * LdrUnloadDll drops a load; the last one runs DllMain(DLL_PROCESS_DETACH),
  * unloads what the DLL imports (after it: the reverse of initialization)
  * and unmaps it.
@@ -43,15 +50,15 @@ typedef struct {
   ULONG AddressOfFunctions, AddressOfNames, AddressOfNameOrdinals;
 } EXPORT_DIRECTORY;
 typedef struct { ULONG OriginalFirstThunk, TimeDateStamp, ForwarderChain, Name, FirstThunk; } IMPORT_DESCRIPTOR;
-enum { DIR_EXPORT = 0, DIR_IMPORT = 1, DIR_BASERELOC = 5 };
+typedef struct { ULONG StartAddressOfRawData, EndAddressOfRawData, AddressOfIndex, AddressOfCallBacks, SizeOfZeroFill, Characteristics; } TLS_DIRECTORY;
+typedef VOID (NTAPI *TLS_CALLBACK)(PVOID DllHandle, ULONG Reason, PVOID Reserved);
+enum { DIR_EXPORT = 0, DIR_IMPORT = 1, DIR_BASERELOC = 5, DIR_TLS = 9 };
+#define MAX_TLS_CALLBACKS 64
 #define SCN_EXECUTE 0x20000000
 #define SCN_READ 0x40000000
 #define SCN_WRITE 0x80000000
 #define FILE_DLL 0x2000
 #define FILE_RELOCS_STRIPPED 0x0001
-#define SECTION_QUERY 1
-#define SECTION_MAP_READ 4
-#define SECTION_MAP_EXECUTE 8
 #define MAX_MODULES 64
 #define MAX_NAME 64
 #define MAX_FORWARD_DEPTH 8
@@ -65,6 +72,24 @@ extern char __ImageBase[];
 static PEB_LDR_DATA LdrpData;
 static MODULE LdrpModules[MAX_MODULES];
 static ULONG LdrpModuleCount;
+
+/* Process start: DLLs loaded for the program's imports are initialized
+ * after every image is bound and static TLS is set up (LdrpInitQueue, in
+ * dependency order), as NT's LdrpRunInitializeRoutines does. */
+static BOOLEAN LdrpInProcessInit;
+static MODULE *LdrpInitQueue[MAX_MODULES];
+static ULONG LdrpInitQueueCount;
+
+/* Static TLS: one slot per image with a TLS directory at process start. */
+typedef struct {
+  MODULE *m;
+  char *start;          /* the template [start, end), then zeroFill zero bytes */
+  ULONG size, zeroFill;
+  TLS_CALLBACK *callbacks; /* NULL-terminated, or NULL */
+} TLS_SLOT;
+static TLS_SLOT LdrpTls[MAX_MODULES];
+static ULONG LdrpTlsCount;
+static ULONG LdrpTlsBytes;
 
 static WCHAR lower(WCHAR c) { return c >= 'A' && c <= 'Z' ? (WCHAR)(c + 32) : c; }
 
@@ -132,6 +157,9 @@ static void drop_module(MODULE *m)
   if (m == &LdrpModules[LdrpModuleCount - 1]) LdrpModuleCount--;
 }
 
+/* The module of an InInitializationOrderLinks entry. */
+#define CONTAINING_MODULE(e) ((MODULE *)((char *)(e) - offsetof(LDR_DATA_TABLE_ENTRY, InInitializationOrderLinks)))
+
 static NT_HEADERS *headers_of(PVOID base) { return (NT_HEADERS *)((char *)base + ((DOS_HEADER *)base)->e_lfanew); }
 
 /* The program and ntdll itself, pinned, first on the list. */
@@ -144,8 +172,8 @@ static void LdrpInitialize(void)
   LdrpData.InInitializationOrderModuleList.Flink = LdrpData.InInitializationOrderModuleList.Blink = &LdrpData.InInitializationOrderModuleList;
   PPEB peb = NtCurrentPeb();
   WCHAR name[MAX_NAME];
-  UNICODE_STRING *path = &peb->ProcessParameters->ImagePathName;
-  if (base_name(path->Buffer, path->Length / 2, name) != STATUS_SUCCESS) { name[0] = 'a'; name[1] = 0; }
+  UNICODE_STRING *path = peb->ProcessParameters != NULL ? &peb->ProcessParameters->ImagePathName : NULL;
+  if (path == NULL || path->Buffer == NULL || base_name(path->Buffer, path->Length / 2, name) != STATUS_SUCCESS) { name[0] = 'a'; name[1] = 0; }
   NT_HEADERS *nt = headers_of(peb->ImageBaseAddress);
   MODULE *m = add_module(peb->ImageBaseAddress, nt->SizeOfImage, (char *)peb->ImageBaseAddress + nt->AddressOfEntryPoint, name, 0xffff);
   m->e.Flags = LDRP_ENTRY_PROCESSED;
@@ -187,20 +215,22 @@ static const char *image_string(PVOID base, ULONG size, ULONG rva)
   return NULL;
 }
 
-/* Checks the headers of a view of `viewSize` bytes. */
-static NT_HEADERS *check_headers(PVOID base, SIZE_T viewSize)
+/* Checks the headers of a view of `viewSize` bytes (a DLL's, or with `dll` FALSE a program's). */
+static NT_HEADERS *check_image_headers(PVOID base, SIZE_T viewSize, BOOLEAN dll)
 {
   if (viewSize < sizeof(DOS_HEADER) || ((DOS_HEADER *)base)->e_magic != 0x5a4d) return NULL;
   ULONG lfanew = (ULONG)((DOS_HEADER *)base)->e_lfanew;
   if (!in_image(viewSize, lfanew, sizeof(NT_HEADERS))) return NULL;
   NT_HEADERS *nt = headers_of(base);
   if (nt->Signature != 0x4550 || nt->Machine != 0x14c || nt->Magic != 0x10b || nt->NumberOfRvaAndSizes < 6) return NULL;
-  if (nt->SizeOfImage > viewSize || (nt->Characteristics & FILE_DLL) == 0) return NULL;
+  if (nt->SizeOfImage > viewSize || ((nt->Characteristics & FILE_DLL) != 0) != (dll != 0)) return NULL;
   ULONG sections = lfanew + 24 + nt->SizeOfOptionalHeader;
   if (!in_image(nt->SizeOfImage, sections, nt->NumberOfSections * sizeof(SECTION_HEADER))) return NULL;
   for (int d = 0; d < 16; d++) if (!in_image(nt->SizeOfImage, nt->Dir[d].VirtualAddress, nt->Dir[d].Size) && d != 4) return NULL;
   return nt;
 }
+
+static NT_HEADERS *check_headers(PVOID base, SIZE_T viewSize) { return check_image_headers(base, viewSize, TRUE); }
 
 static NTSTATUS protect(PVOID base, ULONG size, ULONG prot)
 {
@@ -395,7 +425,9 @@ static NTSTATUS load(const WCHAR *name, MODULE **out, ULONG depth)
   if (NT_SUCCESS(st)) {
     restore_protections(base, nt);
     m->e.Flags |= LDRP_ENTRY_PROCESSED;
-    if (m->e.EntryPoint != NULL) {
+    if (LdrpInProcessInit) LdrpInitQueue[LdrpInitQueueCount++] = m; /* initialized once everything is bound */
+    else if (nt->NumberOfRvaAndSizes > DIR_TLS && nt->Dir[DIR_TLS].Size != 0) st = STATUS_NOT_SUPPORTED; /* TLS of a DLL loaded later: not yet */
+    else if (m->e.EntryPoint != NULL) {
       m->e.Flags |= LDRP_PROCESS_ATTACH_CALLED;
       if (!((DLL_MAIN)m->e.EntryPoint)(base, DLL_PROCESS_ATTACH, NULL)) st = STATUS_DLL_INIT_FAILED;
     }
@@ -433,6 +465,155 @@ static void unload(MODULE *m, ULONG depth)
   }
   drop_module(m);
   NtUnmapViewOfSection(NtCurrentProcess(), base);
+}
+
+/* The TLS slot of the image at `base`, or NULL. */
+static TLS_SLOT *tls_of(PVOID base)
+{
+  for (ULONG i = 0; i < LdrpTlsCount; i++) if (LdrpTls[i].m->e.DllBase == base) return &LdrpTls[i];
+  return NULL;
+}
+
+/* Reads the TLS directory of every image loaded so far: a slot each, its index written to the image. */
+static NTSTATUS tls_directories(void)
+{
+  for (LIST_ENTRY *e = LdrpData.InLoadOrderModuleList.Flink; e != &LdrpData.InLoadOrderModuleList; e = e->Flink) {
+    MODULE *m = (MODULE *)e;
+    char *base = m->e.DllBase;
+    ULONG size = m->e.SizeOfImage;
+    NT_HEADERS *nt = headers_of(base);
+    if (nt->NumberOfRvaAndSizes <= DIR_TLS || nt->Dir[DIR_TLS].Size == 0) continue;
+    DATA_DIR d = nt->Dir[DIR_TLS];
+    if (!in_image(size, d.VirtualAddress, sizeof(TLS_DIRECTORY))) return STATUS_INVALID_IMAGE_FORMAT;
+    TLS_DIRECTORY *t = (TLS_DIRECTORY *)(base + d.VirtualAddress);
+    ULONG start = t->StartAddressOfRawData - (ULONG)base, end = t->EndAddressOfRawData - (ULONG)base;
+    ULONG index = t->AddressOfIndex - (ULONG)base, cbs = t->AddressOfCallBacks - (ULONG)base;
+    if (end < start || !in_image(size, start, end - start) || !in_image(size, index, 4) || t->SizeOfZeroFill > 0x100000) return STATUS_INVALID_IMAGE_FORMAT;
+    TLS_CALLBACK *callbacks = NULL;
+    if (t->AddressOfCallBacks != 0) {
+      ULONG n = 0;
+      do {
+        if (n == MAX_TLS_CALLBACKS || !in_image(size, cbs + n * 4, 4)) return STATUS_INVALID_IMAGE_FORMAT;
+      } while (*(ULONG *)(base + cbs + 4 * n++) != 0);
+      callbacks = (TLS_CALLBACK *)(base + cbs);
+    }
+    TLS_SLOT *slot = &LdrpTls[LdrpTlsCount];
+    slot->m = m;
+    slot->start = base + start;
+    slot->size = end - start;
+    slot->zeroFill = t->SizeOfZeroFill;
+    slot->callbacks = callbacks;
+    LdrpTlsBytes += (slot->size + slot->zeroFill + 15) & ~15u;
+    /* The index lives in the image's data; the page may be read-only after the loader restored protections. */
+    PVOID page = base + index;
+    SIZE_T len = 4;
+    ULONG old;
+    NtProtectVirtualMemory(NtCurrentProcess(), &page, &len, PAGE_READWRITE, &old);
+    *(ULONG *)(base + index) = LdrpTlsCount;
+    page = base + index; len = 4;
+    NtProtectVirtualMemory(NtCurrentProcess(), &page, &len, old, &old);
+    m->e.TlsIndex = (USHORT)LdrpTlsCount++;
+  }
+  return STATUS_SUCCESS;
+}
+
+/* The calling thread's TLS block: the slot array, then each image's copy of its template. */
+static NTSTATUS tls_allocate(void)
+{
+  if (LdrpTlsCount == 0) return STATUS_SUCCESS;
+  PVOID block = NULL;
+  SIZE_T size = LdrpTlsCount * sizeof(PVOID) + 16 + LdrpTlsBytes;
+  NTSTATUS st = NtAllocateVirtualMemory(NtCurrentProcess(), &block, 0, &size, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+  if (!NT_SUCCESS(st)) return st;
+  PVOID *slots = block;
+  char *at = (char *)block + ((LdrpTlsCount * sizeof(PVOID) + 15) & ~15u);
+  for (ULONG i = 0; i < LdrpTlsCount; i++) {
+    slots[i] = at;
+    RtlCopyMemory(at, LdrpTls[i].start, LdrpTls[i].size); /* the rest of the block is zero already */
+    at += (LdrpTls[i].size + LdrpTls[i].zeroFill + 15) & ~15u;
+  }
+  NtCurrentTeb()->ThreadLocalStoragePointer = block;
+  return STATUS_SUCCESS;
+}
+
+static void tls_free(void)
+{
+  PVOID block = NtCurrentTeb()->ThreadLocalStoragePointer;
+  SIZE_T size = 0;
+  if (block == NULL) return;
+  NtCurrentTeb()->ThreadLocalStoragePointer = NULL;
+  NtFreeVirtualMemory(NtCurrentProcess(), &block, &size, MEM_RELEASE);
+}
+
+/* An image's TLS callbacks, then (a DLL) its DllMain, for `reason`; FALSE when DllMain refused an attach. */
+static BOOLEAN call_init(MODULE *m, ULONG reason)
+{
+  TLS_SLOT *t = tls_of(m->e.DllBase);
+  if (t != NULL && t->callbacks != NULL) for (TLS_CALLBACK *cb = t->callbacks; *cb != NULL; cb++) (*cb)(m->e.DllBase, reason, NULL);
+  if (m->e.EntryPoint == NULL || m->e.DllBase == LdrpModules[0].e.DllBase) return TRUE; /* the program has no DllMain */
+  if (reason == DLL_PROCESS_ATTACH) m->e.Flags |= LDRP_PROCESS_ATTACH_CALLED;
+  else if (!(m->e.Flags & LDRP_PROCESS_ATTACH_CALLED)) return TRUE;
+  return ((DLL_MAIN)m->e.EntryPoint)(m->e.DllBase, reason, NULL);
+}
+
+/*
+ * The process's start, on its first thread: the program and ntdll on the
+ * list, the program relocated when it is not at its preferred base, its
+ * imports loaded and bound, its protections back; then static TLS (an index
+ * per image with a TLS directory, this thread's copies) and the
+ * initialization: each DLL's TLS callbacks and DllMain(DLL_PROCESS_ATTACH)
+ * in dependency order, then the program's TLS callbacks. Any failure ends
+ * the process (startup.c).
+ */
+NTSTATUS LdrpInitializeProcess(void)
+{
+  PPEB peb = NtCurrentPeb();
+  RtlNormalizeProcessParams(peb->ProcessParameters);
+  LdrpInitialize();
+  PVOID base = peb->ImageBaseAddress;
+  MEMORY_BASIC_INFORMATION mbi;
+  NTSTATUS st = NtQueryVirtualMemory(NtCurrentProcess(), base, 0, &mbi, sizeof(mbi), NULL);
+  if (!NT_SUCCESS(st)) return st;
+  /* The view's size: the image region from its allocation base. */
+  SIZE_T viewSize = 0;
+  for (char *at = base; ; at += mbi.RegionSize) {
+    if (!NT_SUCCESS(NtQueryVirtualMemory(NtCurrentProcess(), at, 0, &mbi, sizeof(mbi), NULL)) || mbi.AllocationBase != base) break;
+    viewSize += mbi.RegionSize;
+  }
+  NT_HEADERS *nt = check_image_headers(base, viewSize, FALSE);
+  if (nt == NULL) return STATUS_INVALID_IMAGE_FORMAT;
+  MODULE *m = find_by_base(base);
+  st = protect(base, nt->SizeOfImage, PAGE_EXECUTE_READWRITE);
+  if (NT_SUCCESS(st) && (ULONG)base != nt->ImageBase) st = relocate(base, nt);
+  LdrpInProcessInit = TRUE;
+  if (NT_SUCCESS(st)) st = bind_imports(m, nt, 0);
+  LdrpInProcessInit = FALSE;
+  restore_protections(base, nt);
+  if (NT_SUCCESS(st)) st = tls_directories();
+  if (NT_SUCCESS(st)) st = tls_allocate();
+  for (ULONG i = 0; i < LdrpInitQueueCount && NT_SUCCESS(st); i++) if (!call_init(LdrpInitQueue[i], DLL_PROCESS_ATTACH)) st = STATUS_DLL_INIT_FAILED;
+  if (NT_SUCCESS(st)) call_init(m, DLL_PROCESS_ATTACH);
+  return st;
+}
+
+/* A new thread (not the first): its TLS, then DLL_THREAD_ATTACH in initialization order, the program's TLS callbacks last. */
+NTSTATUS LdrpInitializeThread(void)
+{
+  NTSTATUS st = tls_allocate();
+  if (!NT_SUCCESS(st)) return st;
+  for (LIST_ENTRY *e = LdrpData.InInitializationOrderModuleList.Flink; e != &LdrpData.InInitializationOrderModuleList; e = e->Flink)
+    call_init(CONTAINING_MODULE(e), DLL_THREAD_ATTACH);
+  if (LdrpData.Initialized) call_init(&LdrpModules[0], DLL_THREAD_ATTACH);
+  return STATUS_SUCCESS;
+}
+
+/* A thread leaving by RtlExitUserThread: DLL_THREAD_DETACH (the program's TLS callbacks first, then the DLLs in reverse), its TLS freed. */
+VOID NTAPI LdrShutdownThread(void)
+{
+  if (LdrpData.Initialized) call_init(&LdrpModules[0], DLL_THREAD_DETACH);
+  for (LIST_ENTRY *e = LdrpData.InInitializationOrderModuleList.Blink; e != &LdrpData.InInitializationOrderModuleList; e = e->Blink)
+    call_init(CONTAINING_MODULE(e), DLL_THREAD_DETACH);
+  tls_free();
 }
 
 static NTSTATUS name_of(PUNICODE_STRING DllName, WCHAR *out)

@@ -212,7 +212,7 @@ __attribute__((naked)) NTSTATUS NTAPI NtRaiseException(PEXCEPTION_RECORD Excepti
   NT_SYSCALL_STUB(0x0001F001, 12);
 }
 
-/* #32: Needs image sections (NtCreateSection) from the I/O manager; the host creates the first process today. */
+/* #32: A process of an image section (NtCreateSection(SEC_IMAGE) of a \BootModules file): ntdll and the image mapped, a PEB, no thread and no parameters (the creator writes them and makes the first thread: ntdll's RtlCreateUserProcess does the whole sequence). InheritObjectTable copies OBJ_INHERIT handles. No section (fork), a DLL image (STATUS_INVALID_IMAGE_FORMAT), debug or exception ports: not built (STATUS_NOT_IMPLEMENTED). */
 __attribute__((naked)) NTSTATUS NTAPI NtCreateProcess(PHANDLE ProcessHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ParentProcess, BOOLEAN InheritObjectTable, HANDLE SectionHandle, HANDLE DebugPort, HANDLE ExceptionPort)
 {
   NT_SYSCALL_STUB(0x00020001, 32);
@@ -236,8 +236,8 @@ __attribute__((naked)) NTSTATUS NTAPI NtQueryInformationProcess(HANDLE ProcessHa
   NT_SYSCALL_STUB(0x00023001, 20);
 }
 
-/* #36: Needs the I/O manager and file system drivers (a later issue). */
-__attribute__((naked)) NTSTATUS NTAPI NtCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, PVOID IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes, ULONG ShareAccess, ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength)
+/* #36: Opens an existing boot module (\BootModules\<name>: the files of the run's image directories) for reading or executing (FILE_OPEN or FILE_OPEN_IF; asking to modify: STATUS_ACCESS_DENIED). Every other path answers STATUS_NOT_IMPLEMENTED: the I/O manager and file system drivers are a later issue. */
+__attribute__((naked)) NTSTATUS NTAPI NtCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes, ULONG ShareAccess, ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength)
 {
   NT_SYSCALL_STUB(0x00024001, 44);
 }
@@ -422,7 +422,7 @@ __attribute__((naked)) NTSTATUS NTAPI NtReplyPort(HANDLE PortHandle, PPORT_MESSA
   NT_SYSCALL_STUB(0x00042001, 8);
 }
 
-/* #67: A pagefile-backed section: zeroed frames that every view of it maps (shared between processes). */
+/* #67: A pagefile-backed section: zeroed frames that every view of it maps (shared between processes). SEC_IMAGE of a boot module (FILE_EXECUTE access): an image section, the image laid out at its preferred base (one per file, shared by later requests); not a PE image: STATUS_INVALID_IMAGE_FORMAT. */
 __attribute__((naked)) NTSTATUS NTAPI NtCreateSection(PHANDLE SectionHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, PLARGE_INTEGER MaximumSize, ULONG SectionPageProtection, ULONG AllocationAttributes, HANDLE FileHandle)
 {
   NT_SYSCALL_STUB(0x00043001, 28);
@@ -444,5 +444,17 @@ __attribute__((naked)) NTSTATUS NTAPI NtMapViewOfSection(HANDLE SectionHandle, H
 __attribute__((naked)) NTSTATUS NTAPI NtUnmapViewOfSection(HANDLE ProcessHandle, PVOID BaseAddress)
 {
   NT_SYSCALL_STUB(0x00046001, 8);
+}
+
+/* #71: Opens a boot module (\BootModules\<name>, case-insensitive) for reading or executing; asking to modify: STATUS_ACCESS_DENIED; a name not there: STATUS_OBJECT_NAME_NOT_FOUND. Every other path answers STATUS_NOT_IMPLEMENTED: the I/O manager and file systems are not built. */
+__attribute__((naked)) NTSTATUS NTAPI NtOpenFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock, ULONG ShareAccess, ULONG OpenOptions)
+{
+  NT_SYSCALL_STUB(0x00047001, 24);
+}
+
+/* #72: SectionBasicInformation (attributes, size) of any section; SectionImageInformation (entry point at the preferred base, stack reserve/commit, subsystem and version, characteristics, machine) of an image section (others: STATUS_SECTION_NOT_IMAGE). */
+__attribute__((naked)) NTSTATUS NTAPI NtQuerySection(HANDLE SectionHandle, ULONG SectionInformationClass, PVOID SectionInformation, ULONG SectionInformationLength, PULONG ResultLength)
+{
+  NT_SYSCALL_STUB(0x00048001, 20);
 }
 

@@ -67,7 +67,7 @@ export interface ServiceDef {
 const POINTEE_BYTES: Record<string, number> = {
   'PVOID *': 4, PSIZE_T: 4, PULONG: 4, PHANDLE: 4, PLARGE_INTEGER: 8, PUNICODE_STRING: 8,
   POBJECT_ATTRIBUTES: 24, PPORT_MESSAGE: 24, PBOOLEAN: 1, PLONG: 4, PMEMORY_BASIC_INFORMATION: 28, PCONTEXT: 0x2cc,
-  PEXCEPTION_RECORD: 0x50, PCLIENT_ID: 8, PINITIAL_TEB: 20, PVOID: 0, 'const HANDLE *': 0,
+  PEXCEPTION_RECORD: 0x50, PCLIENT_ID: 8, PINITIAL_TEB: 20, PIO_STATUS_BLOCK: 8, PVOID: 0, 'const HANDLE *': 0,
 };
 
 function kindOf(type: string): ArgKind {
@@ -390,8 +390,8 @@ export const SERVICES: readonly ServiceDef[] = [
       arg('InheritObjectTable', 'BOOLEAN'), arg('SectionHandle', 'HANDLE', 'in', { optional: true }),
       arg('DebugPort', 'HANDLE', 'in', { optional: true }), arg('ExceptionPort', 'HANDLE', 'in', { optional: true }),
     ],
-    returns: 'NTSTATUS', status: 'not-implemented', component: 'Ps',
-    note: 'Needs image sections (NtCreateSection) from the I/O manager; the host creates the first process today.',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'A process of an image section (NtCreateSection(SEC_IMAGE) of a \\BootModules file): ntdll and the image mapped, a PEB, no thread and no parameters (the creator writes them and makes the first thread: ntdll\'s RtlCreateUserProcess does the whole sequence). InheritObjectTable copies OBJ_INHERIT handles. No section (fork), a DLL image (STATUS_INVALID_IMAGE_FORMAT), debug or exception ports: not built (STATUS_NOT_IMPLEMENTED).',
   },
   {
     name: 'NtCreateThread',
@@ -425,12 +425,12 @@ export const SERVICES: readonly ServiceDef[] = [
     name: 'NtCreateFile',
     args: [
       arg('FileHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'),
-      arg('IoStatusBlock', 'PVOID', 'out'), arg('AllocationSize', 'PLARGE_INTEGER', 'in', { optional: true }),
+      arg('IoStatusBlock', 'PIO_STATUS_BLOCK', 'out'), arg('AllocationSize', 'PLARGE_INTEGER', 'in', { optional: true }),
       arg('FileAttributes', 'ULONG'), arg('ShareAccess', 'ULONG'), arg('CreateDisposition', 'ULONG'),
       arg('CreateOptions', 'ULONG'), arg('EaBuffer', 'PVOID', 'in', { optional: true }), arg('EaLength', 'ULONG'),
     ],
-    returns: 'NTSTATUS', status: 'not-implemented', component: 'Io',
-    note: 'Needs the I/O manager and file system drivers (a later issue).',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Io',
+    note: 'Opens an existing boot module (\\BootModules\\<name>: the files of the run\'s image directories) for reading or executing (FILE_OPEN or FILE_OPEN_IF; asking to modify: STATUS_ACCESS_DENIED). Every other path answers STATUS_NOT_IMPLEMENTED: the I/O manager and file system drivers are a later issue.',
   },
   {
     name: 'NtSuspendThread',
@@ -670,12 +670,12 @@ export const SERVICES: readonly ServiceDef[] = [
     args: [
       arg('SectionHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'),
       arg('ObjectAttributes', 'POBJECT_ATTRIBUTES', 'in', { optional: true }),
-      arg('MaximumSize', 'PLARGE_INTEGER', 'in', { note: 'bytes, rounded up to pages (at most 64 MiB here)' }),
-      arg('SectionPageProtection', 'ULONG'), arg('AllocationAttributes', 'ULONG', 'in', { note: 'SEC_COMMIT' }),
-      arg('FileHandle', 'HANDLE', 'in', { optional: true, note: 'NULL: pagefile-backed; files need the I/O manager (STATUS_NOT_IMPLEMENTED)' }),
+      arg('MaximumSize', 'PLARGE_INTEGER', 'in', { optional: true, note: 'bytes, rounded up to pages (at most 64 MiB here); not used (may be NULL) for SEC_IMAGE' }),
+      arg('SectionPageProtection', 'ULONG'), arg('AllocationAttributes', 'ULONG', 'in', { note: 'SEC_COMMIT, or SEC_IMAGE with a file' }),
+      arg('FileHandle', 'HANDLE', 'in', { optional: true, note: 'NULL: pagefile-backed; a boot module with SEC_IMAGE; data sections of files need the I/O manager (STATUS_NOT_IMPLEMENTED)' }),
     ],
     returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
-    note: 'A pagefile-backed section: zeroed frames that every view of it maps (shared between processes).',
+    note: 'A pagefile-backed section: zeroed frames that every view of it maps (shared between processes). SEC_IMAGE of a boot module (FILE_EXECUTE access): an image section, the image laid out at its preferred base (one per file, shared by later requests); not a PE image: STATUS_INVALID_IMAGE_FORMAT.',
   },
   {
     name: 'NtOpenSection',
@@ -702,6 +702,26 @@ export const SERVICES: readonly ServiceDef[] = [
     args: [arg('ProcessHandle', 'HANDLE'), arg('BaseAddress', 'PVOID')],
     returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
     note: 'Removes a view; the section lives on while handles or views remain.',
+  },
+  // ---- process creation from boot modules (issue 5) ----
+  {
+    name: 'NtOpenFile',
+    args: [
+      arg('FileHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'),
+      arg('IoStatusBlock', 'PIO_STATUS_BLOCK', 'out'), arg('ShareAccess', 'ULONG'), arg('OpenOptions', 'ULONG'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Io',
+    note: 'Opens a boot module (\\BootModules\\<name>, case-insensitive) for reading or executing; asking to modify: STATUS_ACCESS_DENIED; a name not there: STATUS_OBJECT_NAME_NOT_FOUND. Every other path answers STATUS_NOT_IMPLEMENTED: the I/O manager and file systems are not built.',
+  },
+  {
+    name: 'NtQuerySection',
+    args: [
+      arg('SectionHandle', 'HANDLE'), arg('SectionInformationClass', 'ULONG', 'in', { note: '0 SectionBasicInformation, 1 SectionImageInformation' }),
+      arg('SectionInformation', 'PVOID', 'out'), arg('SectionInformationLength', 'ULONG'),
+      arg('ResultLength', 'PULONG', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
+    note: 'SectionBasicInformation (attributes, size) of any section; SectionImageInformation (entry point at the preferred base, stack reserve/commit, subsystem and version, characteristics, machine) of an image section (others: STATUS_SECTION_NOT_IMAGE).',
   },
 ];
 

@@ -37,10 +37,15 @@ import { LpcState, PortType } from './lpc/port.js';
 import { SectionType } from './mm/section.js';
 import { ServiceDispatcher, PENDING, type ServiceHandler } from './dispatch.js';
 import { EProcess, EThread, FAULT_BADGE, ProcessType, ThreadType } from './ps/process.js';
-import { psCreateProcess, psCreateThread, type CreateProcessOptions } from './ps/create.js';
+import { psCreateProcess, psCreateThread, psWriteHostParameters, throughStartThunk, type CreateProcessOptions } from './ps/create.js';
+import { ioCreateBootModules, FileType } from './io/bootmodules.js';
+import { obCheckDelete, obReferenceObject } from './ob/object.js';
+import { parsePeImage, readImageFile } from '../pe/index.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { FaultResolution } from './mm/address-space.js';
 import { ObNamespace } from './ob/namespace.js';
-import { mmCreateKnownDlls } from './mm/image-section.js';
+import { ImageSection, mmCreateImageSection, mmCreateKnownDlls } from './mm/image-section.js';
 import { EventType, KMutant, MutantType, SemaphoreType, TimerType, keSignal, type Timer, type WaitBlock } from './ke/dispatcher.js';
 import { describeException, exceptionForFault } from './ke/exceptions.js';
 import {
@@ -69,7 +74,7 @@ export class Executive implements HostThread {
   readonly tcb: number;
   readonly ko: KernelObjects;
   readonly endpointSlot: number;
-  readonly namespace = new ObNamespace([ProcessType, ThreadType, EventType, MutantType, SemaphoreType, TimerType, TokenType, PortType, SectionType]);
+  readonly namespace = new ObNamespace([ProcessType, ThreadType, EventType, MutantType, SemaphoreType, TimerType, TokenType, PortType, SectionType, FileType]);
   readonly threads = new Map<number, EThread>();
   readonly processes = new Map<number, EProcess>();
   readonly exits: ProcessExit[] = [];
@@ -119,20 +124,76 @@ export class Executive implements HostThread {
   }
 
   // ---- processes ------------------------------------------------------------------
-  /** Creates a process with its first thread running (throws NtStatusError for a bad image). */
+  /**
+   * Creates a process of a host file with its first thread running (the
+   * path of `neptune run`: the host is the creator, so it also writes the
+   * process parameters). Throws NtStatusError for a bad image.
+   */
   createProcess(o: CreateProcessOptions): EProcess {
     const name = o.image.replace(/^.*[\\/]/, '');
-    const newDirs = o.dllPath.filter((d) => !this.knownDllDirs.has(d));
-    if (newDirs.length > 0) {
-      for (const d of newDirs) this.knownDllDirs.add(d);
-      mmCreateKnownDlls(this.ko, this.namespace, newDirs, (l) => this.trace(l));
+    this.addImageDirectories(o.dllPath);
+    const ntdll = this.hostNtdll(o.dllPath);
+    const image = mmCreateImageSection(this.ko, readImageFile(o.image).bytes, name);
+    let p: EProcess;
+    try {
+      p = this.createProcessFromSection(image, ntdll, name, o.numberOfProcessors);
+    } finally {
+      obCheckDelete(image); // the view holds it now (or nothing does: its frames go back)
     }
-    const { process: p, entry, returnThunk } = psCreateProcess(this, { ...o, numberOfProcessors: o.numberOfProcessors ?? this.options.numberOfProcessors }, name);
+    psWriteHostParameters(p, o);
+    const t = psCreateThread(this, p, p.imageEntry, [p.processReturnThunk, p.peb]);
+    this.threads.set(t.tid, t);
+    return p;
+  }
+
+  /** The DLL search directories of a run: their DLLs go to \\KnownDlls, all their files to \\BootModules. */
+  addImageDirectories(dirs: readonly string[]): void {
+    const newDirs = dirs.filter((d) => !this.knownDllDirs.has(d));
+    if (newDirs.length === 0) return;
+    for (const d of newDirs) this.knownDllDirs.add(d);
+    mmCreateKnownDlls(this.ko, this.namespace, newDirs, (l) => this.trace(l));
+    ioCreateBootModules(this.namespace, newDirs, (l) => this.trace(l));
+  }
+
+  /**
+   * \\KnownDlls\\ntdll.dll: the ntdll every process gets. The executive
+   * keeps a reference to the first one found, so that a process making the
+   * name temporary cannot take it from later processes.
+   */
+  knownNtdll(): ImageSection {
+    if (this.ntdll !== undefined) return this.ntdll;
+    const s = this.namespace.lookup('\\KnownDlls\\ntdll.dll', null, true, false).object;
+    if (!(s instanceof ImageSection)) throw new NtStatusError(NTSTATUS.STATUS_DLL_NOT_FOUND, 'ntdll.dll is not in \\KnownDlls (no DLL search directory holds a valid one)');
+    obReferenceObject(s);
+    this.ntdll = s;
+    return s;
+  }
+  private ntdll: ImageSection | undefined;
+
+  /**
+   * The host's ntdll for a run: the first ntdll.dll of the search path must
+   * be a valid image (a broken one is reported, not skipped in favour of a
+   * later directory's), and it is the one \\KnownDlls holds.
+   */
+  private hostNtdll(dirs: readonly string[]): ImageSection {
+    for (const d of dirs) {
+      let f: string | undefined;
+      try { f = readdirSync(d).find((x) => x.toLowerCase() === 'ntdll.dll'); } catch { continue; }
+      if (f === undefined) continue;
+      const s = this.knownNtdll();
+      if (s.source !== join(d, f)) parsePeImage(readImageFile(join(d, f)).bytes, 'ntdll.dll'); // throws the reason it was skipped
+      return s;
+    }
+    throw new NtStatusError(NTSTATUS.STATUS_DLL_NOT_FOUND, `ntdll.dll was not found in ${dirs.join(', ')}`);
+  }
+
+  /** A process of an image section, with ntdll and the image mapped, a PEB and KUSER_SHARED_DATA; no thread. */
+  createProcessFromSection(image: ImageSection, ntdll: ImageSection, name: string, numberOfProcessors?: number): EProcess {
+    const p = psCreateProcess(this, image, ntdll, name, numberOfProcessors ?? this.options.numberOfProcessors ?? 1);
     p.space.vspace.onUnmap = (va) => this.options.invalidatePage?.(va);
     this.sharedData.mapInto(p.space);
     this.processes.set(p.pid, p);
-    const t = psCreateThread(this, p, entry, [returnThunk, p.peb]);
-    this.threads.set(t.tid, t);
+    p.onLastHandleWithoutThreads = () => this.terminateProcess(p, NTSTATUS.STATUS_SUCCESS);
     return p;
   }
 
@@ -162,6 +223,21 @@ export class Executive implements HostThread {
       t.selfSuspended = false;
       this.completeLater(t, NTSTATUS.STATUS_SUCCESS);
       return;
+    }
+    if (t.startPending) {
+      t.startPending = false;
+      const r = this.readRegisters(t, false);
+      let start: number[];
+      try {
+        start = throughStartThunk(t.process, [r.eip, r.esp, r.eflags, r.eax, r.ebx, r.ecx, r.edx, r.esi, r.edi, r.ebp]);
+      } catch (e) {
+        if (!(e instanceof NtStatusError)) throw e;
+        this.trace(`thread ${t.tid} cannot start: ${e.message}`);
+        this.terminateThread(t, e.status);
+        return;
+      }
+      const [eip, esp, eflags, eax, ebx, ecx, edx, esi, edi, ebp] = start as [number, number, number, number, number, number, number, number, number, number];
+      this.writeRegisters(t, { eip, esp, eflags, eax, ebx, ecx, edx, esi, edi, ebp }, true);
     }
     if (t.savedReply === 0) invokeTCB_Resume(this.k, t.tcb);
   }

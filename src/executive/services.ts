@@ -7,7 +7,8 @@ import { obServices } from './ob/services.js';
 import { psQueryServices, psServices } from './ps/services.js';
 import { seServices } from './se/services.js';
 import { lpcServices } from './lpc/services.js';
+import { ioServices } from './io/services.js';
 
 export const SERVICE_HANDLERS: Record<string, ServiceHandler> = {
-  ...psServices, ...psQueryServices, ...exServices, ...mmServices, ...mmSectionServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices, ...keTimerServices, ...keApcServices, ...seServices, ...lpcServices,
+  ...psServices, ...psQueryServices, ...exServices, ...mmServices, ...mmSectionServices, ...obServices, ...keServices, ...keExceptionServices, ...keMutantSemaphoreServices, ...keTimerServices, ...keApcServices, ...seServices, ...lpcServices, ...ioServices,
 };

@@ -7,6 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { mmCreateImageSection } from '../../src/executive/mm/image-section.js';
 import { SERVICES, serviceArgSlots } from '../../src/abi/services.js';
 import { bootNt, runUntil } from '../../src/executive/boot.js';
 import { PENDING } from '../../src/executive/dispatch.js';
@@ -22,7 +24,16 @@ test('fuzz: 4000 calls with random arguments all answer an NTSTATUS', () => {
   const m = bootNt({ memory: 64 << 20, console: () => {} });
   const ex = m.executive;
   const bin = guestBinDir();
-  const spawn = (): EProcess => ex.createProcess({ image: join(bin, 'hello.exe'), args: [], dllPath: [bin] });
+  const spawn = (): EProcess => {
+    const q = ex.createProcess({ image: join(bin, 'hello.exe'), args: [], dllPath: [bin] });
+    // Objects for the random handles (4, 8, 12) to hit: a boot module file, a program's image section,
+    // \KnownDlls\ntdll.dll (so the process-creation services get real ones now and then).
+    const file = ex.namespace.lookup('\\BootModules\\exitcode.exe', null, true, false).object!;
+    q.handles.insert(file, 0x1200a9);
+    q.handles.insert(mmCreateImageSection(ex.ko, readFileSync(join(bin, 'exitcode.exe')), 'exitcode.exe'), 0xf001f);
+    q.handles.insert(ex.namespace.lookup('\\KnownDlls\\ntdll.dll', null, true, false).object!, 0xd); // query, map read/execute (as ntdll opens it)
+    return q;
+  };
   let p = spawn();
   const next = rng(0x5eed);
   let answered = 0;

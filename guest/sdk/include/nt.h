@@ -348,6 +348,79 @@ typedef struct _EXCEPTION_REGISTRATION_RECORD {
 #define MEM_PRIVATE 0x20000
 #define MEM_IMAGE 0x1000000
 
+/* --- files and sections (boot modules: \BootModules\<name>) --------------- */
+typedef struct _IO_STATUS_BLOCK {
+  union { NTSTATUS Status; PVOID Pointer; };
+  ULONG_PTR Information;
+} IO_STATUS_BLOCK, *PIO_STATUS_BLOCK;
+#define FILE_READ_DATA 0x0001
+#define FILE_WRITE_DATA 0x0002
+#define FILE_APPEND_DATA 0x0004
+#define FILE_EXECUTE 0x0020
+#define FILE_READ_ATTRIBUTES 0x0080
+#define SYNCHRONIZE 0x00100000L
+#define GENERIC_READ 0x80000000L
+#define GENERIC_WRITE 0x40000000L
+#define GENERIC_EXECUTE 0x20000000L
+#define GENERIC_ALL 0x10000000L
+#define FILE_SHARE_READ 0x1
+#define FILE_SHARE_WRITE 0x2
+#define FILE_SHARE_DELETE 0x4
+#define FILE_SUPERSEDE 0
+#define FILE_OPEN 1
+#define FILE_CREATE 2
+#define FILE_OPEN_IF 3
+#define FILE_OVERWRITE 4
+#define FILE_OVERWRITE_IF 5
+#define FILE_DIRECTORY_FILE 0x00000001
+#define FILE_SYNCHRONOUS_IO_NONALERT 0x00000020
+#define FILE_NON_DIRECTORY_FILE 0x00000040
+#define FILE_OPENED 1
+#define SEC_FILE 0x00800000
+#define SEC_IMAGE 0x01000000
+#define SEC_COMMIT 0x08000000
+#define SECTION_QUERY 0x0001
+#define SECTION_MAP_WRITE 0x0002
+#define SECTION_MAP_READ 0x0004
+#define SECTION_MAP_EXECUTE 0x0008
+#define SECTION_ALL_ACCESS 0x000F001F
+#define PROCESS_ALL_ACCESS 0x001F0FFF
+#define SectionBasicInformation 0
+#define SectionImageInformation 1
+typedef struct _SECTION_BASIC_INFORMATION {
+  PVOID BaseAddress;
+  ULONG AllocationAttributes;
+  LARGE_INTEGER MaximumSize;
+} SECTION_BASIC_INFORMATION, *PSECTION_BASIC_INFORMATION;
+typedef struct _SECTION_IMAGE_INFORMATION {
+  PVOID TransferAddress;           /* the entry point at the preferred base */
+  ULONG ZeroBits;
+  SIZE_T MaximumStackSize;         /* SizeOfStackReserve */
+  SIZE_T CommittedStackSize;       /* SizeOfStackCommit */
+  ULONG SubSystemType;
+  USHORT SubSystemMinorVersion;
+  USHORT SubSystemMajorVersion;
+  ULONG GpValue;
+  USHORT ImageCharacteristics;
+  USHORT DllCharacteristics;
+  USHORT Machine;
+  BOOLEAN ImageContainsCode;
+  UCHAR ImageFlags;
+  ULONG LoaderFlags;
+  ULONG ImageFileSize;
+  ULONG CheckSum;
+} SECTION_IMAGE_INFORMATION, *PSECTION_IMAGE_INFORMATION;
+_Static_assert(sizeof(SECTION_IMAGE_INFORMATION) == 0x30, "SECTION_IMAGE_INFORMATION is 0x30 bytes");
+_Static_assert(sizeof(SECTION_BASIC_INFORMATION) == 16, "SECTION_BASIC_INFORMATION is 16 bytes");
+typedef struct _PROCESS_BASIC_INFORMATION {
+  NTSTATUS ExitStatus;
+  PPEB PebBaseAddress;
+  ULONG_PTR AffinityMask;
+  LONG BasePriority;
+  ULONG_PTR UniqueProcessId;
+  ULONG_PTR InheritedFromUniqueProcessId;
+} PROCESS_BASIC_INFORMATION, *PPROCESS_BASIC_INFORMATION;
+
 #include <ntsyscalls.gen.h>
 
 /* --- runtime library exported by ntdll.dll ---------------------------------- */
@@ -408,6 +481,48 @@ NTSYSAPI NTSTATUS NTAPI LdrUnloadDll(PVOID BaseAddress);
 
 /* Where a process's initial thread returns to: ends the process with EAX. */
 NTSYSAPI VOID NTAPI LdrpProcessReturnThunk(void);
+/* Where every thread starts (the executive puts the CONTEXT it is really
+ * started with on its stack): the first initializes the process, each one
+ * then continues with NtContinue(Context). Never returns. */
+NTSYSAPI VOID NTAPI LdrInitializeThunk(PCONTEXT Context, PVOID NtdllBase);
+/* DLL_THREAD_DETACH for the calling thread (RtlExitUserThread calls it), its TLS freed. */
+NTSYSAPI VOID NTAPI LdrShutdownThread(void);
+#define DLL_THREAD_ATTACH 2
+#define DLL_THREAD_DETACH 3
+typedef VOID (NTAPI *PIMAGE_TLS_CALLBACK)(PVOID DllHandle, ULONG Reason, PVOID Reserved);
+
+/* --- process and thread creation (guest/ntdll/process.c) ------------------ */
+/* RtlCreateProcessParameters: one block (the structure, its strings and the
+ * environment) allocated in the caller, normalized (absolute pointers).
+ * NULL arguments: DllPath, CurrentDirectory and Environment are the
+ * caller's; CommandLine is the image path. */
+NTSYSAPI NTSTATUS NTAPI RtlCreateProcessParameters(PRTL_USER_PROCESS_PARAMETERS *ProcessParameters, PUNICODE_STRING ImagePathName,
+    PUNICODE_STRING DllPath, PUNICODE_STRING CurrentDirectory, PUNICODE_STRING CommandLine, PWSTR Environment,
+    PUNICODE_STRING WindowTitle, PUNICODE_STRING DesktopInfo, PUNICODE_STRING ShellInfo, PUNICODE_STRING RuntimeData);
+NTSYSAPI NTSTATUS NTAPI RtlDestroyProcessParameters(PRTL_USER_PROCESS_PARAMETERS ProcessParameters);
+NTSYSAPI PRTL_USER_PROCESS_PARAMETERS NTAPI RtlNormalizeProcessParams(PRTL_USER_PROCESS_PARAMETERS ProcessParameters);
+NTSYSAPI PRTL_USER_PROCESS_PARAMETERS NTAPI RtlDeNormalizeProcessParams(PRTL_USER_PROCESS_PARAMETERS ProcessParameters);
+typedef NTSTATUS (NTAPI *PUSER_THREAD_START_ROUTINE)(PVOID ThreadParameter);
+/* A thread of any process: its stack reserved (StackReserve, default 1 MiB)
+ * with StackCommit committed and a guard page, StartAddress(Parameter)
+ * called with a return address that ends the thread with the returned
+ * status. */
+NTSYSAPI NTSTATUS NTAPI RtlCreateUserThread(HANDLE Process, PVOID ThreadSecurityDescriptor, BOOLEAN CreateSuspended, ULONG StackZeroBits,
+    SIZE_T StackReserve, SIZE_T StackCommit, PUSER_THREAD_START_ROUTINE StartAddress, PVOID Parameter, PHANDLE Thread, PCLIENT_ID ClientId);
+NTSYSAPI VOID NTAPI RtlExitUserThread(NTSTATUS Status);
+typedef struct _RTL_USER_PROCESS_INFORMATION {
+  ULONG Length;
+  HANDLE Process;
+  HANDLE Thread;
+  CLIENT_ID ClientId;
+  SECTION_IMAGE_INFORMATION ImageInformation;
+} RTL_USER_PROCESS_INFORMATION, *PRTL_USER_PROCESS_INFORMATION;
+/* NT's whole sequence: NtOpenFile(NtImagePathName) + NtCreateSection(SEC_IMAGE)
+ * + NtCreateProcess + the parameters copied into the child (PEB->ProcessParameters)
+ * + its first thread at the image entry, created SUSPENDED (NtResumeThread starts it). */
+NTSYSAPI NTSTATUS NTAPI RtlCreateUserProcess(PUNICODE_STRING NtImagePathName, ULONG Attributes, PRTL_USER_PROCESS_PARAMETERS ProcessParameters,
+    PVOID ProcessSecurityDescriptor, PVOID ThreadSecurityDescriptor, HANDLE ParentProcess, BOOLEAN InheritHandles,
+    HANDLE DebugPort, HANDLE ExceptionPort, PRTL_USER_PROCESS_INFORMATION ProcessInformation);
 
 /* The entry point of a native program (the CRT's crt0 provides it). */
 NTSTATUS NTAPI NtProcessStartup(PPEB Peb);

@@ -197,7 +197,7 @@ NTSYSAPI NTSTATUS NTAPI NtRaiseException(
     PCONTEXT Context, /* in */
     BOOLEAN FirstChance /* in */);
 
-/* #32 NtCreateProcess: Needs image sections (NtCreateSection) from the I/O manager; the host creates the first process today. */
+/* #32 NtCreateProcess: A process of an image section (NtCreateSection(SEC_IMAGE) of a \BootModules file): ntdll and the image mapped, a PEB, no thread and no parameters (the creator writes them and makes the first thread: ntdll's RtlCreateUserProcess does the whole sequence). InheritObjectTable copies OBJ_INHERIT handles. No section (fork), a DLL image (STATUS_INVALID_IMAGE_FORMAT), debug or exception ports: not built (STATUS_NOT_IMPLEMENTED). */
 NTSYSAPI NTSTATUS NTAPI NtCreateProcess(
     PHANDLE ProcessHandle, /* out */
     ACCESS_MASK DesiredAccess, /* in */
@@ -232,12 +232,12 @@ NTSYSAPI NTSTATUS NTAPI NtQueryInformationProcess(
     ULONG ProcessInformationLength, /* in */
     PULONG ReturnLength /* out, optional */);
 
-/* #36 NtCreateFile: Needs the I/O manager and file system drivers (a later issue). */
+/* #36 NtCreateFile: Opens an existing boot module (\BootModules\<name>: the files of the run's image directories) for reading or executing (FILE_OPEN or FILE_OPEN_IF; asking to modify: STATUS_ACCESS_DENIED). Every other path answers STATUS_NOT_IMPLEMENTED: the I/O manager and file system drivers are a later issue. */
 NTSYSAPI NTSTATUS NTAPI NtCreateFile(
     PHANDLE FileHandle, /* out */
     ACCESS_MASK DesiredAccess, /* in */
     POBJECT_ATTRIBUTES ObjectAttributes, /* in */
-    PVOID IoStatusBlock, /* out */
+    PIO_STATUS_BLOCK IoStatusBlock, /* out */
     PLARGE_INTEGER AllocationSize, /* in, optional */
     ULONG FileAttributes, /* in */
     ULONG ShareAccess, /* in */
@@ -443,15 +443,15 @@ NTSYSAPI NTSTATUS NTAPI NtReplyPort(
     HANDLE PortHandle, /* in */
     PPORT_MESSAGE ReplyMessage /* in */);
 
-/* #67 NtCreateSection: A pagefile-backed section: zeroed frames that every view of it maps (shared between processes). */
+/* #67 NtCreateSection: A pagefile-backed section: zeroed frames that every view of it maps (shared between processes). SEC_IMAGE of a boot module (FILE_EXECUTE access): an image section, the image laid out at its preferred base (one per file, shared by later requests); not a PE image: STATUS_INVALID_IMAGE_FORMAT. */
 NTSYSAPI NTSTATUS NTAPI NtCreateSection(
     PHANDLE SectionHandle, /* out */
     ACCESS_MASK DesiredAccess, /* in */
     POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional */
-    PLARGE_INTEGER MaximumSize, /* in: bytes, rounded up to pages (at most 64 MiB here) */
+    PLARGE_INTEGER MaximumSize, /* in, optional: bytes, rounded up to pages (at most 64 MiB here); not used (may be NULL) for SEC_IMAGE */
     ULONG SectionPageProtection, /* in */
-    ULONG AllocationAttributes, /* in: SEC_COMMIT */
-    HANDLE FileHandle /* in, optional: NULL: pagefile-backed; files need the I/O manager (STATUS_NOT_IMPLEMENTED) */);
+    ULONG AllocationAttributes, /* in: SEC_COMMIT, or SEC_IMAGE with a file */
+    HANDLE FileHandle /* in, optional: NULL: pagefile-backed; a boot module with SEC_IMAGE; data sections of files need the I/O manager (STATUS_NOT_IMPLEMENTED) */);
 
 /* #68 NtOpenSection: Opens a named section (\KnownDlls\<name>.dll: the image sections the executive made for the DLLs of the DLL search directories; ntdll's LdrLoadDll opens them). */
 NTSYSAPI NTSTATUS NTAPI NtOpenSection(
@@ -477,6 +477,23 @@ NTSYSAPI NTSTATUS NTAPI NtUnmapViewOfSection(
     HANDLE ProcessHandle, /* in */
     PVOID BaseAddress /* in */);
 
-#define NT_SERVICE_COUNT 71
+/* #71 NtOpenFile: Opens a boot module (\BootModules\<name>, case-insensitive) for reading or executing; asking to modify: STATUS_ACCESS_DENIED; a name not there: STATUS_OBJECT_NAME_NOT_FOUND. Every other path answers STATUS_NOT_IMPLEMENTED: the I/O manager and file systems are not built. */
+NTSYSAPI NTSTATUS NTAPI NtOpenFile(
+    PHANDLE FileHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in */
+    PIO_STATUS_BLOCK IoStatusBlock, /* out */
+    ULONG ShareAccess, /* in */
+    ULONG OpenOptions /* in */);
+
+/* #72 NtQuerySection: SectionBasicInformation (attributes, size) of any section; SectionImageInformation (entry point at the preferred base, stack reserve/commit, subsystem and version, characteristics, machine) of an image section (others: STATUS_SECTION_NOT_IMAGE). */
+NTSYSAPI NTSTATUS NTAPI NtQuerySection(
+    HANDLE SectionHandle, /* in */
+    ULONG SectionInformationClass, /* in: 0 SectionBasicInformation, 1 SectionImageInformation */
+    PVOID SectionInformation, /* out */
+    ULONG SectionInformationLength, /* in */
+    PULONG ResultLength /* out, optional */);
+
+#define NT_SERVICE_COUNT 73
 
 #endif

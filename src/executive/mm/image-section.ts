@@ -1,8 +1,9 @@
 /**
- * Mm: image sections for known DLLs. Without an I/O manager there are no
- * files to make an image section from, so, as NT does for \KnownDlls, the
- * executive makes one section per DLL of the DLL search directories when
- * the first process is created there: its frames hold the image laid out
+ * Mm: image sections. As NT does for \KnownDlls, the executive makes one
+ * section per DLL of the DLL search directories when the first process is
+ * created there; NtCreateSection(SEC_IMAGE) makes one of a boot module
+ * (io/bootmodules.ts), and process creation maps one for the program
+ * (ps/create.ts). Its frames hold the image laid out
  * at its preferred base (headers, then each section at its RVA, zero
  * filled; no relocations, no imports bound: that is ntdll's loader's job,
  * guest/ntdll/ldr.c). Each is named \KnownDlls\<lower-case name>.
@@ -19,17 +20,61 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NTSTATUS, NtStatusError } from '../../abi/ntstatus.js';
 import { MEM_COMMIT, MEM_RESERVE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE } from '../../abi/layouts.js';
-import { computeProtections, mapImage, parsePeImage, readImageFile, PROT_EXECUTE, PROT_READ, PROT_WRITE, type ProtectionRange } from '../../pe/index.js';
+import {
+  byName, computeProtections, lookupExport, mapImage, parseExports, parsePeImage, readImageFile, PROT_EXECUTE, PROT_READ, PROT_WRITE,
+  type ExportTable, type PeImage, type ProtectionRange,
+} from '../../pe/index.js';
 import { obDereferenceObject, obReferenceObject } from '../ob/object.js';
 import type { ObNamespace, ObDirectory } from '../ob/namespace.js';
 import type { KernelObjects } from '../ke/objects.js';
 import { PAGE, type AddressSpace } from './address-space.js';
 import { Section } from './section.js';
 
+/** What NtQuerySection(SectionImageInformation) reports, from the image's headers. */
+export interface ImageInformation {
+  readonly entryRva: number;
+  readonly stackReserve: number;
+  readonly stackCommit: number;
+  readonly subsystem: number;
+  readonly subsystemMajor: number;
+  readonly subsystemMinor: number;
+  readonly characteristics: number;
+  readonly dllCharacteristics: number;
+  readonly machine: number;
+  readonly containsCode: boolean;
+  readonly loaderFlags: number;
+  readonly fileSize: number;
+  readonly checkSum: number;
+  readonly isDll: boolean;
+}
+
 export class ImageSection extends Section {
-  constructor(ko: KernelObjects, readonly imageName: string, readonly imageBase: number, sizeOfImage: number, readonly protections: readonly ProtectionRange[]) {
+  /** The host file it was made of ('' when not known). */
+  source = '';
+  constructor(ko: KernelObjects, readonly imageName: string, readonly imageBase: number, sizeOfImage: number, readonly protections: readonly ProtectionRange[],
+    readonly info: ImageInformation, private readonly exports: ExportTable) {
     super(ko, Math.ceil(sizeOfImage / PAGE) * PAGE, PAGE_EXECUTE_READWRITE);
   }
+
+  /** RVA of an export by name (not a forwarder), or undefined. */
+  exportRva(name: string): number | undefined {
+    const e = lookupExport(this.exports, byName(name));
+    return e?.kind === 'rva' ? e.rva : undefined;
+  }
+}
+
+function imageInformation(pe: PeImage): ImageInformation {
+  const f = pe.file;
+  const dv = new DataView(f.buffer, f.byteOffset, f.byteLength);
+  // LoaderFlags: optional header + 0x70 (PE32), past the PE signature and the 20-byte COFF header.
+  const lfanew = dv.getUint32(0x3c, true);
+  return {
+    entryRva: pe.addressOfEntryPoint, stackReserve: pe.sizeOfStackReserve, stackCommit: pe.sizeOfStackCommit,
+    subsystem: pe.subsystem, subsystemMajor: pe.majorSubsystemVersion, subsystemMinor: pe.minorSubsystemVersion,
+    characteristics: pe.characteristics, dllCharacteristics: pe.dllCharacteristics, machine: pe.machine,
+    containsCode: pe.sections.some((s) => (s.characteristics & 0x20000020) !== 0), // CNT_CODE or MEM_EXECUTE
+    loaderFlags: dv.getUint32(lfanew + 24 + 0x70, true), fileSize: f.length, checkSum: pe.checkSum, isDll: pe.isDll,
+  };
 }
 
 function protectionFor(prot: number): number {
@@ -39,11 +84,11 @@ function protectionFor(prot: number): number {
   return PAGE_NOACCESS;
 }
 
-/** An image section holding `file` (a PE DLL) laid out at its preferred base. Throws NtStatusError for a bad image. */
+/** An image section holding `file` (a PE image) laid out at its preferred base. Throws NtStatusError for a bad image. */
 export function mmCreateImageSection(ko: KernelObjects, file: Uint8Array, name: string): ImageSection {
   const pe = parsePeImage(file, name);
   const mapped = mapImage(pe);
-  const s = new ImageSection(ko, name, pe.imageBase, pe.sizeOfImage, computeProtections(pe));
+  const s = new ImageSection(ko, name, pe.imageBase, pe.sizeOfImage, computeProtections(pe), imageInformation(pe), parseExports(mapped));
   const ram = new Uint8Array(ko.k.memory);
   for (let i = 0; i < s.frames.length; i++) {
     const page = mapped.bytes.subarray(i * PAGE, Math.min((i + 1) * PAGE, mapped.bytes.length));
@@ -88,6 +133,7 @@ export function mmCreateKnownDlls(ko: KernelObjects, ns: ObNamespace, dirs: read
       if (known.find(name, true) !== undefined) continue;
       try {
         const s = mmCreateImageSection(ko, readImageFile(join(dir, f)).bytes, name);
+        s.source = join(dir, f);
         s.permanent = true;
         ns.insert(known, name, s);
       } catch (e) {

@@ -16,6 +16,7 @@ export interface HandleEntry {
 
 /** The most handles one process may hold. */
 export const MAX_HANDLES = 1 << 16;
+const OBJ_INHERIT = 2;
 
 export class HandleTable {
   private readonly entries = new Map<number, HandleEntry>();
@@ -49,6 +50,23 @@ export class HandleTable {
     if (e.object.handleCount === 0) e.object.type.close?.(e.object);
     obCheckDelete(e.object);
     return true;
+  }
+
+  /**
+   * NT's handle inheritance (NtCreateProcess with InheritObjectTable): an
+   * empty table gets the parent's OBJ_INHERIT handles at the same values
+   * and access.
+   */
+  inheritFrom(parent: HandleTable): void {
+    if (this.entries.size !== 0) throw new Error('HandleTable.inheritFrom: the table is not empty');
+    for (const [h, e] of parent.entries) {
+      if ((e.attributes & OBJ_INHERIT) === 0) continue;
+      this.entries.set(h, e);
+      e.object.handleCount++;
+    }
+    this.next = parent.next;
+    this.freeHandles.length = 0;
+    for (let h = this.next - 4; h >= 4; h -= 4) if (!this.entries.has(h)) this.freeHandles.push(h);
   }
 
   /** Closes every handle (process exit). */

@@ -7,7 +7,7 @@
  * not followed when the caller asks for the link itself (OBJ_OPENLINK or
  * NtOpenSymbolicLinkObject).
  *
- *   \ ─┬─ Device  Driver  FileSystem  BaseNamedObjects  KnownDlls
+ *   \ ─┬─ Device  Driver  FileSystem  BaseNamedObjects  KnownDlls  BootModules
  *      ├─ ObjectTypes ── Directory SymbolicLink Process Thread Event Type
  *      ├─ ??          (DOS device names)
  *      └─ DosDevices  → \??   (symbolic link)
@@ -71,7 +71,7 @@ export class ObNamespace {
   constructor(types: readonly ObjectType[]) {
     this.root.name = '\\';
     this.root.permanent = true;
-    for (const d of ['Device', 'Driver', 'FileSystem', 'BaseNamedObjects', 'KnownDlls', '??']) this.insertPermanent(this.root, d, new ObDirectory());
+    for (const d of ['Device', 'Driver', 'FileSystem', 'BaseNamedObjects', 'KnownDlls', 'BootModules', '??']) this.insertPermanent(this.root, d, new ObDirectory());
     this.insertPermanent(this.root, 'ObjectTypes', this.types);
     this.insertPermanent(this.root, 'DosDevices', new ObSymbolicLink('\\??'));
     for (const t of [DirectoryType, SymbolicLinkType, TypeType, ...types]) this.insertPermanent(this.types, t.name, new ObObject(TypeType));

@@ -1,21 +1,31 @@
 /**
- * Ps: building a process over seL4 objects (psCreateProcess) and its first
- * thread (psCreateThread). The guest-visible layout is NT's:
+ * Ps: building a process over seL4 objects (psCreateProcess) and its
+ * threads (psCreateThread, psCreateThreadWithContext). The guest-visible
+ * layout is NT's:
  *
- *   ntdll.dll and the image mapped by the PE loader (imports bound)
- *   PEB → RTL_USER_PROCESS_PARAMETERS (image path, command line, current
- *         directory, DLL path, environment)
- *   per thread: TEB (FS base), IPC buffer page (GS base), a 1 MiB stack
- *     reservation with its top pages committed and a guard page below
- *   EIP = image entry (NtProcessStartup(PPEB), stdcall),
- *   [ESP] = ntdll!LdrpProcessReturnThunk, [ESP+4] = PEB
+ *   ntdll.dll (\KnownDlls\ntdll.dll) and the program's image section
+ *     mapped as views (the program at its preferred base when free, else
+ *     elsewhere: ntdll relocates it); nothing bound: ntdll's loader
+ *     resolves the program's imports when the first thread starts
+ *   PEB (ImageBaseAddress, NumberOfProcessors; ProcessParameters is
+ *     written by the creator: the host for `neptune run`, the parent's
+ *     ntdll (RtlCreateUserProcess) for NtCreateProcess)
+ *   per thread: TEB (FS base), IPC buffer page (GS base), a stack
+ *
+ * Every thread starts in ntdll!LdrInitializeThunk(PCONTEXT, NtdllBase)
+ * with the CONTEXT of where it is really going on its stack, as NT starts
+ * user threads (a thread created suspended gets that frame when it is
+ * first resumed, so until then its context is its start): the first one initializes the process (loader), each one
+ * then continues with NtContinue(CONTEXT). The host's first thread goes to
+ * the image entry (NtProcessStartup(PPEB), stdcall) with
+ * [ESP] = ntdll!LdrpProcessReturnThunk, [ESP+4] = PEB.
  *
  * Kernel side per thread: a TCB (priority NT_THREAD_PRIORITY) configured
  * with its own CNode (service endpoint at NT_SERVICE_CPTR, fault endpoint
  * at FAULT_CPTR, both badged with the thread id), the process's page
  * directory and its IPC buffer frame.
  */
-import { MEM_COMMIT, MEM_RESERVE, MEM_TOP_DOWN, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_GUARD, PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE, PEB, PROCESS_PARAMETERS, TEB } from '../../abi/layouts.js';
+import { MEM_COMMIT, MEM_RESERVE, MEM_TOP_DOWN, PAGE_GUARD, PAGE_READWRITE, PEB, PROCESS_PARAMETERS, TEB } from '../../abi/layouts.js';
 import { NTSTATUS, NtStatusError } from '../../abi/ntstatus.js';
 import { NT_SERVICE_CPTR } from '../../abi/services.js';
 import {
@@ -23,13 +33,13 @@ import {
   invokeTCB_Resume, invokeTCB_SetPriority, invokeTCB_WriteRegisters, seL4_CapInitThreadCNode, seL4_CapInitThreadTCB,
   seL4_CapTableObject, seL4_NoError, seL4_TCBObject, slotPtr, ERROR_NAMES,
 } from '../../kernel/index.js';
-import { directorySource, loadProgram, PROT_EXECUTE, PROT_READ, PROT_WRITE, type ImageTarget } from '../../pe/index.js';
 import type { KernelObjects } from '../ke/objects.js';
+import { CONTEXT_SIZE, buildContext } from '../ke/exception-dispatch.js';
 import { AddressSpace, PAGE } from '../mm/address-space.js';
+import { mmMapImageView, type ImageSection } from '../mm/image-section.js';
 import { EProcess, EThread, FAULT_BADGE, FAULT_CPTR, THREAD_CNODE_BITS } from './process.js';
 
 export const NT_THREAD_PRIORITY = 100;
-const RETURN_THUNK = 'LdrpProcessReturnThunk';
 const DEFAULT_STACK = 1024 * 1024;
 const STACK_COMMIT = 16 * PAGE;
 
@@ -57,13 +67,6 @@ export function quoteArgument(a: string): string {
   return out + '\\'.repeat(backslashes * 2) + '"';
 }
 
-function protectionFor(prot: number): number {
-  if ((prot & PROT_EXECUTE) !== 0) return (prot & PROT_WRITE) !== 0 ? PAGE_EXECUTE_READWRITE : PAGE_EXECUTE_READ;
-  if ((prot & PROT_WRITE) !== 0) return PAGE_READWRITE;
-  if ((prot & PROT_READ) !== 0) return PAGE_READONLY;
-  return PAGE_NOACCESS;
-}
-
 function check(e: number, what: string): void {
   if (e !== seL4_NoError) throw new Error(`${what} failed: ${ERROR_NAMES[e]}`);
 }
@@ -75,35 +78,46 @@ export interface ProcessServices {
   newId(): number;
 }
 
-/** Maps the images and builds PEB and parameters; no thread yet. Throws NtStatusError for a bad image. */
-export function psCreateProcess(ex: ProcessServices, o: CreateProcessOptions, imageName: string): { process: EProcess; entry: number; returnThunk: number } {
+/** The ntdll exports the executive starts threads and exceptions in. */
+const NTDLL_ENTRIES = ['LdrInitializeThunk', 'LdrpProcessReturnThunk', 'KiUserExceptionDispatcher', 'KiUserApcDispatcher'] as const;
+
+/**
+ * A process with ntdll and `image` mapped and a PEB; no thread and no
+ * process parameters yet. Throws NtStatusError when a view cannot be made.
+ */
+export function psCreateProcess(ex: ProcessServices, image: ImageSection, ntdll: ImageSection, imageName: string, numberOfProcessors: number): EProcess {
   const space = new AddressSpace(ex.ko);
   const p = new EProcess(ex.newId(), imageName, space);
   try {
-    const target: ImageTarget = {
-      reserve: (base, size) => {
-        if (base % 0x10000 !== 0 || !space.isFree(base, size)) return false;
-        space.allocate(base, size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE, 'image');
-        return true;
-      },
-      write: (va, bytes) => space.writeBytes(va, bytes, true),
-      protect: (va, size, prot) => { space.protect(va, size, protectionFor(prot)); },
-    };
-    const loaded = loadProgram(o.image, { target, source: directorySource(o.dllPath), findFreeRange: (size) => space.freeRange(size) });
-    const ntdll = loaded.loader.find('ntdll.dll') ?? loaded.loader.loadDll('ntdll.dll', loaded.main.name);
-    p.modules = loaded.loader.modules;
-    const thunk = loaded.loader.exportAddress(ntdll, RETURN_THUNK);
-    if (thunk === undefined) throw new NtStatusError(NTSTATUS.STATUS_ENTRYPOINT_NOT_FOUND, `ntdll.dll does not export ${RETURN_THUNK} (is it the SDK's ntdll?)`);
-    p.exceptionDispatcher = loaded.loader.exportAddress(ntdll, 'KiUserExceptionDispatcher') ?? 0;
-    p.apcDispatcher = loaded.loader.exportAddress(ntdll, 'KiUserApcDispatcher') ?? 0;
+    const n = mmMapImageView(ex.ko, ntdll, space, 0);
+    if (!n.atBase) throw new NtStatusError(NTSTATUS.STATUS_CONFLICTING_ADDRESSES, `ntdll.dll could not be mapped at its base 0x${ntdll.imageBase.toString(16)}`);
+    const [thunk, ret, exc, apc] = NTDLL_ENTRIES.map((e) => {
+      const rva = ntdll.exportRva(e);
+      return rva === undefined ? 0 : n.base + rva;
+    });
+    if (thunk === 0 || ret === 0) throw new NtStatusError(NTSTATUS.STATUS_ENTRYPOINT_NOT_FOUND, 'ntdll.dll does not export LdrInitializeThunk and LdrpProcessReturnThunk (is it the SDK\'s ntdll?)');
+    p.ntdllBase = n.base;
+    p.startThunk = thunk!;
+    p.processReturnThunk = ret!;
+    p.exceptionDispatcher = exc!;
+    p.apcDispatcher = apc!;
+    const m = mmMapImageView(ex.ko, image, space, 0);
+    p.imageBase = m.base;
+    p.imageEntry = image.info.entryRva === 0 ? 0 : m.base + image.info.entryRva;
+    p.modules = [{ name: imageName, base: m.base, size: image.size }, { name: 'ntdll.dll', base: n.base, size: ntdll.size }];
     p.peb = alloc(space, PEB.SIZE);
-    const params = buildParameters(space, o);
-    space.writeBytes(p.peb, words([[PEB.ImageBaseAddress, loaded.main.base], [PEB.ProcessParameters, params], [PEB.NumberOfProcessors, o.numberOfProcessors ?? 1]], PEB.SIZE), true);
-    return { process: p, entry: loaded.main.entry, returnThunk: thunk };
+    space.writeBytes(p.peb, words([[PEB.ImageBaseAddress, m.base], [PEB.NumberOfProcessors, numberOfProcessors]], PEB.SIZE), true);
+    return p;
   } catch (e) {
     space.destroy();
     throw e;
   }
+}
+
+/** The host as creator (`neptune run`): parameters built here, written into the new process, PEB->ProcessParameters set. */
+export function psWriteHostParameters(p: EProcess, o: CreateProcessOptions): void {
+  const params = buildParameters(p.space, o);
+  p.space.writeBytes(p.peb + PEB.ProcessParameters, words([[0, params]], 4), true);
 }
 
 /** A page-sized block with little-endian words at the given offsets. */
@@ -178,6 +192,29 @@ export function psCreateThread(ex: ProcessServices, p: EProcess, entry: number, 
 }
 
 /**
+ * NT's user thread start: the registers the thread is really started with
+ * become a CONTEXT on its stack, and it enters
+ * ntdll!LdrInitializeThunk(PCONTEXT Context, PVOID NtdllBase) (stdcall,
+ * never returns: it ends in NtContinue(Context)). Throws NtStatusError
+ * when the stack cannot take the frame.
+ */
+export function throughStartThunk(p: EProcess, regs: readonly number[]): number[] {
+  if (p.startThunk === 0) return [...regs];
+  const [eip, esp, eflags, eax, ebx, ecx, edx, esi, edi, ebp] = regs as [number, number, number, number, number, number, number, number, number, number];
+  const ctx = buildContext({ eip, esp, eflags, eax, ebx, ecx, edx, esi, edi, ebp });
+  const ctxAt = ((esp - CONTEXT_SIZE) & ~15) >>> 0;
+  const frame = ctxAt - 12;
+  try {
+    p.space.writeBytes(ctxAt, ctx, true);
+    p.space.writeBytes(frame, words([[0, 0], [4, ctxAt], [8, p.ntdllBase]], 12), true);
+  } catch (e) {
+    if (!(e instanceof NtStatusError)) throw e;
+    throw new NtStatusError(NTSTATUS.STATUS_INVALID_PARAMETER, `the new thread's stack cannot take its start frame below 0x${esp.toString(16)}: ${e.message}`);
+  }
+  return [p.startThunk, frame, 0x202, 0, 0, 0, 0, 0, 0, 0];
+}
+
+/**
  * Kernel objects of a thread and its start: CNode (guarded so CPtr = slot)
  * with the badged endpoint caps, TCB configured with the process's VSpace
  * and the IPC buffer, registers (eip esp eflags eax ebx ecx edx esi edi
@@ -188,6 +225,10 @@ function startThread(ex: ProcessServices, t: EThread, regs: readonly number[], i
   const k = ko.k;
   const p = t.process;
   const space = p.space;
+  // A thread created suspended enters the thunk when it is first resumed (Executive.resumeThread), as
+  // NT queues LdrInitializeThunk for the first run: until then its context is the start it was given.
+  if (!suspended) regs = throughStartThunk(p, regs);
+  else t.startPending = p.startThunk !== 0;
   t.cnodeSlot = ko.retype(seL4_CapTableObject, THREAD_CNODE_BITS);
   t.guardedCNodeSlot = ko.allocSlot();
   const root = ko.slot(seL4_CapInitThreadCNode);
@@ -226,7 +267,12 @@ function threadPages(space: AddressSpace, p: EProcess, t: EThread, stackBase: nu
 export function psCreateThreadWithContext(ex: ProcessServices, p: EProcess, regs: readonly number[], stackBase: number, stackLimit: number, suspended: boolean): EThread {
   const t = new EThread(ex.newId(), p);
   const v = p.space.find(stackLimit);
-  if (v !== undefined && v.base <= stackLimit) { t.stackLow = v.base; t.stackHigh = v.base + v.size; }
+  if (v !== undefined && v.base <= stackLimit) {
+    t.stackLow = v.base;
+    t.stackHigh = v.base + v.size;
+    // The caller's reservation is this thread's stack now: its guard page moves down as it grows (NT checks the thread's stack range).
+    if (v.kind === 'private') v.kind = 'stack';
+  }
   const { ipc, ipcFrame } = threadPages(p.space, p, t, stackBase, stackLimit);
   startThread(ex, t, regs, ipc, ipcFrame, suspended);
   return t;

@@ -6,7 +6,6 @@
  * with its id | FAULT_BADGE at FAULT_CPTR), its IPC buffer page, TEB and
  * stack. Both are dispatcher objects: signalled when they end.
  */
-import type { LoadedModule } from '../../pe/index.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import { HandleTable } from '../ob/handles.js';
 import { DispatcherObject, type WaitBlock } from '../ke/dispatcher.js';
@@ -15,6 +14,11 @@ import type { ObObject, ObjectType } from '../ob/object.js';
 export const ProcessType: ObjectType = {
   name: 'Process',
   generic: { read: 0x20410, write: 0x20bea, execute: 0x120000, all: 0x1f0fff },
+  // A process that never got a thread (NtCreateProcess, then the creator gave up) goes when its last handle closes.
+  close(o) {
+    const p = o as EProcess;
+    if (!p.terminated && p.threads.size === 0) p.onLastHandleWithoutThreads?.();
+  },
 };
 export const ThreadType: ObjectType = {
   name: 'Thread',
@@ -31,8 +35,17 @@ export const THREAD_CNODE_BITS = 2;
 export class EProcess extends DispatcherObject {
   readonly threads = new Set<EThread>();
   readonly handles = new HandleTable();
-  modules: readonly LoadedModule[] = [];
+  /** The images the executive mapped (the program and ntdll), for naming addresses in messages. */
+  modules: readonly { readonly name: string; readonly base: number; readonly size: number }[] = [];
   peb = 0;
+  /** Where ntdll and the program were mapped, and the program's entry point (0: none). */
+  ntdllBase = 0;
+  imageBase = 0;
+  imageEntry = 0;
+  /** ntdll!LdrInitializeThunk: where every thread starts (0: this ntdll has none; threads start where asked). */
+  startThunk = 0;
+  /** ntdll!LdrpProcessReturnThunk: the return address under a first thread's entry. */
+  processReturnThunk = 0;
   /** ntdll!KiUserExceptionDispatcher (0: this ntdll has none; exceptions then end the process at once). */
   exceptionDispatcher = 0;
   /** ntdll!KiUserApcDispatcher (0: none; APCs then stay queued). */
@@ -43,6 +56,8 @@ export class EProcess extends DispatcherObject {
   terminated = false;
   /** The unhandled exception that is ending it, if any. */
   exception: string | undefined;
+  /** Set by the executive: ends a process nobody can start any more (ProcessType.close). */
+  onLastHandleWithoutThreads: (() => void) | undefined;
   constructor(readonly pid: number, readonly imageName: string, readonly space: AddressSpace) {
     super(ProcessType);
   }
@@ -68,6 +83,8 @@ export class EThread extends DispatcherObject {
   lastFaultReason = '';
   exitStatus = 0x103;
   terminated = false;
+  /** Created suspended and not run yet: it enters ntdll!LdrInitializeThunk when first resumed. */
+  startPending = false;
   /** NtSuspendThread count: the thread runs only at 0. */
   suspendCount = 0;
   /** It suspended itself: its NtSuspendThread is answered by the resume. */

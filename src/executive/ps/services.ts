@@ -8,6 +8,8 @@ import { obInsertObject, readObjectAttributes } from '../ob/reference.js';
 import { mapGenericAccess } from '../ob/object.js';
 import { PENDING } from '../dispatch.js';
 import { psCreateThreadWithContext } from './create.js';
+import { ImageSection } from '../mm/image-section.js';
+import { Section, SectionType } from '../mm/section.js';
 
 const PROCESS_CREATE_THREAD = 2;
 const THREAD_SUSPEND_RESUME = 2;
@@ -17,7 +19,40 @@ const MAXIMUM_SUSPEND_COUNT = 127;
 const PROCESS_TERMINATE = 1;
 const THREAD_TERMINATE = 1;
 
+const PROCESS_CREATE_PROCESS = 0x80;
+const SECTION_MAP_EXECUTE = 8;
+
 export const psServices: Record<string, ServiceHandler> = {
+  NtCreateProcess(ex, t, a) {
+    const [pHandle, access, pOa, hParent, inherit, hSection, debugPort, exceptionPort] = a;
+    const parent = obReferenceObjectByHandle<EProcess>(t, hParent!, PROCESS_CREATE_PROCESS, ProcessType).object;
+    if (parent.terminated) return NTSTATUS.STATUS_PROCESS_IS_TERMINATING;
+    if (hSection === 0) {
+      ex.trace('NtCreateProcess: without a section NT clones the parent\'s address space (fork); not built');
+      return NTSTATUS.STATUS_NOT_IMPLEMENTED;
+    }
+    if (debugPort !== 0 || exceptionPort !== 0) {
+      ex.trace('NtCreateProcess: debug and exception ports need the debugging subsystem; not built');
+      return NTSTATUS.STATUS_NOT_IMPLEMENTED;
+    }
+    const section = obReferenceObjectByHandle<Section>(t, hSection!, SECTION_MAP_EXECUTE, SectionType).object;
+    if (!(section instanceof ImageSection)) return NTSTATUS.STATUS_SECTION_NOT_IMAGE;
+    if (section.info.isDll) {
+      ex.trace(`NtCreateProcess: ${section.imageName} is a DLL, not a program`);
+      return NTSTATUS.STATUS_INVALID_IMAGE_FORMAT;
+    }
+    const oa = readObjectAttributes(t, pOa!);
+    const child = ex.createProcessFromSection(section, ex.knownNtdll(), section.imageName);
+    try {
+      if ((inherit! & 0xff) !== 0) child.handles.inheritFrom(parent.handles);
+      const h = obInsertObject(ex, t, child, oa, access!);
+      t.process.space.writeU32(pHandle!, h.handle);
+      return h.status;
+    } catch (e) {
+      ex.terminateProcess(child, NTSTATUS.STATUS_UNSUCCESSFUL);
+      throw e;
+    }
+  },
   NtCreateThread(ex, t, a) {
     const [pHandle, access, pOa, hProcess, pClientId, pContext, pInitialTeb, suspended] = a;
     const p = obReferenceObjectByHandle<EProcess>(t, hProcess!, PROCESS_CREATE_THREAD, ProcessType).object;

@@ -10,7 +10,7 @@ const status = (s: number) => (e: unknown) => e instanceof NtStatusError && e.st
 
 test('the namespace has NT\'s directories and \\DosDevices links to \\??', () => {
   const ns = new ObNamespace([EventType]);
-  for (const d of ['Device', 'Driver', 'FileSystem', 'ObjectTypes', 'BaseNamedObjects', '??', 'KnownDlls']) {
+  for (const d of ['Device', 'Driver', 'FileSystem', 'ObjectTypes', 'BaseNamedObjects', '??', 'KnownDlls', 'BootModules']) {
     assert.ok(ns.lookup(`\\${d}`, null, false, false).object instanceof ObDirectory, d);
   }
   assert.ok(ns.lookup('\\ObjectTypes\\Event', null, false, false).object);
