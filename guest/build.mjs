@@ -50,6 +50,8 @@ const PROGRAMS = [
   { name: 'ntlpc', dir: 'ntlpc', opt: '-O2' },
   { name: 'ntfuzz', dir: 'ntfuzz', opt: '-O2' },
   { name: 'ldrtest', dir: 'ldrtest', opt: '-O2' },
+  // unwinding, compiler-made SEH, vectored handlers, FPU CONTEXT (seh branch)
+  { name: 'ntunwind', dir: 'ntunwind', opt: '-O2' },
 ];
 // Test DLLs (loaded by ntdll's loader from \\KnownDlls), linked in this order
 // (a DLL may import the ones before it): name → { dir, base, def?, imports }.

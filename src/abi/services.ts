@@ -372,7 +372,7 @@ export const SERVICES: readonly ServiceDef[] = [
   },
   {
     name: 'NtContinue',
-    args: [arg('Context', 'PCONTEXT', 'in', { note: 'CONTEXT_CONTROL and CONTEXT_INTEGER are applied' }), arg('TestAlert', 'BOOLEAN', 'in', { note: 'APCs do not exist yet: ignored' })],
+    args: [arg('Context', 'PCONTEXT', 'in', { note: 'CONTEXT_CONTROL, CONTEXT_INTEGER, CONTEXT_FLOATING_POINT and CONTEXT_EXTENDED_REGISTERS are applied (an MXCSR with reserved bits: STATUS_INVALID_PARAMETER)' }), arg('TestAlert', 'BOOLEAN', 'in', { note: 'TRUE: the queued user APCs run first' })],
     returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
     note: 'Resumes the calling thread with the registers of a CONTEXT (the end of a handled exception); does not return.',
   },
@@ -591,7 +591,7 @@ export const SERVICES: readonly ServiceDef[] = [
   },
   {
     name: 'NtGetContextThread',
-    args: [arg('ThreadHandle', 'HANDLE'), arg('ThreadContext', 'PCONTEXT', 'inout', { note: 'ContextFlags in; control, integer and segment registers out' })],
+    args: [arg('ThreadHandle', 'HANDLE'), arg('ThreadContext', 'PCONTEXT', 'inout', { note: 'ContextFlags in; control, integer, segment registers and the x87 (FLOATING_SAVE_AREA) and FXSAVE (ExtendedRegisters) images out' })],
     returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
     note: 'A thread\'s registers where it will resume (for the caller: the return from this call).',
   },
@@ -599,7 +599,7 @@ export const SERVICES: readonly ServiceDef[] = [
     name: 'NtSetContextThread',
     args: [arg('ThreadHandle', 'HANDLE'), arg('ThreadContext', 'PCONTEXT', 'in')],
     returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
-    note: 'Sets a thread\'s control/integer registers (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED).',
+    note: 'Sets a thread\'s control/integer registers and its x87/SSE state (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED).',
   },
   {
     name: 'NtCreatePort',

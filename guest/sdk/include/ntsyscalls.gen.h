@@ -188,8 +188,8 @@ NTSYSAPI NTSTATUS NTAPI NtWriteVirtualMemory(
 
 /* #30 NtContinue: Resumes the calling thread with the registers of a CONTEXT (the end of a handled exception); does not return. */
 NTSYSAPI NTSTATUS NTAPI NtContinue(
-    PCONTEXT Context, /* in: CONTEXT_CONTROL and CONTEXT_INTEGER are applied */
-    BOOLEAN TestAlert /* in: APCs do not exist yet: ignored */);
+    PCONTEXT Context, /* in: CONTEXT_CONTROL, CONTEXT_INTEGER, CONTEXT_FLOATING_POINT and CONTEXT_EXTENDED_REGISTERS are applied (an MXCSR with reserved bits: STATUS_INVALID_PARAMETER) */
+    BOOLEAN TestAlert /* in: TRUE: the queued user APCs run first */);
 
 /* #31 NtRaiseException: First chance: the record and context go to ntdll's KiUserExceptionDispatcher on the context's stack; second chance: the process ends naming the exception, address and module. */
 NTSYSAPI NTSTATUS NTAPI NtRaiseException(
@@ -381,9 +381,9 @@ NTSYSAPI NTSTATUS NTAPI NtTestAlert(void);
 /* #57 NtGetContextThread: A thread's registers where it will resume (for the caller: the return from this call). */
 NTSYSAPI NTSTATUS NTAPI NtGetContextThread(
     HANDLE ThreadHandle, /* in */
-    PCONTEXT ThreadContext /* inout: ContextFlags in; control, integer and segment registers out */);
+    PCONTEXT ThreadContext /* inout: ContextFlags in; control, integer, segment registers and the x87 (FLOATING_SAVE_AREA) and FXSAVE (ExtendedRegisters) images out */);
 
-/* #58 NtSetContextThread: Sets a thread's control/integer registers (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED). */
+/* #58 NtSetContextThread: Sets a thread's control/integer registers and its x87/SSE state (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED). */
 NTSYSAPI NTSTATUS NTAPI NtSetContextThread(
     HANDLE ThreadHandle, /* in */
     PCONTEXT ThreadContext /* in */);
