@@ -621,8 +621,8 @@ export const SERVICES: readonly ServiceDef[] = [
     args: [
       arg('PortHandle', 'PHANDLE', 'out'), arg('PortContext', 'PVOID', 'in', { optional: true }),
       arg('ConnectionRequest', 'PPORT_MESSAGE', 'in'), arg('AcceptConnection', 'BOOLEAN'),
-      arg('ServerView', 'PVOID', 'inout', { optional: true, note: 'port views (shared sections) are not supported: NULL' }),
-      arg('ClientView', 'PVOID', 'out', { optional: true }),
+      arg('ServerView', 'PVOID', 'inout', { optional: true, note: 'PORT_VIEW: the server\'s section, mapped into both processes (ViewBase, ViewRemoteBase out)' }),
+      arg('ClientView', 'PVOID', 'out', { optional: true, note: 'REMOTE_PORT_VIEW: the client\'s view as mapped in the server' }),
     ],
     returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
     note: 'Accepts (a server communication port) or refuses a connection request.',
@@ -637,8 +637,8 @@ export const SERVICES: readonly ServiceDef[] = [
     name: 'NtConnectPort',
     args: [
       arg('PortHandle', 'PHANDLE', 'out'), arg('PortName', 'PUNICODE_STRING'), arg('SecurityQos', 'PVOID', 'in', { optional: true }),
-      arg('ClientView', 'PVOID', 'inout', { optional: true, note: 'NULL (no port views)' }),
-      arg('ServerView', 'PVOID', 'out', { optional: true }), arg('MaxMessageLength', 'PULONG', 'out', { optional: true }),
+      arg('ClientView', 'PVOID', 'inout', { optional: true, note: 'PORT_VIEW: the client\'s section, mapped into both processes (ViewBase, ViewRemoteBase out)' }),
+      arg('ServerView', 'PVOID', 'out', { optional: true, note: 'REMOTE_PORT_VIEW: the server\'s view as mapped in the client' }), arg('MaxMessageLength', 'PULONG', 'out', { optional: true }),
       arg('ConnectionInformation', 'PVOID', 'inout', { optional: true }), arg('ConnectionInformationLength', 'PULONG', 'inout', { optional: true }),
     ],
     returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',

@@ -8,7 +8,8 @@
  * a noncontinuable exception, an unwind target off the chain, vectored
  * handlers (first/last order, before the frames, removal), the x87 and SSE
  * registers in an exception's CONTEXT (seen and changed by the handler,
- * resumed by NtContinue), and an exit unwind that ends the process.
+ * resumed by NtContinue) and from NtGetContextThread, and an exit unwind
+ * that ends the process.
  * Run with the kernel fastpath on and off.
  */
 import { test } from 'node:test';
@@ -41,6 +42,8 @@ const want: Record<string, string> = {
   'fpu.flags': '0x1002f', // CONTROL | INTEGER | SEGMENTS | FLOATING_POINT | EXTENDED_REGISTERS
   'fpu.seen': 'st0 1 st1 1 xmm1 1 mxcsr 0x1f80',
   'fpu.resumed': 'st0 650 st1 150 xmm1 aaaa0001 bbbb0002 cccc0003 dddd0004', // the handler's changes took effect
+  // only the parts asked for: the FPU ones (not CONTROL: EIP stays 0); XMM2 as the caller left it
+  'getcontext.fpu': 'flags 0x10028 xmm2 01020304 05060708 090a0b0c 0d0e0f10 eip 0',
   'exit-unwind.next': '1',
 };
 

@@ -304,6 +304,21 @@ static __attribute__((noinline)) void fpu_across_exception(void)
   NtCurrentTeb()->NtTib.ExceptionList = f.Next;
 }
 
+/* ---- 9. NtGetContextThread gives the caller's SSE state too */
+static CONTEXT got_ctx __attribute__((aligned(16)));
+static const ULONG xmm2_in[4] __attribute__((aligned(16))) = { 0x01020304, 0x05060708, 0x090a0b0c, 0x0d0e0f10 };
+static __attribute__((noinline)) void get_context_fpu(void)
+{
+  ULONG *x;
+  RtlZeroMemory(&got_ctx, sizeof(got_ctx));
+  got_ctx.ContextFlags = CONTEXT_EXTENDED_REGISTERS | CONTEXT_FLOATING_POINT;
+  __asm__ volatile("movdqa %0, %%xmm2" : : "m"(xmm2_in) : "xmm2");
+  NtGetContextThread(NtCurrentThread(), &got_ctx);
+  x = (ULONG *)(got_ctx.ExtendedRegisters + 160 + 32);
+  printf("getcontext.fpu: flags 0x%lx xmm2 %08lx %08lx %08lx %08lx eip %lu\n", (unsigned long)got_ctx.ContextFlags,
+         (unsigned long)x[0], (unsigned long)x[1], (unsigned long)x[2], (unsigned long)x[3], (unsigned long)got_ctx.Eip);
+}
+
 int main(void)
 {
   ULONG v;
@@ -402,6 +417,9 @@ int main(void)
          (unsigned long)fpu_xmm_ok, (unsigned long)fpu_mxcsr);
   printf("fpu.resumed: st0 %d st1 %d xmm1 %08lx %08lx %08lx %08lx\n", (int)(st0_out * 100), (int)(st1_out * 100),
          (unsigned long)xmm_out[0], (unsigned long)xmm_out[1], (unsigned long)xmm_out[2], (unsigned long)xmm_out[3]);
+
+  /* 9 */
+  get_context_fpu();
 
   /* last: an exit unwind (TargetFrame NULL) runs every frame, then ends the process as NT does */
   {

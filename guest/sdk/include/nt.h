@@ -108,6 +108,22 @@ typedef struct _PORT_MESSAGE {
 #define LPC_REPLY 2
 #define LPC_CONNECTION_REQUEST 10
 #define PORT_MAXIMUM_MESSAGE_LENGTH 256
+/* LPC port views: a section mapped into both sides at connection. */
+typedef struct _PORT_VIEW {
+  ULONG Length;          /* sizeof(PORT_VIEW) = 24 */
+  HANDLE SectionHandle;
+  ULONG SectionOffset;
+  SIZE_T ViewSize;
+  PVOID ViewBase;        /* out: the view here */
+  PVOID ViewRemoteBase;  /* out: the view in the other process */
+} PORT_VIEW, *PPORT_VIEW;
+typedef struct _REMOTE_PORT_VIEW {
+  ULONG Length;          /* sizeof(REMOTE_PORT_VIEW) = 12 */
+  SIZE_T ViewSize;
+  PVOID ViewBase;        /* out: the other side's view as mapped here */
+} REMOTE_PORT_VIEW, *PREMOTE_PORT_VIEW;
+_Static_assert(sizeof(PORT_VIEW) == 24, "PORT_VIEW is 24 bytes");
+_Static_assert(sizeof(REMOTE_PORT_VIEW) == 12, "REMOTE_PORT_VIEW is 12 bytes");
 
 /* The stack a thread is created on (NtCreateThread). */
 typedef struct _INITIAL_TEB {

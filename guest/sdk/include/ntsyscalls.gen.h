@@ -407,8 +407,8 @@ NTSYSAPI NTSTATUS NTAPI NtAcceptConnectPort(
     PVOID PortContext, /* in, optional */
     PPORT_MESSAGE ConnectionRequest, /* in */
     BOOLEAN AcceptConnection, /* in */
-    PVOID ServerView, /* inout, optional: port views (shared sections) are not supported: NULL */
-    PVOID ClientView /* out, optional */);
+    PVOID ServerView, /* inout, optional: PORT_VIEW: the server's section, mapped into both processes (ViewBase, ViewRemoteBase out) */
+    PVOID ClientView /* out, optional: REMOTE_PORT_VIEW: the client's view as mapped in the server */);
 
 /* #62 NtCompleteConnectPort: Lets the accepted client's NtConnectPort return with its communication port. */
 NTSYSAPI NTSTATUS NTAPI NtCompleteConnectPort(
@@ -419,8 +419,8 @@ NTSYSAPI NTSTATUS NTAPI NtConnectPort(
     PHANDLE PortHandle, /* out */
     PUNICODE_STRING PortName, /* in */
     PVOID SecurityQos, /* in, optional */
-    PVOID ClientView, /* inout, optional: NULL (no port views) */
-    PVOID ServerView, /* out, optional */
+    PVOID ClientView, /* inout, optional: PORT_VIEW: the client's section, mapped into both processes (ViewBase, ViewRemoteBase out) */
+    PVOID ServerView, /* out, optional: REMOTE_PORT_VIEW: the server's view as mapped in the client */
     PULONG MaxMessageLength, /* out, optional */
     PVOID ConnectionInformation, /* inout, optional */
     PULONG ConnectionInformationLength /* inout, optional */);
