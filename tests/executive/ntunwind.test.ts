@@ -23,6 +23,10 @@ const want: Record<string, string> = {
   // the filter runs first (?), then the unwind runs innermost's __finally (F: abnormal) and middle's (M), then the __except block (E)
   'eh3.order': 'i?FME',
   'eh3.continue-filter': '0x4242', // EXCEPTION_CONTINUE_EXECUTION resumed the changed CONTEXT
+  // the inner filter takes the first fault (1); its unwind runs the __finally (f g), which faults again;
+  // that fault's dispatch asks the same filter (1), whose unwind collides with the first one and ends in the
+  // inner __except block (I): the outer filter never runs, and the SEH chain is back to main's
+  'eh3.fault-in-finally': 't1fg1I chain-restored 1',
   'unwind.order': 'AB', // the frames above the target, innermost first; the target's own handler is not called
   'unwind.chain-at-target': '1',
   'unwind.flags': '0x2 code 0xc0000027', // EXCEPTION_UNWINDING on a STATUS_UNWIND record (none was given)

@@ -88,6 +88,37 @@ static __attribute__((noinline)) ULONG continue_filter(void)
   return v;
 }
 
+/* A __finally that faults while it is being unwound: the second exception's
+ * unwind collides with the first one and takes over. */
+static __attribute__((noinline)) int finally_faults(void)
+{
+  __try {
+    note('t'); /* clang's try level is set at calls: a fault before any call would not be inside the __try */
+    *null_ptr = 1; /* the first fault */
+  } __finally {
+    note('f');
+    if (AbnormalTermination()) {
+      note('g');
+      *null_ptr = 2; /* the second fault, during the unwind */
+      note('X');
+    }
+  }
+  return 0;
+}
+static LONG mark(char c) { note(c); return EXCEPTION_EXECUTE_HANDLER; }
+static __attribute__((noinline)) void fault_in_finally(void)
+{
+  __try {
+    __try {
+      finally_faults();
+    } __except (mark('1')) {
+      note('I');
+    }
+  } __except (mark('2')) {
+    note('O');
+  }
+}
+
 /* ---- 2. RtlUnwind over raw frames */
 static ULONG unwind_flags, unwind_code, a_calls, b_calls;
 static EXCEPTION_DISPOSITION __cdecl unwind_a(PEXCEPTION_RECORD rec, PVOID f, PCONTEXT c, PVOID dc)
@@ -319,9 +350,12 @@ static __attribute__((noinline)) void get_context_fpu(void)
          (unsigned long)x[0], (unsigned long)x[1], (unsigned long)x[2], (unsigned long)x[3], (unsigned long)got_ctx.Eip);
 }
 
+static PEXCEPTION_REGISTRATION_RECORD chain_at_main;
+
 int main(void)
 {
   ULONG v;
+  chain_at_main = chain();
 
   /* 1 */
   log_reset();
@@ -329,6 +363,9 @@ int main(void)
   printf("eh3.code: 0x%08lx\n", (unsigned long)v);
   printf("eh3.order: %s\n", log_buf);
   printf("eh3.continue-filter: 0x%lx\n", (unsigned long)continue_filter());
+  log_reset();
+  fault_in_finally();
+  printf("eh3.fault-in-finally: %s chain-restored %d\n", log_buf, chain() == chain_at_main);
 
   /* 2 */
   {
