@@ -53,6 +53,8 @@ const PROGRAMS = [
   // processes creating processes from \BootModules, static TLS and thread attach/detach (issue 5)
   { name: 'ntproc', dir: 'ntproc', opt: '-O2' },
   { name: 'ldrtls', dir: 'ldrtls', opt: '-O2', imports: ['ldrtls'] },
+  // unwinding, compiler-made SEH, vectored handlers, FPU CONTEXT (seh branch)
+  { name: 'ntunwind', dir: 'ntunwind', opt: '-O2' },
 ];
 // Test DLLs (loaded by ntdll's loader from \\KnownDlls), linked in this order
 // (a DLL may import the ones before it): name → { dir, base, def?, imports }.

@@ -368,7 +368,7 @@ __attribute__((naked)) NTSTATUS NTAPI NtGetContextThread(HANDLE ThreadHandle, PC
   NT_SYSCALL_STUB(0x00039001, 8);
 }
 
-/* #58: Sets a thread's control/integer registers (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED). */
+/* #58: Sets a thread's control/integer registers and its x87/SSE state (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED). */
 __attribute__((naked)) NTSTATUS NTAPI NtSetContextThread(HANDLE ThreadHandle, PCONTEXT ThreadContext)
 {
   NT_SYSCALL_STUB(0x0003A001, 8);

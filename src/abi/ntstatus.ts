@@ -59,6 +59,7 @@ const table = {
   STATUS_OBJECT_TYPE_MISMATCH: [0xc0000024, 'The object is not of the expected type'],
   STATUS_NONCONTINUABLE_EXCEPTION: [0xc0000025, 'A noncontinuable exception was continued'],
   STATUS_INVALID_DISPOSITION: [0xc0000026, 'An exception handler returned an invalid disposition'],
+  STATUS_UNWIND: [0xc0000027, 'Frames are being unwound'],
   STATUS_BAD_STACK: [0xc0000028, 'The stack is not valid'],
   STATUS_INVALID_UNWIND_TARGET: [0xc0000029, 'The unwind target is not valid'],
   STATUS_NOT_COMMITTED: [0xc000002d, 'The address range is not committed'],

@@ -372,7 +372,7 @@ export const SERVICES: readonly ServiceDef[] = [
   },
   {
     name: 'NtContinue',
-    args: [arg('Context', 'PCONTEXT', 'in', { note: 'CONTEXT_CONTROL and CONTEXT_INTEGER are applied' }), arg('TestAlert', 'BOOLEAN', 'in', { note: 'APCs do not exist yet: ignored' })],
+    args: [arg('Context', 'PCONTEXT', 'in', { note: 'CONTEXT_CONTROL, CONTEXT_INTEGER, CONTEXT_FLOATING_POINT and CONTEXT_EXTENDED_REGISTERS are applied (an MXCSR with reserved bits: STATUS_INVALID_PARAMETER)' }), arg('TestAlert', 'BOOLEAN', 'in', { note: 'TRUE: the queued user APCs run first' })],
     returns: 'NTSTATUS', status: 'implemented', component: 'Ke',
     note: 'Resumes the calling thread with the registers of a CONTEXT (the end of a handled exception); does not return.',
   },
@@ -591,7 +591,7 @@ export const SERVICES: readonly ServiceDef[] = [
   },
   {
     name: 'NtGetContextThread',
-    args: [arg('ThreadHandle', 'HANDLE'), arg('ThreadContext', 'PCONTEXT', 'inout', { note: 'ContextFlags in; control, integer and segment registers out' })],
+    args: [arg('ThreadHandle', 'HANDLE'), arg('ThreadContext', 'PCONTEXT', 'inout', { note: 'ContextFlags in; control, integer, segment registers and the x87 (FLOATING_SAVE_AREA) and FXSAVE (ExtendedRegisters) images out' })],
     returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
     note: 'A thread\'s registers where it will resume (for the caller: the return from this call).',
   },
@@ -599,7 +599,7 @@ export const SERVICES: readonly ServiceDef[] = [
     name: 'NtSetContextThread',
     args: [arg('ThreadHandle', 'HANDLE'), arg('ThreadContext', 'PCONTEXT', 'in')],
     returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
-    note: 'Sets a thread\'s control/integer registers (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED).',
+    note: 'Sets a thread\'s control/integer registers and its x87/SSE state (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED).',
   },
   {
     name: 'NtCreatePort',
@@ -621,8 +621,8 @@ export const SERVICES: readonly ServiceDef[] = [
     args: [
       arg('PortHandle', 'PHANDLE', 'out'), arg('PortContext', 'PVOID', 'in', { optional: true }),
       arg('ConnectionRequest', 'PPORT_MESSAGE', 'in'), arg('AcceptConnection', 'BOOLEAN'),
-      arg('ServerView', 'PVOID', 'inout', { optional: true, note: 'port views (shared sections) are not supported: NULL' }),
-      arg('ClientView', 'PVOID', 'out', { optional: true }),
+      arg('ServerView', 'PVOID', 'inout', { optional: true, note: 'PORT_VIEW: the server\'s section, mapped into both processes (ViewBase, ViewRemoteBase out)' }),
+      arg('ClientView', 'PVOID', 'out', { optional: true, note: 'REMOTE_PORT_VIEW: the client\'s view as mapped in the server' }),
     ],
     returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
     note: 'Accepts (a server communication port) or refuses a connection request.',
@@ -637,8 +637,8 @@ export const SERVICES: readonly ServiceDef[] = [
     name: 'NtConnectPort',
     args: [
       arg('PortHandle', 'PHANDLE', 'out'), arg('PortName', 'PUNICODE_STRING'), arg('SecurityQos', 'PVOID', 'in', { optional: true }),
-      arg('ClientView', 'PVOID', 'inout', { optional: true, note: 'NULL (no port views)' }),
-      arg('ServerView', 'PVOID', 'out', { optional: true }), arg('MaxMessageLength', 'PULONG', 'out', { optional: true }),
+      arg('ClientView', 'PVOID', 'inout', { optional: true, note: 'PORT_VIEW: the client\'s section, mapped into both processes (ViewBase, ViewRemoteBase out)' }),
+      arg('ServerView', 'PVOID', 'out', { optional: true, note: 'REMOTE_PORT_VIEW: the server\'s view as mapped in the client' }), arg('MaxMessageLength', 'PULONG', 'out', { optional: true }),
       arg('ConnectionInformation', 'PVOID', 'inout', { optional: true }), arg('ConnectionInformationLength', 'PULONG', 'inout', { optional: true }),
     ],
     returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',

@@ -64,6 +64,7 @@ export function bootNt(o: { memory: number; console: (text: string) => void; tra
     console: o.console,
     ...(o.trace ? { trace: o.trace } : {}),
     invalidatePage: (va) => cpu.mmu.invalidatePage(va),
+    cpu,
   });
   executive.fastReply = o.fastpath ?? true;
   core.setHostThread(executive);

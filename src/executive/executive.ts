@@ -51,6 +51,9 @@ import { describeException, exceptionForFault } from './ke/exceptions.js';
 import {
   CONTEXT_SIZE, EXCEPTION_RECORD_SIZE, applyContext, buildContext, buildExceptionRecord, type RecordView, type Registers,
 } from './ke/exception-dispatch.js';
+import { CONTEXT_EXTENDED_REGISTERS, CONTEXT_FLOATING_POINT, readContextFpu, writeContextFpu } from './ke/context-fpu.js';
+import { fpuReadThread, fpuWriteThread, newFpuImage, type FpuImage } from '../kernel/fpu-context.js';
+import type { Cpu } from '../cpu/cpu.js';
 import { SERVICE_HANDLERS } from './services.js';
 
 export interface ExecutiveOptions {
@@ -61,6 +64,8 @@ export interface ExecutiveOptions {
   /** Drops the CPU's TLB entry for `va` after a mapping changed. */
   readonly invalidatePage?: (va: number) => void;
   readonly numberOfProcessors?: number;
+  /** The CPU of the core the executive runs on: CONTEXTs then carry the FPU parts (x87, SSE). */
+  readonly cpu?: Cpu;
 }
 
 export interface ProcessExit {
@@ -448,13 +453,13 @@ export class Executive implements HostThread {
    * returns the registers that enter ntdll's KiUserExceptionDispatcher, or
    * undefined when the stack cannot take them.
    */
-  private exceptionFrame(t: EThread, code: number, flags: number, address: number, info: readonly number[], regs: Registers): Registers | undefined {
+  private exceptionFrame(t: EThread, code: number, flags: number, address: number, info: readonly number[], regs: Registers, fpuFrom?: Uint8Array): Registers | undefined {
     const p = t.process;
     const ctxAt = ((regs.esp - CONTEXT_SIZE) & ~3) >>> 0;
     const recAt = ctxAt - EXCEPTION_RECORD_SIZE;
     const esp = recAt - 8;
     try {
-      p.space.writeBytes(ctxAt, buildContext(regs));
+      p.space.writeBytes(ctxAt, this.contextWithFpu(t, regs, fpuFrom));
       p.space.writeBytes(recAt, buildExceptionRecord(code, flags, address, info));
       p.space.writeBytes(esp, new Uint8Array([...u32(recAt), ...u32(ctxAt)]));
     } catch (e) {
@@ -468,6 +473,8 @@ export class Executive implements HostThread {
   private raiseFromFault(t: EThread, code: number, ip: number, info: number[], reason: string): number {
     const p = t.process;
     t.lastFaultReason = reason;
+    t.lastFaultCode = code;
+    t.lastFaultAddress = ip;
     const regs = this.readRegisters(t, true);
     const entry = p.exceptionDispatcher === 0 ? undefined : this.exceptionFrame(t, code, 0, ip, info, regs);
     if (entry === undefined) {
@@ -482,14 +489,19 @@ export class Executive implements HostThread {
   /** NtRaiseException, first chance: the exception goes to the dispatcher on the context's stack after the reply. */
   raiseFromService(t: EThread, rec: RecordView, ctx: Uint8Array): boolean {
     const regs = applyContext(ctx, this.readRegisters(t, false));
-    const entry = t.process.exceptionDispatcher === 0 ? undefined : this.exceptionFrame(t, rec.code, rec.flags, rec.address, rec.info, regs);
+    const entry = t.process.exceptionDispatcher === 0 ? undefined : this.exceptionFrame(t, rec.code, rec.flags, rec.address, rec.info, regs, ctx);
     if (entry === undefined) return false;
     this.completeLater(t, NTSTATUS.STATUS_SUCCESS, () => this.writeRegisters(t, entry, true));
     return true;
   }
 
-  /** NtContinue: after the reply the thread runs with the CONTEXT's registers (then its APCs, with TestAlert). */
+  /**
+   * NtContinue: after the reply the thread runs with the CONTEXT's registers
+   * (then its APCs, with TestAlert). The caller checked the FPU parts
+   * (contextFpuAcceptable).
+   */
   continueWith(t: EThread, ctx: Uint8Array, testAlert: boolean): void {
+    this.applyContextFpu(t, ctx);
     const regs = applyContext(ctx, this.readRegisters(t, false));
     this.completeLater(t, NTSTATUS.STATUS_SUCCESS, () => {
       this.writeRegisters(t, regs, true);
@@ -497,17 +509,52 @@ export class Executive implements HostThread {
     });
   }
 
+  /** The thread's x87/SSE state, or undefined when the executive was given no CPU (no FPU parts in CONTEXTs). */
+  readFpu(t: EThread): FpuImage | undefined {
+    const cpu = this.options.cpu;
+    if (cpu === undefined) return undefined;
+    const img = newFpuImage();
+    fpuReadThread(this.k, cpu, t.tcb, img);
+    return img;
+  }
+
+  /**
+   * A CONTEXT of `regs` with the FPU parts of the thread's state, or, when
+   * `from` is given, of that CONTEXT's FPU parts over the thread's state
+   * (NtRaiseException's CONTEXT); the thread's own state is not changed.
+   */
+  private contextWithFpu(t: EThread, regs: Registers, from?: Uint8Array): Uint8Array {
+    const ctx = buildContext(regs);
+    const img = this.readFpu(t);
+    if (img === undefined) return ctx;
+    if (from !== undefined) readContextFpu(from, new DataView(from.buffer, from.byteOffset).getUint32(0, true), img);
+    writeContextFpu(ctx, img);
+    const dv = new DataView(ctx.buffer);
+    dv.setUint32(0, dv.getUint32(0, true) | CONTEXT_FLOATING_POINT | CONTEXT_EXTENDED_REGISTERS, true);
+    return ctx;
+  }
+
+  /** Applies the FPU parts a CONTEXT names to the thread (checked by contextFpuAcceptable first). */
+  private applyContextFpu(t: EThread, ctx: Uint8Array): void {
+    const flags = new DataView(ctx.buffer, ctx.byteOffset).getUint32(0, true);
+    if ((flags & CONTEXT_FLOATING_POINT) !== CONTEXT_FLOATING_POINT && (flags & CONTEXT_EXTENDED_REGISTERS) !== CONTEXT_EXTENDED_REGISTERS) return;
+    const img = this.readFpu(t);
+    if (img === undefined) return; // no CPU given: the FPU parts are not served (docs/executive.md)
+    if (readContextFpu(ctx, flags, img)) fpuWriteThread(this.k, this.options.cpu!, t.tcb, img);
+  }
+
   /** NtGetContextThread: the registers `t` resumes with (the caller: after its current call). */
   threadContext(t: EThread, caller: EThread): Uint8Array {
     if (t !== caller && t.savedReply === 0) this.materializeReturn(t);
     const regs = this.readRegisters(t, false);
     if (t === caller || t.savedReply !== 0) regs.eip = this.k.m[(t.tcb >> 2) + TCB_REGS + REG_NEXT_EIP]! >>> 0;
-    return buildContext(regs);
+    return this.contextWithFpu(t, regs);
   }
 
   /** NtSetContextThread on another thread: stopped (if running), registers replaced, running again. False when it is inside a wait. */
   setThreadContext(t: EThread, ctx: Uint8Array): boolean {
     if (t.savedReply !== 0 || t.selfSuspended) return false;
+    this.applyContextFpu(t, ctx);
     const running = t.suspendCount === 0;
     if (running) this.stopThread(t);
     else this.materializeReturn(t);
@@ -538,7 +585,7 @@ export class Executive implements HostThread {
     const ctxAt = ((regs.esp - CONTEXT_SIZE) & ~3) >>> 0;
     const esp = ctxAt - 16;
     try {
-      p.space.writeBytes(ctxAt, buildContext(regs));
+      p.space.writeBytes(ctxAt, this.contextWithFpu(t, regs));
       p.space.writeBytes(esp, new Uint8Array([...u32(apc.routine), ...u32(apc.args[0]), ...u32(apc.args[1]), ...u32(apc.args[2])]));
     } catch (e) {
       if (!(e instanceof NtStatusError)) throw e;
@@ -568,7 +615,8 @@ export class Executive implements HostThread {
 
   /** NtRaiseException, second chance (nobody handled it): the process ends with one line. */
   unhandledException(t: EThread, rec: RecordView): void {
-    this.unhandled(t, rec.code, rec.address, describeDetail(rec.code, rec.info, t.lastFaultReason));
+    const fromFault = rec.code === t.lastFaultCode && rec.address === t.lastFaultAddress;
+    this.unhandled(t, rec.code, rec.address, describeDetail(rec.code, rec.info, fromFault ? t.lastFaultReason : ''));
   }
 
   /**

@@ -108,6 +108,22 @@ typedef struct _PORT_MESSAGE {
 #define LPC_REPLY 2
 #define LPC_CONNECTION_REQUEST 10
 #define PORT_MAXIMUM_MESSAGE_LENGTH 256
+/* LPC port views: a section mapped into both sides at connection. */
+typedef struct _PORT_VIEW {
+  ULONG Length;          /* sizeof(PORT_VIEW) = 24 */
+  HANDLE SectionHandle;
+  ULONG SectionOffset;
+  SIZE_T ViewSize;
+  PVOID ViewBase;        /* out: the view here */
+  PVOID ViewRemoteBase;  /* out: the view in the other process */
+} PORT_VIEW, *PPORT_VIEW;
+typedef struct _REMOTE_PORT_VIEW {
+  ULONG Length;          /* sizeof(REMOTE_PORT_VIEW) = 12 */
+  SIZE_T ViewSize;
+  PVOID ViewBase;        /* out: the other side's view as mapped here */
+} REMOTE_PORT_VIEW, *PREMOTE_PORT_VIEW;
+_Static_assert(sizeof(PORT_VIEW) == 24, "PORT_VIEW is 24 bytes");
+_Static_assert(sizeof(REMOTE_PORT_VIEW) == 12, "REMOTE_PORT_VIEW is 12 bytes");
 
 /* The stack a thread is created on (NtCreateThread). */
 typedef struct _INITIAL_TEB {
@@ -303,6 +319,9 @@ _Static_assert(sizeof(EXCEPTION_RECORD) == 0x50, "EXCEPTION_RECORD is 0x50 bytes
 #define CONTEXT_CONTROL (CONTEXT_i386 | 0x01)
 #define CONTEXT_INTEGER (CONTEXT_i386 | 0x02)
 #define CONTEXT_SEGMENTS (CONTEXT_i386 | 0x04)
+#define CONTEXT_FLOATING_POINT (CONTEXT_i386 | 0x08)
+#define CONTEXT_EXTENDED_REGISTERS (CONTEXT_i386 | 0x20)
+#define CONTEXT_FULL (CONTEXT_CONTROL | CONTEXT_INTEGER | CONTEXT_SEGMENTS)
 typedef struct _FLOATING_SAVE_AREA {
   ULONG ControlWord, StatusWord, TagWord, ErrorOffset, ErrorSelector, DataOffset, DataSelector;
   UCHAR RegisterArea[80];
@@ -331,6 +350,33 @@ typedef struct _EXCEPTION_REGISTRATION_RECORD {
   PEXCEPTION_ROUTINE Handler;
 } EXCEPTION_REGISTRATION_RECORD;
 #define EXCEPTION_CHAIN_END ((PEXCEPTION_REGISTRATION_RECORD)-1)
+
+/* Unwinding, raising and vectored handlers (guest/ntdll/exception.c,
+ * vectored.c) and the frame handler of compiler-made __try/__except/
+ * __finally (except_handler3.c). */
+typedef struct _EXCEPTION_POINTERS {
+  PEXCEPTION_RECORD ExceptionRecord;
+  PCONTEXT ContextRecord;
+} EXCEPTION_POINTERS, *PEXCEPTION_POINTERS;
+typedef LONG (NTAPI *PVECTORED_EXCEPTION_HANDLER)(PEXCEPTION_POINTERS ExceptionInfo);
+#define EXCEPTION_EXECUTE_HANDLER 1
+#define EXCEPTION_CONTINUE_SEARCH 0
+#define EXCEPTION_CONTINUE_EXECUTION (-1)
+/* clang's intrinsics for __except filters and blocks, and __finally blocks. */
+unsigned long __cdecl _exception_code(void);
+void *__cdecl _exception_info(void);
+int __cdecl _abnormal_termination(void);
+#define GetExceptionCode() ((NTSTATUS)_exception_code())
+#define GetExceptionInformation() ((PEXCEPTION_POINTERS)_exception_info())
+#define AbnormalTermination() _abnormal_termination()
+NTSYSAPI VOID NTAPI RtlUnwind(PVOID TargetFrame, PVOID TargetIp, PEXCEPTION_RECORD ExceptionRecord, PVOID ReturnValue);
+NTSYSAPI VOID NTAPI RtlRaiseException(PEXCEPTION_RECORD ExceptionRecord);
+NTSYSAPI VOID NTAPI RtlCaptureContext(PCONTEXT ContextRecord);
+NTSYSAPI PVOID NTAPI RtlAddVectoredExceptionHandler(ULONG First, PVECTORED_EXCEPTION_HANDLER Handler);
+NTSYSAPI ULONG NTAPI RtlRemoveVectoredExceptionHandler(PVOID Handle);
+EXCEPTION_DISPOSITION __cdecl _except_handler3(PEXCEPTION_RECORD, PVOID, PCONTEXT, PVOID);
+void __cdecl _local_unwind2(PEXCEPTION_REGISTRATION_RECORD Registration, LONG StopLevel);
+void __cdecl _global_unwind2(PEXCEPTION_REGISTRATION_RECORD Registration);
 
 #define DUPLICATE_CLOSE_SOURCE 0x00000001
 #define DUPLICATE_SAME_ACCESS 0x00000002

@@ -53,6 +53,7 @@
 #define STATUS_OBJECT_TYPE_MISMATCH              ((NTSTATUS)0xC0000024L) /* The object is not of the expected type */
 #define STATUS_NONCONTINUABLE_EXCEPTION          ((NTSTATUS)0xC0000025L) /* A noncontinuable exception was continued */
 #define STATUS_INVALID_DISPOSITION               ((NTSTATUS)0xC0000026L) /* An exception handler returned an invalid disposition */
+#define STATUS_UNWIND                            ((NTSTATUS)0xC0000027L) /* Frames are being unwound */
 #define STATUS_BAD_STACK                         ((NTSTATUS)0xC0000028L) /* The stack is not valid */
 #define STATUS_INVALID_UNWIND_TARGET             ((NTSTATUS)0xC0000029L) /* The unwind target is not valid */
 #define STATUS_NOT_COMMITTED                     ((NTSTATUS)0xC000002DL) /* The address range is not committed */

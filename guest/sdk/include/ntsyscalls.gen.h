@@ -188,8 +188,8 @@ NTSYSAPI NTSTATUS NTAPI NtWriteVirtualMemory(
 
 /* #30 NtContinue: Resumes the calling thread with the registers of a CONTEXT (the end of a handled exception); does not return. */
 NTSYSAPI NTSTATUS NTAPI NtContinue(
-    PCONTEXT Context, /* in: CONTEXT_CONTROL and CONTEXT_INTEGER are applied */
-    BOOLEAN TestAlert /* in: APCs do not exist yet: ignored */);
+    PCONTEXT Context, /* in: CONTEXT_CONTROL, CONTEXT_INTEGER, CONTEXT_FLOATING_POINT and CONTEXT_EXTENDED_REGISTERS are applied (an MXCSR with reserved bits: STATUS_INVALID_PARAMETER) */
+    BOOLEAN TestAlert /* in: TRUE: the queued user APCs run first */);
 
 /* #31 NtRaiseException: First chance: the record and context go to ntdll's KiUserExceptionDispatcher on the context's stack; second chance: the process ends naming the exception, address and module. */
 NTSYSAPI NTSTATUS NTAPI NtRaiseException(
@@ -381,9 +381,9 @@ NTSYSAPI NTSTATUS NTAPI NtTestAlert(void);
 /* #57 NtGetContextThread: A thread's registers where it will resume (for the caller: the return from this call). */
 NTSYSAPI NTSTATUS NTAPI NtGetContextThread(
     HANDLE ThreadHandle, /* in */
-    PCONTEXT ThreadContext /* inout: ContextFlags in; control, integer and segment registers out */);
+    PCONTEXT ThreadContext /* inout: ContextFlags in; control, integer, segment registers and the x87 (FLOATING_SAVE_AREA) and FXSAVE (ExtendedRegisters) images out */);
 
-/* #58 NtSetContextThread: Sets a thread's control/integer registers (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED). */
+/* #58 NtSetContextThread: Sets a thread's control/integer registers and its x87/SSE state (the caller: continues there). Not for a thread suspended inside a wait (STATUS_NOT_IMPLEMENTED). */
 NTSYSAPI NTSTATUS NTAPI NtSetContextThread(
     HANDLE ThreadHandle, /* in */
     PCONTEXT ThreadContext /* in */);
@@ -407,8 +407,8 @@ NTSYSAPI NTSTATUS NTAPI NtAcceptConnectPort(
     PVOID PortContext, /* in, optional */
     PPORT_MESSAGE ConnectionRequest, /* in */
     BOOLEAN AcceptConnection, /* in */
-    PVOID ServerView, /* inout, optional: port views (shared sections) are not supported: NULL */
-    PVOID ClientView /* out, optional */);
+    PVOID ServerView, /* inout, optional: PORT_VIEW: the server's section, mapped into both processes (ViewBase, ViewRemoteBase out) */
+    PVOID ClientView /* out, optional: REMOTE_PORT_VIEW: the client's view as mapped in the server */);
 
 /* #62 NtCompleteConnectPort: Lets the accepted client's NtConnectPort return with its communication port. */
 NTSYSAPI NTSTATUS NTAPI NtCompleteConnectPort(
@@ -419,8 +419,8 @@ NTSYSAPI NTSTATUS NTAPI NtConnectPort(
     PHANDLE PortHandle, /* out */
     PUNICODE_STRING PortName, /* in */
     PVOID SecurityQos, /* in, optional */
-    PVOID ClientView, /* inout, optional: NULL (no port views) */
-    PVOID ServerView, /* out, optional */
+    PVOID ClientView, /* inout, optional: PORT_VIEW: the client's section, mapped into both processes (ViewBase, ViewRemoteBase out) */
+    PVOID ServerView, /* out, optional: REMOTE_PORT_VIEW: the server's view as mapped in the client */
     PULONG MaxMessageLength, /* out, optional */
     PVOID ConnectionInformation, /* inout, optional */
     PULONG ConnectionInformationLength /* inout, optional */);

@@ -7,9 +7,9 @@
  *
  * (NT's layout). The dispatcher walks the SEH chain and ends in NtContinue
  * (handled) or NtRaiseException(FirstChance = FALSE) (unhandled: the
- * process ends). The CONTEXT carries CONTEXT_CONTROL | CONTEXT_INTEGER |
- * CONTEXT_SEGMENTS; the FPU state is not per thread in the kernel yet, so
- * CONTEXT_FLOATING_POINT is not claimed.
+ * process ends). buildContext makes CONTEXT_CONTROL | CONTEXT_INTEGER |
+ * CONTEXT_SEGMENTS; the executive adds the FPU parts (context-fpu.ts) when
+ * it has the CPU.
  */
 export const CONTEXT_SIZE = 0x2cc;
 export const EXCEPTION_RECORD_SIZE = 0x50;

@@ -1,9 +1,7 @@
 /**
  * Ke: CPU exceptions as NT exception codes (what EXCEPTION_RECORD's
- * ExceptionCode says), and the one line that reports an unhandled one.
- * User-mode exception dispatch (SEH through ntdll's
- * KiUserExceptionDispatcher) is not built yet: every exception that Mm
- * does not resolve ends the process, as a second-chance exception does.
+ * ExceptionCode says), and the one line that reports an unhandled one
+ * (the dispatch to user mode is exception-dispatch.ts and Executive).
  */
 import { NTSTATUS, ntStatusMessage } from '../../abi/ntstatus.js';
 

@@ -5,10 +5,20 @@
  * are recycled; frames freed by Mm go to a pool and are zeroed when reused
  * (retyped memory cannot be handed back to an untyped without revoking the
  * whole block, so frames are recycled instead).
+ *
+ * The other objects a process or thread owns (page directory, page tables,
+ * TCBs, CNodes: `retypeReclaimable`) are each retyped from a child untyped
+ * of exactly the object's size, made for it. Deleting the object leaves
+ * that child untyped without children, and seL4's Untyped_Retype resets
+ * such an untyped to its start (src/kernel/untyped.ts): the child goes to
+ * a free list of its size and the next object of that size is retyped from
+ * it. So ended processes give their kernel memory back, and the untyped
+ * memory in use stays at the peak of what lives at once.
  */
 import {
   cteDelete, invokePage_Unmap, invokeUntyped_Retype, seL4_CapInitThreadCNode, seL4_NoError, seL4_NotEnoughMemory,
   seL4_X86_4K, slotPtr, slotType, slotW0, slotData, untypedSizeBits, cap_null_cap, ERROR_NAMES, type BootInfo, type Kernel,
+  getObjectSize, seL4_MinUntypedBits, seL4_UntypedObject,
 } from '../../kernel/index.js';
 import { NTSTATUS, NtStatusError } from '../../abi/ntstatus.js';
 
@@ -25,6 +35,13 @@ export class KernelObjects {
   framesRetyped = 0;
   framesReused = 0;
   framesInUse = 0;
+  /** Object slot → the child untyped (slot) it was retyped from (retypeReclaimable). */
+  private readonly objectUntyped = new Map<number, { untyped: number; sizeBits: number }>();
+  /** Child untypeds whose object was deleted, by size in bits: ready to be retyped again. */
+  private readonly freeUntyped = new Map<number, number[]>();
+  /** Counters: reclaimable objects made from fresh untyped, and from reclaimed untyped. */
+  objectsRetyped = 0;
+  objectsReused = 0;
 
   constructor(readonly k: Kernel, readonly info: BootInfo) {
     this.nextSlot = info.empty.start;
@@ -43,10 +60,55 @@ export class KernelObjects {
     return this.nextSlot++;
   }
 
-  /** Deletes the cap in slot `i` (finalising the object when it is the last cap) and recycles the slot. */
+  /**
+   * Deletes the cap in slot `i` (finalising the object when it is the last
+   * cap) and recycles the slot; the untyped of a reclaimable object goes
+   * back to its free list.
+   */
   deleteCap(i: number): void {
     if (slotType(this.k, this.slot(i)) !== cap_null_cap) cteDelete(this.k, this.slot(i), true);
     this.freeSlots.push(i);
+    const u = this.objectUntyped.get(i);
+    if (u === undefined) return;
+    this.objectUntyped.delete(i);
+    let list = this.freeUntyped.get(u.sizeBits);
+    if (list === undefined) this.freeUntyped.set(u.sizeBits, list = []);
+    list.push(u.untyped);
+  }
+
+  /**
+   * One object of `type` whose memory returns to use when its cap is deleted
+   * (deleteCap): retyped from a reclaimed child untyped of its size, or from
+   * a new one. Only for objects with one cap the executive deletes (copies
+   * must be deleted first, or the untyped keeps a child and is not reset).
+   */
+  retypeReclaimable(type: number, sizeBits = 0): number {
+    const bits = Math.max(getObjectSize(type, sizeBits), seL4_MinUntypedBits);
+    const root = this.slot(seL4_CapInitThreadCNode);
+    const list = this.freeUntyped.get(bits);
+    while (list !== undefined && list.length > 0) {
+      const u = list.pop()!;
+      const at = this.allocSlot();
+      const e = invokeUntyped_Retype(this.k, this.slot(u), type, sizeBits, root, 0, 0, at, 1);
+      if (e === seL4_NoError) {
+        this.objectUntyped.set(at, { untyped: u, sizeBits: bits });
+        this.objectsReused++;
+        return at;
+      }
+      // Still has a child (a copy of its object's cap outlived it): not reusable; its slot stays with it.
+      this.freeSlots.push(at);
+    }
+    const u = this.retype(seL4_UntypedObject, bits);
+    const at = this.allocSlot();
+    const e = invokeUntyped_Retype(this.k, this.slot(u), type, sizeBits, root, 0, 0, at, 1);
+    if (e !== seL4_NoError) {
+      this.freeSlots.push(at);
+      this.deleteCap(u);
+      throw new Error(`Untyped_Retype(${type}) from a fresh ${bits}-bit untyped failed: ${ERROR_NAMES[e]}`);
+    }
+    this.objectUntyped.set(at, { untyped: u, sizeBits: bits });
+    this.objectsRetyped++;
+    return at;
   }
 
   /** One object of `type` into a fresh slot; tries each untyped block until one has room. */

@@ -6,6 +6,7 @@ import type { Executive } from '../executive.js';
 import { obInsertObject, obOpenObjectByName, obReferenceObjectByHandle, readObjectAttributes } from '../ob/reference.js';
 import { ThreadType, type EThread } from '../ps/process.js';
 import { CONTEXT_SIZE, EXCEPTION_RECORD_SIZE, readExceptionRecord } from './exception-dispatch.js';
+import { contextFpuAcceptable } from './context-fpu.js';
 import {
   DispatcherObject, EVENT_MODIFY_STATE, EventType, KEvent, KMutant, KSemaphore, MutantType, SEMAPHORE_MODIFY_STATE,
   SemaphoreType, WaitBlock, keSignal, timeoutDeadline, KTimer, TimerType, TIMER_MODIFY_STATE,
@@ -141,6 +142,7 @@ export const keServices: Record<string, ServiceHandler> = {
 export const keExceptionServices: Record<string, ServiceHandler> = {
   NtContinue(ex, t, a) {
     const ctx = t.process.space.readBytes(a[0]!, CONTEXT_SIZE);
+    if (!contextFpuAcceptable(ctx)) return NTSTATUS.STATUS_INVALID_PARAMETER;
     ex.continueWith(t, ctx, (a[1]! & 0xff) !== 0);
     return PENDING;
   },

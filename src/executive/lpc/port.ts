@@ -13,15 +13,24 @@
  *   client <──────────── reply (by MessageId) ──────────────────────────┘
  *
  * Messages are copied by the executive (header of 24 bytes + up to 256
- * bytes of data); port views (shared sections) are not supported. Every
- * wait keeps the waiting thread's reply capability, like other waits.
+ * bytes of data); larger data goes through port views (port-view.ts:
+ * sections mapped into both sides at connection). Datagrams are not
+ * supported. Every wait keeps the waiting thread's reply capability, like
+ * other waits.
  */
 import { ObObject, type ObjectType } from '../ob/object.js';
 import type { EThread } from '../ps/process.js';
+import { lpcUnmapView, type MappedView, type PortViewRequest } from './port-view.js';
 
 export const PortType: ObjectType = {
   name: 'Port',
   generic: { read: 0x20001, write: 0x10001, execute: 0, all: 0x1f0001 },
+  delete(o) {
+    // A communication port takes its side's port views with it.
+    const p = o as LpcPort;
+    for (const v of p.views) lpcUnmapView(v);
+    p.views.length = 0;
+  },
 };
 
 export const PORT_MESSAGE_HEADER = 24;
@@ -38,6 +47,8 @@ export interface LpcMessage {
   messageId: number;
   /** The client communication port it came from (requests). */
   from: LpcPort | null;
+  /** PORT_MESSAGE.ClientViewSize: the client's view size (connection requests). */
+  clientViewSize?: number;
 }
 
 export interface LpcReceiver {
@@ -52,6 +63,8 @@ export class LpcPort extends ObObject {
   readonly receivers: LpcReceiver[] = [];
   peer: LpcPort | null = null;
   context = 0;
+  /** The port views mapped on this port's side (unmapped when it is deleted). */
+  readonly views: MappedView[] = [];
   constructor(readonly kind: 'connection' | 'server' | 'client', readonly connection: LpcPort | null) {
     super(PortType);
   }
@@ -68,6 +81,11 @@ export interface PendingConnect {
   connection: LpcPort;
   serverPort: LpcPort | null;
   clientPort: LpcPort | null;
+  /** The client's PORT_VIEW (its address in the client) and its mapping there. */
+  clientView?: { request: PortViewRequest; ptr: number; inClient: MappedView; inServer?: MappedView };
+  /** The client's REMOTE_PORT_VIEW out (0: none) and the server's view as mapped in the client. */
+  serverViewOut: number;
+  serverViewInClient?: MappedView;
 }
 
 export interface PendingReply {
@@ -93,7 +111,7 @@ export function encodeMessage(m: LpcMessage): Uint8Array {
   dv.setUint32(8, m.pid, true);
   dv.setUint32(12, m.tid, true);
   dv.setUint32(16, m.messageId, true);
-  dv.setUint32(20, 0, true);
+  dv.setUint32(20, m.clientViewSize ?? 0, true);
   b.set(m.data, PORT_MESSAGE_HEADER);
   return b;
 }

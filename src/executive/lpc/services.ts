@@ -10,6 +10,7 @@ import {
   LPC_CONNECTION_REQUEST, LPC_REPLY, LPC_REQUEST, LpcPort, PORT_MAX_DATA, PORT_MESSAGE_HEADER, PortType, encodeMessage,
   type LpcMessage, type LpcReceiver,
 } from './port.js';
+import { lpcCheckRemoteView, lpcMapView, lpcReadPortView, lpcUnmapView, lpcWritePortView, lpcWriteRemoteView } from './port-view.js';
 
 const PORT_ALL_ACCESS = 0x1f0001;
 
@@ -83,8 +84,7 @@ export const lpcServices: Record<string, ServiceHandler> = {
     return receive(p, { thread: t, buffer: a[1]!, contextPtr: 0, listenOnly: true });
   },
   NtConnectPort(ex, t, a) {
-    const [pHandle, pName, , pClientView, , pMaxLen, pInfo, pInfoLen] = a;
-    if (pClientView !== 0) return NTSTATUS.STATUS_NOT_IMPLEMENTED; // port views (shared sections) do not exist yet
+    const [pHandle, pName, , pClientView, pServerView, pMaxLen, pInfo, pInfoLen] = a;
     const mem = t.process.space;
     const name = mem.readUnicodeString(pName!);
     const r = ex.namespace.lookup(name, null, false, false);
@@ -96,24 +96,52 @@ export const lpcServices: Record<string, ServiceHandler> = {
       if (n > PORT_MAX_DATA) return NTSTATUS.STATUS_INVALID_PARAMETER;
       info = mem.readBytes(pInfo!, n);
     }
+    if (pServerView !== 0) lpcCheckRemoteView(t, pServerView!);
+    // The client's view is mapped on its side now (the server's side when it accepts).
+    const request = pClientView === 0 ? undefined : lpcReadPortView(t, pClientView!);
+    const inClient = request === undefined ? undefined : lpcMapView(ex.ko, request, t.process);
     const id = ex.lpc.nextMessageId++;
-    ex.lpc.connects.set(id, { client: t, handlePtr: pHandle!, maxLengthPtr: pMaxLen!, connection: r.object, serverPort: null, clientPort: null });
-    deliver(ex, r.object, { type: LPC_CONNECTION_REQUEST, data: info, pid: t.process.pid, tid: t.tid, messageId: id, from: null });
+    ex.lpc.connects.set(id, {
+      client: t, handlePtr: pHandle!, maxLengthPtr: pMaxLen!, connection: r.object, serverPort: null, clientPort: null,
+      ...(request === undefined ? {} : { clientView: { request, ptr: pClientView!, inClient: inClient! } }),
+      serverViewOut: pServerView!,
+    });
+    deliver(ex, r.object, {
+      type: LPC_CONNECTION_REQUEST, data: info, pid: t.process.pid, tid: t.tid, messageId: id, from: null, clientViewSize: inClient?.size ?? 0,
+    });
     return PENDING;
   },
   NtAcceptConnectPort(ex, t, a) {
-    const [pHandle, context, pRequest, accept, pServerView] = a;
-    if (pServerView !== 0) return NTSTATUS.STATUS_NOT_IMPLEMENTED;
+    const [pHandle, context, pRequest, accept, pServerView, pClientView] = a;
     const { messageId } = readData(t, pRequest!);
     const pending = ex.lpc.connects.get(messageId);
     if (pending === undefined || pending.serverPort !== null) return NTSTATUS.STATUS_REPLY_MESSAGE_MISMATCH;
     if ((accept! & 0xff) === 0) {
       ex.lpc.connects.delete(messageId);
+      if (pending.clientView !== undefined) lpcUnmapView(pending.clientView.inClient);
       ex.completeLater(pending.client, NTSTATUS.STATUS_PORT_CONNECTION_REFUSED);
       return NTSTATUS.STATUS_SUCCESS;
     }
+    if (pClientView !== 0) lpcCheckRemoteView(t, pClientView!);
+    const serverRequest = pServerView === 0 ? undefined : lpcReadPortView(t, pServerView!);
     const server = new LpcPort('server', pending.connection);
     const client = new LpcPort('client', pending.connection);
+    // The client's view into the server; the server's view into both.
+    const cv = pending.clientView;
+    if (cv !== undefined) {
+      cv.inServer = lpcMapView(ex.ko, cv.request, t.process);
+      client.views.push(cv.inClient);
+      server.views.push(cv.inServer);
+      if (pClientView !== 0) lpcWriteRemoteView(t, pClientView!, cv.inServer);
+    }
+    if (serverRequest !== undefined) {
+      const inServer = lpcMapView(ex.ko, serverRequest, t.process);
+      const inClient = lpcMapView(ex.ko, serverRequest, pending.client.process);
+      server.views.push(inServer);
+      client.views.push(inClient);
+      pending.serverViewInClient = inClient;
+      lpcWritePortView(t, pServerView!, inServer, inClient);
+    }
     server.peer = client;
     client.peer = server;
     server.context = context!;
@@ -132,6 +160,12 @@ export const lpcServices: Record<string, ServiceHandler> = {
       try {
         c.process.space.writeU32(pending.handlePtr, c.process.handles.insert(pending.clientPort!, mapGenericAccess(PORT_ALL_ACCESS, PortType)));
         if (pending.maxLengthPtr !== 0) c.process.space.writeU32(pending.maxLengthPtr, PORT_MESSAGE_HEADER + PORT_MAX_DATA);
+        const cv = pending.clientView;
+        if (cv !== undefined) lpcWritePortView(c, cv.ptr, cv.inClient, cv.inServer!);
+        if (pending.serverViewOut !== 0) {
+          if (pending.serverViewInClient !== undefined) lpcWriteRemoteView(c, pending.serverViewOut, pending.serverViewInClient);
+          else c.process.space.writeBytes(pending.serverViewOut + 4, new Uint8Array(8)); // no server view: size and base 0
+        }
         ex.completeLater(c, NTSTATUS.STATUS_SUCCESS);
       } catch (e) {
         if (!(e instanceof NtStatusError)) throw e;

@@ -24,7 +24,7 @@ export class ProcessVSpace {
   onUnmap: (va: number) => void = () => {};
 
   constructor(private readonly ko: KernelObjects) {
-    this.pdSlot = ko.retype(seL4_X86_PageDirectoryObject);
+    this.pdSlot = ko.retypeReclaimable(seL4_X86_PageDirectoryObject);
     check(invokeASIDPool_Assign(ko.k, ko.slot(seL4_CapInitThreadASIDPool), ko.slot(this.pdSlot)), 'ASIDPool_Assign');
     this.pd = slotPtr(ko.k, ko.slot(this.pdSlot));
   }
@@ -34,7 +34,7 @@ export class ProcessVSpace {
     const ko = this.ko;
     const pdi = va >>> 22;
     if (!this.pageTables.has(pdi)) {
-      const pt = ko.retype(seL4_X86_PageTableObject);
+      const pt = ko.retypeReclaimable(seL4_X86_PageTableObject);
       check(invokePageTable_Map(ko.k, ko.slot(pt), ko.slot(this.pdSlot), va), 'PageTable_Map');
       this.pageTables.set(pdi, pt);
     }

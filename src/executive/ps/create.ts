@@ -229,14 +229,14 @@ function startThread(ex: ProcessServices, t: EThread, regs: readonly number[], i
   // NT queues LdrInitializeThunk for the first run: until then its context is the start it was given.
   if (!suspended) regs = throughStartThunk(p, regs);
   else t.startPending = p.startThunk !== 0;
-  t.cnodeSlot = ko.retype(seL4_CapTableObject, THREAD_CNODE_BITS);
+  t.cnodeSlot = ko.retypeReclaimable(seL4_CapTableObject, THREAD_CNODE_BITS);
   t.guardedCNodeSlot = ko.allocSlot();
   const root = ko.slot(seL4_CapInitThreadCNode);
   check(invokeCNode_Mint(k, root, t.guardedCNodeSlot, 32, root, t.cnodeSlot, 32, RIGHTS_ALL, cnodeCapData(0, 32 - THREAD_CNODE_BITS)), 'CNode_Mint(guard)');
   const cnode = ko.slot(t.cnodeSlot);
   check(invokeCNode_Mint(k, cnode, NT_SERVICE_CPTR, THREAD_CNODE_BITS, root, ex.endpointSlot, 32, RIGHT_WRITE | RIGHT_GRANT_REPLY, t.tid), 'CNode_Mint(service)');
   check(invokeCNode_Mint(k, cnode, FAULT_CPTR, THREAD_CNODE_BITS, root, ex.endpointSlot, 32, RIGHT_WRITE | RIGHT_GRANT_REPLY, t.tid | FAULT_BADGE), 'CNode_Mint(fault)');
-  t.tcbSlot = ko.retype(seL4_TCBObject);
+  t.tcbSlot = ko.retypeReclaimable(seL4_TCBObject);
   t.tcb = slotPtr(k, ko.slot(t.tcbSlot));
   check(invokeTCB_Configure(k, t.tcb, FAULT_CPTR, ko.slot(t.guardedCNodeSlot), ko.slot(space.vspace.pdSlot), ipc, ko.slot(ipcFrame)), 'TCB_Configure');
   check(invokeTCB_SetPriority(k, t.tcb, ko.slot(seL4_CapInitThreadTCB), NT_THREAD_PRIORITY), 'TCB_SetPriority');

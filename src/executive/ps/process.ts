@@ -81,6 +81,9 @@ export class EThread extends DispatcherObject {
   stackHigh = 0;
   /** Why the last fault raised as an exception happened ("page not mapped"...), for the unhandled report. */
   lastFaultReason = '';
+  /** The code and address of the fault `lastFaultReason` explains (a later software exception gets no reason). */
+  lastFaultCode = 0;
+  lastFaultAddress = 0;
   exitStatus = 0x103;
   terminated = false;
   /** Created suspended and not run yet: it enters ntdll!LdrInitializeThunk when first resumed. */

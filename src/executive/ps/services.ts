@@ -4,6 +4,7 @@ import type { ServiceHandler } from '../dispatch.js';
 import { obReferenceObjectByHandle } from '../ob/reference.js';
 import { ProcessType, ThreadType, type EProcess, type EThread } from './process.js';
 import { CONTEXT_SIZE, applyContext } from '../ke/exception-dispatch.js';
+import { contextFpuAcceptable } from '../ke/context-fpu.js';
 import { obInsertObject, readObjectAttributes } from '../ob/reference.js';
 import { mapGenericAccess } from '../ob/object.js';
 import { PENDING } from '../dispatch.js';
@@ -135,11 +136,12 @@ export const psQueryServices: Record<string, ServiceHandler> = {
     const mem = t.process.space;
     const want = mem.readU32(a[1]!);
     const ctx = ex.threadContext(target, t);
-    // Only the parts asked for (and that exist: control, integer, segments) are written.
-    new DataView(ctx.buffer).setUint32(0, (want & 0x10007) | 0x10000, true);
+    // Only the parts asked for (and that exist: control, integer, segments, and with a CPU the FPU's) are written.
+    const has = new DataView(ctx.buffer).getUint32(0, true);
+    new DataView(ctx.buffer).setUint32(0, (want & has & 0x1002f) | 0x10000, true);
     const out = mem.readBytes(a[1]!, CONTEXT_SIZE);
-    const parts: [number, number, number][] = [[0x10004, 0x8c, 0x9c], [0x10002, 0x9c, 0xb4], [0x10001, 0xb4, 0xcc]];
-    for (const [flag, from, to] of parts) if ((want & flag) === flag) out.set(ctx.subarray(from, to), from);
+    const parts: [number, number, number][] = [[0x10004, 0x8c, 0x9c], [0x10002, 0x9c, 0xb4], [0x10001, 0xb4, 0xcc], [0x10008, 0x1c, 0x8c], [0x10020, 0xcc, 0x2cc]];
+    for (const [flag, from, to] of parts) if ((want & has & flag) === flag) out.set(ctx.subarray(from, to), from);
     out.set(ctx.subarray(0, 4), 0);
     mem.writeBytes(a[1]!, out);
     return NTSTATUS.STATUS_SUCCESS;
@@ -148,6 +150,7 @@ export const psQueryServices: Record<string, ServiceHandler> = {
     const target = obReferenceObjectByHandle<EThread>(t, a[0]!, THREAD_SET_CONTEXT, ThreadType).object;
     if (target.terminated) return NTSTATUS.STATUS_THREAD_IS_TERMINATING;
     const ctx = t.process.space.readBytes(a[1]!, CONTEXT_SIZE);
+    if (!contextFpuAcceptable(ctx)) return NTSTATUS.STATUS_INVALID_PARAMETER;
     if (target === t) { ex.continueWith(t, ctx, false); return PENDING; }
     if (!ex.setThreadContext(target, ctx)) {
       ex.trace('NtSetContextThread: the target is suspended inside a wait; its registers are owed a reply');
