@@ -84,6 +84,15 @@ export class Cpu {
   retired = 0;
   /** Core number (for cpuid's APIC id and for the kernel). */
   coreId = 0;
+  /**
+   * The kernel's sysenter fastpath, called by the run loops (run, runJit)
+   * when a sysenter stops the engine: true means it handled the system
+   * call and switched the CPU to the registers of the thread that runs
+   * next, so the loop goes on there with a fresh budget instead of
+   * returning Stop.SYSCALL (seL4's fastpath returns to user mode without
+   * going through the kernel's main path). Null: every sysenter returns.
+   */
+  onSysenter: (() => boolean) | null = null;
 
   constructor(ram: GuestRam, slots = 1 << 16) {
     this.ram = ram;

@@ -107,6 +107,12 @@ export interface CoreOptions {
 export class KernelCore {
   /** The thread whose registers are in the CPU (0: none). */
   loaded = 0;
+  /** `run`'s instruction limit (cpu.retired), for the sysenter hook. */
+  private runEnd = 0;
+  /** The sysenter hook tried the fastpath and it declined: `syscall` goes to the slow path at once. */
+  private fastpathDeclined = false;
+  /** The sysenter hook took the fastpath to a host-run thread: the engine returned, the syscall is done. */
+  private trapHandled = false;
   fastpath: boolean;
   tickInstructions: number;
   /** Counters: system calls, how many took a fastpath, faults delivered or recorded, ticks. */
@@ -161,6 +167,10 @@ export class KernelCore {
     const end = cpu.retired + maxInstructions;
     const idle = idleThread(k);
     const smp = k.numCores > 1;
+    this.runEnd = end;
+    // One core without the lock: a fastpath system call switches threads inside the engine's loop.
+    const hook = lock === null && !smp && this.fastpath ? this.sysenterHook : null;
+    cpu.onSysenter = hook;
     if (lock !== null) lock.acquire(k.core);
     for (;;) {
       if (smp) {
@@ -170,7 +180,7 @@ export class KernelCore {
           rescheduleRequired(k);
         }
       }
-      const t = schedule(k);
+      let t = schedule(k);
       if (t === this.hostThread?.tcb) {
         // The Call fastpath leaves `loaded` naming it, but nothing of it is in the CPU (TCB_HOST_RUN).
         if (this.loaded !== 0 && this.loaded !== t) this.savePreempted(this.loaded);
@@ -185,6 +195,7 @@ export class KernelCore {
           // Another core may run this core's last thread next: its FPU state goes home.
           if (smp) releaseFpu(k, cpu);
           if (lock !== null) this.leave();
+          cpu.onSysenter = null;
           return CoreExit.IDLE;
         }
         if (!loadRegs(k, cpu, t)) {
@@ -195,11 +206,19 @@ export class KernelCore {
       }
       if (cpu.retired >= end) {
         if (lock !== null) this.leave();
+        cpu.onSysenter = null;
         return CoreExit.LIMIT;
       }
       if (lock !== null) this.leave();
       const stop = this.runCpu(cpu, this.tickInstructions);
       if (lock !== null) lock.acquire(k.core);
+      if (hook !== null) {
+        if (this.trapHandled) {
+          this.trapHandled = false;
+          continue;
+        }
+        t = this.loaded; // the hook may have switched threads inside the engine
+      }
       if (smp && this.descheduledRemotely(t)) {
         // Another core suspended it or moved it while it ran (seL4 would have sent an
         // IPI): its trap is undone, so a system call runs again when it next runs.
@@ -225,6 +244,36 @@ export class KernelCore {
       }
     }
   }
+
+  /**
+   * Cpu.onSysenter while `run` runs one core without the lock: the
+   * fastpath straight from the engine's loop (no return through `run`, no
+   * `schedule`: the fastpath leaves the scheduler action at "resume the
+   * current thread", so the run loop would only reload what is loaded).
+   * False sends the sysenter the usual way: the fastpath declined (the
+   * slow path runs, without trying it twice), the instruction limit is
+   * reached, or the thread switched to is host-run (already handled).
+   */
+  private readonly sysenterHook = (): boolean => {
+    const k = this.k;
+    const cpu = this.cpu;
+    if (cpu.retired >= this.runEnd) return false;
+    const t = this.loaded;
+    const sys = cpu.reg[0]!;
+    if (sys === seL4_SysCall ? !fastpathCall(k, cpu, t) : sys !== seL4_SysReplyRecv || !fastpathReplyRecv(k, cpu, t)) {
+      this.fastpathDeclined = true;
+      return false;
+    }
+    this.syscalls++;
+    this.fastpaths++;
+    const next = k.g[k.coreBase(k.core) + CORE_CUR]!;
+    this.loaded = next;
+    if (k.m[(next >> 2) + TCB_HOST_RUN] !== 0) {
+      this.trapHandled = true;
+      return false;
+    }
+    return true;
+  };
 
   /** Did another core's kernel operation take `t` off this core while it ran guest code? */
   private descheduledRemotely(t: number): boolean {
@@ -253,7 +302,9 @@ export class KernelCore {
     const cpu = this.cpu;
     this.syscalls++;
     const sys = cpu.reg[0]!;
-    if (this.fastpath) {
+    const declined = this.fastpathDeclined;
+    this.fastpathDeclined = false;
+    if (this.fastpath && !declined) {
       if (sys === seL4_SysCall ? fastpathCall(k, cpu, t) : sys === seL4_SysReplyRecv && fastpathReplyRecv(k, cpu, t)) {
         this.fastpaths++;
         this.loaded = k.g[k.coreBase(k.core) + CORE_CUR]!; // the thread the fastpath switched to
