@@ -93,6 +93,14 @@ export class Cpu {
    * going through the kernel's main path). Null: every sysenter returns.
    */
   onSysenter: (() => boolean) | null = null;
+  /**
+   * CR0.TS as seL4 uses it for its lazy FPU switch: non-zero makes every
+   * x87/SSE instruction raise #NM (device not available) before it does
+   * anything (fences and prefetches excepted, as on hardware; table/index.ts).
+   * The kernel sets it when the thread switched in does not own the FPU
+   * registers and clears it when it hands them over (src/kernel/fpu.ts).
+   */
+  fpuTrap = 0;
 
   constructor(ram: GuestRam, slots = 1 << 16) {
     this.ram = ram;

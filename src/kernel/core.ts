@@ -19,7 +19,9 @@
  * operations can write any thread's registers (badge, message info).
  * A thread preempted by the budget is saved only when another one runs.
  *
- * The x87/SSE state follows the thread (fpu.ts, switched in loadRegs).
+ * The x87/SSE state follows the thread (fpu.ts): loadRegs sets CR0.TS for a
+ * thread that does not own the FPU, and its first FPU instruction's #NM
+ * (Stop.FAULT, vector NM) hands the registers over.
  *
  * SMP (src/kernel/smp): each core worker runs one KernelCore with the big
  * kernel lock in `opts.lock`: it is held from the trap to the switch back
@@ -34,7 +36,7 @@ import { DEFAULT_ENGINE, engineFromEnv, runnerFor, type CpuEngine, type Runner }
 import { Access } from '../mmu/mmu.js';
 import { CORE_CUR, CORE_DOORBELL, type Kernel } from './state.js';
 import type { BigKernelLock } from './lock.js';
-import { releaseFpu } from './fpu.js';
+import { handleFpuFault, releaseFpu } from './fpu.js';
 import { RIGHT_GRANT, RIGHT_GRANT_REPLY, RIGHT_WRITE } from './cap.js';
 import { cap_endpoint_cap } from './objecttype.js';
 import { lookupCapSlot } from './cnode.js';
@@ -120,6 +122,8 @@ export class KernelCore {
   fastpaths = 0;
   faults = 0;
   ticks = 0;
+  /** #NM traps that handed the FPU registers to another thread (the lazy FPU switch, fpu.ts). */
+  fpuSwitches = 0;
   readonly unhandled: UnhandledFault[] = [];
   /** This core's doorbell as last seen (SMP), and its value when `run` last returned IDLE. */
   doorbellSeen = 0;
@@ -238,7 +242,11 @@ export class KernelCore {
         if (this.sliceEnd !== null) this.sliceEnd(k);
         else timerTick(k);
       } else if (stop === Stop.FAULT) {
-        this.exception(t, cpu.fault.vector, cpu.fault.errorCode);
+        // #NM under CR0.TS: the lazy FPU switch (fpu.ts); the instruction runs again.
+        if (cpu.fault.vector === Vector.NM && cpu.fpuTrap !== 0) {
+          this.fpuSwitches++;
+          handleFpuFault(k, cpu, t);
+        } else this.exception(t, cpu.fault.vector, cpu.fault.errorCode);
       } else {
         this.exception(t, Vector.GP, 0);
       }
