@@ -305,6 +305,11 @@ export function cteDelete(k: Kernel, slot: number, _exposed: boolean): number {
   const w0 = slotW0(k, slot);
   const type = w0 & 31;
   if (type === cap_null_cap) return seL4_NoError;
+  if (type === cap_reply_cap) {
+    // Nothing to finalise (non-MCS), final or not: every reply and every Recv deletes one.
+    emptySlot(k, slot);
+    return seL4_NoError;
+  }
   const ptr = slotPtr(k, slot);
   const final = isFinalCapability(k, slot);
   const recursive = type === cap_cnode_cap || type === cap_thread_cap;

@@ -53,10 +53,10 @@ import {
 } from './tcb.js';
 import {
   ENTRY_FAULT_SAVED, ENTRY_MRS, ENTRY_SYSRET, MAX_FAULT_LENGTH, TCB_ENTRY_FLAGS, TCB_HOST_RUN, TCB_FAULT_SAVED_ESI,
-  TCB_FAULT_SAVED_MRS, TCB_SYSRESULT, loadRegs, saveRegs, saveSyscallEntry, seL4_Fault_UnknownSyscall,
+  TCB_FAULT_SAVED_MRS, TCB_SYSRESULT, loadRegs, loadRegsWithPd, saveRegs, saveSyscallEntry, seL4_Fault_UnknownSyscall,
   seL4_Fault_UserException, seL4_Fault_VMFault, seL4_SysCall, seL4_SysNBRecv, seL4_SysNBSend, seL4_SysRecv,
   seL4_SysReply, seL4_SysReplyRecv, seL4_SysSend, seL4_SysYield, seL4_UnknownSyscall_Length,
-  seL4_UserException_Length, seL4_VMFault_Length, storeRegisterMRs,
+  seL4_UserException_Length, seL4_VMFault_Length, storeRegisterMRs, threadPageDirectory,
 } from './abi.js';
 import { fastpathCall, fastpathReplyRecv } from './fastpath.js';
 
@@ -113,7 +113,7 @@ export class KernelCore {
   private runEnd = 0;
   /** The sysenter hook tried the fastpath and it declined: `syscall` goes to the slow path at once. */
   private fastpathDeclined = false;
-  /** The sysenter hook took the fastpath to a host-run thread: the engine returned, the syscall is done. */
+  /** The sysenter hook handled the system call but left the next thread to the run loop (the engine returned). */
   private trapHandled = false;
   fastpath: boolean;
   tickInstructions: number;
@@ -259,8 +259,9 @@ export class KernelCore {
    * `schedule`: the fastpath leaves the scheduler action at "resume the
    * current thread", so the run loop would only reload what is loaded).
    * False sends the sysenter the usual way: the fastpath declined (the
-   * slow path runs, without trying it twice), the instruction limit is
-   * reached, or the thread switched to is host-run (already handled).
+   * slow path runs, without trying it twice) or the instruction limit is
+   * reached; or it was handled and the run loop chooses what runs next
+   * (`trapHandled`).
    */
   private readonly sysenterHook = (): boolean => {
     const k = this.k;
@@ -276,10 +277,22 @@ export class KernelCore {
     this.fastpaths++;
     const next = k.g[k.coreBase(k.core) + CORE_CUR]!;
     this.loaded = next;
-    if (k.m[(next >> 2) + TCB_HOST_RUN] !== 0) {
+    const host = this.hostThread;
+    if (host === null || next !== host.tcb) return true;
+    // A Call to the host-run thread (the NT executive): it serves the call here, as the run
+    // loop would, and its reply usually makes the caller current again: go on with it. Any
+    // other outcome (another host turn, idle, no VSpace, the instruction limit) is left to
+    // the run loop, whose `schedule` then finds the choice made here.
+    this.loaded = 0;
+    host.run();
+    const t2 = schedule(k);
+    const pd = t2 === host.tcb || t2 === idleThread(k) || cpu.retired >= this.runEnd ? 0 : threadPageDirectory(k, t2);
+    if (pd === 0) {
       this.trapHandled = true;
       return false;
     }
+    loadRegsWithPd(k, cpu, t2, pd);
+    this.loaded = t2;
     return true;
   };
 
