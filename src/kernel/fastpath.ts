@@ -20,12 +20,12 @@ import { RIGHT_GRANT, RIGHT_GRANT_REPLY, RIGHT_READ, RIGHT_WRITE, replyIsMaster 
 import { cap_endpoint_cap, cap_reply_cap } from './objecttype.js';
 import { lookupCapSlotFast } from './cnode.js';
 import { EP_HEAD, EP_STATE, EP_TAIL, EPState_Idle, EPState_Recv, EPState_Send } from './endpoint.js';
-import { isHighestPrio } from './scheduler.js';
-import { setupCallerCap } from './reply.js';
+import { isHighestPrio, tcbSchedDequeue } from './scheduler.js';
+import { insertReplyCap } from './reply.js';
 import { emptySlot } from './cdt.js';
 import {
   BLOCK_CAN_GRANT, IPCBUF_MSG, REG_BADGE, REG_MSGINFO, TCB_AFFINITY, TCB_BLOCKING_FLAGS, TCB_BLOCKING_OBJECT,
-  TCB_BOUND_NTFN, TCB_EP_NEXT, TCB_EP_PREV, TCB_FAULT_TYPE, TCB_IPCBUF, TCB_PRIO, TCB_REGS, TCB_STATE,
+  TCB_BOUND_NTFN, TCB_EP_NEXT, TCB_EP_PREV, TCB_FAULT_TYPE, TCB_IPCBUF, TCB_PRIO, TCB_QUEUED, TCB_REGS, TCB_STATE,
   ThreadState_BlockedOnReceive, ThreadState_BlockedOnReply, ThreadState_Running, tcbCaller, tcbSlot,
 } from './tcb.js';
 import { ENTRY_MRS, ENTRY_SYSRET, TCB_ENTRY_FLAGS, TCB_HOST_RUN, TCB_SYSRESULT, loadRegsWithPd, saveSyscallEntry, threadPageDirectory } from './abi.js';
@@ -109,7 +109,11 @@ export function fastpathCall(k: Kernel, cpu: Cpu, t: number): boolean {
   m[di + TCB_REGS + REG_BADGE] = m[si + 2]!;
   const replyCanGrant = (m[di + TCB_BLOCKING_FLAGS]! & BLOCK_CAN_GRANT) !== 0;
   m[di + TCB_STATE] = ThreadState_Running;
-  setupCallerCap(k, t, dest, replyCanGrant);
+  // setupCallerCap with setThreadState written out: the caller (the current thread) is seldom
+  // queued, and scheduleTCB's "choose a new thread" is replaced by switchTo's action.
+  m[(t >> 2) + TCB_STATE] = ThreadState_BlockedOnReply;
+  if (m[(t >> 2) + TCB_QUEUED] !== 0) tcbSchedDequeue(k, t);
+  insertReplyCap(k, t, dest, replyCanGrant);
   switchTo(k, cpu, dest, pd);
   return true;
 }

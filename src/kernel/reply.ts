@@ -33,6 +33,11 @@ const REPLY_W0_GRANT = capWord0(cap_reply_cap, RIGHTS_ALL, replyExtra(false, tru
  */
 export function setupCallerCap(k: Kernel, sender: number, receiver: number, canGrant: boolean): void {
   setThreadState(k, sender, ThreadState_BlockedOnReply);
+  insertReplyCap(k, sender, receiver, canGrant);
+}
+
+/** setupCallerCap's CDT half: the reply cap naming `sender` into `receiver`'s caller slot (the fastpath sets the state itself). */
+export function insertReplyCap(k: Kernel, sender: number, receiver: number, canGrant: boolean): void {
   const m = k.m;
   const replySlot = tcbSlot(sender, tcbReply);
   const callerSlot = tcbSlot(receiver, tcbCaller);
