@@ -165,6 +165,14 @@ export class KernelCore {
    * have retired (LIMIT; checked between traps and ticks).
    */
   run(maxInstructions = Number.POSITIVE_INFINITY): CoreExit {
+    try {
+      return this.runLoop(maxInstructions);
+    } finally {
+      this.cpu.onSysenter = null; // the hook belongs to this loop only (also when a host thread throws)
+    }
+  }
+
+  private runLoop(maxInstructions: number): CoreExit {
     const k = this.k;
     const cpu = this.cpu;
     const lock = this.lock;
@@ -199,7 +207,6 @@ export class KernelCore {
           // Another core may run this core's last thread next: its FPU state goes home.
           if (smp) releaseFpu(k, cpu);
           if (lock !== null) this.leave();
-          cpu.onSysenter = null;
           return CoreExit.IDLE;
         }
         if (!loadRegs(k, cpu, t)) {
@@ -210,7 +217,6 @@ export class KernelCore {
       }
       if (cpu.retired >= end) {
         if (lock !== null) this.leave();
-        cpu.onSysenter = null;
         return CoreExit.LIMIT;
       }
       if (lock !== null) this.leave();
