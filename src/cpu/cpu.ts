@@ -405,6 +405,19 @@ export class Cpu {
 
   /** Computes pending flags in `which` into `flags`, leaving others lazy. */
   private materialize(which: number): void {
+    if (which === ARITH && this.lazySize === 4) {
+      // The common whole record (a 32-bit add/sub/cmp/logic op, e.g. at every sysenter and
+      // pushf): all six flags at once, branch-free, instead of six compute* calls.
+      const op = this.lazyOp;
+      if (op === Lazy.ADD || op === Lazy.SUB || op === Lazy.LOGIC) {
+        const a = this.lz[LZ_A]!, b = this.lz[LZ_B]!, r = this.lz[LZ_RES]!;
+        let f = (this.flags & ~ARITH) | PARITY[r & 0xff]! | (r === 0 ? ZF : 0) | ((r >>> 24) & SF);
+        if (op === Lazy.ADD) f |= (((a & b) | ((a | b) & ~r)) >>> 31) | ((a ^ b ^ r) & AF) | ((((a ^ r) & (b ^ r)) >>> 31) << 11);
+        else if (op === Lazy.SUB) f |= (((~a & b) | (~(a ^ b) & r)) >>> 31) | ((a ^ b ^ r) & AF) | ((((a ^ b) & (a ^ r)) >>> 31) << 11);
+        this.flags = f;
+        return;
+      }
+    }
     let f = this.flags & ~which;
     if (which & CF) f |= this.computeCF();
     if (which & PF) f |= PARITY[this.lz[LZ_RES]! & 0xff]!;
