@@ -84,6 +84,23 @@ export class Cpu {
   retired = 0;
   /** Core number (for cpuid's APIC id and for the kernel). */
   coreId = 0;
+  /**
+   * The kernel's sysenter fastpath, called by the run loops (run, runJit)
+   * when a sysenter stops the engine: true means it handled the system
+   * call and switched the CPU to the registers of the thread that runs
+   * next, so the loop goes on there with a fresh budget instead of
+   * returning Stop.SYSCALL (seL4's fastpath returns to user mode without
+   * going through the kernel's main path). Null: every sysenter returns.
+   */
+  onSysenter: (() => boolean) | null = null;
+  /**
+   * CR0.TS as seL4 uses it for its lazy FPU switch: non-zero makes every
+   * x87/SSE instruction raise #NM (device not available) before it does
+   * anything (fences and prefetches excepted, as on hardware; table/index.ts).
+   * The kernel sets it when the thread switched in does not own the FPU
+   * registers and clears it when it hands them over (src/kernel/fpu.ts).
+   */
+  fpuTrap = 0;
 
   constructor(ram: GuestRam, slots = 1 << 16) {
     this.ram = ram;
@@ -388,6 +405,19 @@ export class Cpu {
 
   /** Computes pending flags in `which` into `flags`, leaving others lazy. */
   private materialize(which: number): void {
+    if (which === ARITH && this.lazySize === 4) {
+      // The common whole record (a 32-bit add/sub/cmp/logic op, e.g. at every sysenter and
+      // pushf): all six flags at once, branch-free, instead of six compute* calls.
+      const op = this.lazyOp;
+      if (op === Lazy.ADD || op === Lazy.SUB || op === Lazy.LOGIC) {
+        const a = this.lz[LZ_A]!, b = this.lz[LZ_B]!, r = this.lz[LZ_RES]!;
+        let f = (this.flags & ~ARITH) | PARITY[r & 0xff]! | (r === 0 ? ZF : 0) | ((r >>> 24) & SF);
+        if (op === Lazy.ADD) f |= (((a & b) | ((a | b) & ~r)) >>> 31) | ((a ^ b ^ r) & AF) | ((((a ^ r) & (b ^ r)) >>> 31) << 11);
+        else if (op === Lazy.SUB) f |= (((~a & b) | (~(a ^ b) & r)) >>> 31) | ((a ^ b ^ r) & AF) | ((((a ^ b) & (a ^ r)) >>> 31) << 11);
+        this.flags = f;
+        return;
+      }
+    }
     let f = this.flags & ~which;
     if (which & CF) f |= this.computeCF();
     if (which & PF) f |= PARITY[this.lz[LZ_RES]! & 0xff]!;

@@ -45,11 +45,16 @@ import { LZ_A, LZ_B, LZ_RES } from './cpu.js';
 const SLICE = 1 << 16;
 
 export function run(cpu: Cpu, budget: number): Stop {
+  let left = budget;
   for (;;) {
-    const n = budget > SLICE ? SLICE : budget;
+    const n = left > SLICE ? SLICE : left;
     const stop = runSlice(cpu, n);
-    budget -= n;
-    if (stop !== Stop.BUDGET || budget <= 0) return stop;
+    if (stop === Stop.SYSCALL && cpu.onSysenter !== null && cpu.fault.trapNumber === -1 && cpu.onSysenter()) {
+      left = budget; // another thread's registers: it starts a budget of its own, as after a return to the kernel
+      continue;
+    }
+    left -= n;
+    if (stop !== Stop.BUDGET || left <= 0) return stop;
   }
 }
 

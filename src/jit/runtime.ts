@@ -320,7 +320,10 @@ export class JitState implements BlockSource {
                 this.runningPfn = -1;
                 this.stale = 0;
                 done += cpu.retired - before;
-                if (stop >= 0) return stop as Stop;
+                if (stop >= 0) {
+                  if (stop === Stop.SYSCALL && cpu.onSysenter !== null && cpu.fault.trapNumber === -1 && cpu.onSysenter()) done = 0;
+                  else return stop as Stop;
+                }
                 continue;
               }
             } else {
@@ -351,7 +354,11 @@ export class JitState implements BlockSource {
       const before = cpu.retired;
       const stop = this.runBlock(budget - done);
       done += cpu.retired - before;
-      if (stop >= 0) return stop as Stop;
+      if (stop >= 0) {
+        // A sysenter the kernel's fastpath took (Cpu.onSysenter): go on with the next thread's registers.
+        if (stop === Stop.SYSCALL && cpu.onSysenter !== null && cpu.fault.trapNumber === -1 && cpu.onSysenter()) done = 0;
+        else return stop as Stop;
+      }
     }
     return Stop.BUDGET;
   }

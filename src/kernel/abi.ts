@@ -110,10 +110,16 @@ export function storeRegisterMRs(k: Kernel, cpu: Cpu, t: number): void {
  * any other from the next one. Returns false when it has no VSpace.
  */
 export function loadRegs(k: Kernel, cpu: Cpu, t: number): boolean {
-  const m = k.m;
-  const ti = t >> 2;
   const pd = threadPageDirectory(k, t);
   if (pd === 0) return false;
+  loadRegsWithPd(k, cpu, t, pd);
+  return true;
+}
+
+/** loadRegs for a caller that has looked up `t`'s page directory `pd` already (the fastpaths). */
+export function loadRegsWithPd(k: Kernel, cpu: Cpu, t: number, pd: number): void {
+  const m = k.m;
+  const ti = t >> 2;
   const b = ti + TCB_REGS;
   const r = cpu.reg;
   r[0] = m[b]!; r[1] = m[b + 1]!; r[2] = m[b + 2]!; r[3] = m[b + 3]!;
@@ -143,5 +149,4 @@ export function loadRegs(k: Kernel, cpu: Cpu, t: number): boolean {
   cpu.eip = m[b + REG_NEXT_EIP]! >>> 0;
   if (cpu.mmu.cr3 !== pd) cpu.mmu.setCr3(pd);
   switchFpu(k, cpu, t);
-  return true;
 }

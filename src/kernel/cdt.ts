@@ -246,7 +246,8 @@ export function emptySlot(k: Kernel, slot: number): void {
     m[(next >> 2) + CTE_PREV] = prev;
     if ((w0 & W0_FIRST_BADGED) !== 0) m[next >> 2]! |= W0_FIRST_BADGED;
   }
-  m.fill(0, s, s + 8);
+  // Eight stores, not fill(): every reply (slow path and fastpath) empties a slot.
+  m[s] = 0; m[s + 1] = 0; m[s + 2] = 0; m[s + 3] = 0; m[s + 4] = 0; m[s + 5] = 0; m[s + 6] = 0; m[s + 7] = 0;
 }
 
 export function isFinalCapability(k: Kernel, slot: number): boolean {
@@ -304,6 +305,11 @@ export function cteDelete(k: Kernel, slot: number, _exposed: boolean): number {
   const w0 = slotW0(k, slot);
   const type = w0 & 31;
   if (type === cap_null_cap) return seL4_NoError;
+  if (type === cap_reply_cap) {
+    // Nothing to finalise (non-MCS), final or not: every reply and every Recv deletes one.
+    emptySlot(k, slot);
+    return seL4_NoError;
+  }
   const ptr = slotPtr(k, slot);
   const final = isFinalCapability(k, slot);
   const recursive = type === cap_cnode_cap || type === cap_thread_cap;

@@ -82,6 +82,24 @@ export function lookupCapSlot(k: Kernel, t: number, cptr: number): number {
   return slot;
 }
 
+/**
+ * lookupCapSlot for the fastpaths: a CSpace whose root CNode resolves all
+ * 32 bits in one level (guard + radix = 32, as the root task and the NT
+ * executive build them) needs one guard compare and one index; any other
+ * shape, or a guard that does not match, takes the general lookup (same
+ * result, same lookup failure recorded).
+ */
+export function lookupCapSlotFast(k: Kernel, t: number, cptr: number): number {
+  const m = k.m;
+  const ri = tcbSlot(t, tcbCTable) >> 2;
+  const w0 = m[ri]!;
+  const radix = cnodeRadix(w0);
+  if ((w0 & 31) === cap_cnode_cap && radix + cnodeGuardSize(w0) === seL4_WordBits && (cptr >>> radix) === (m[ri + 2]! >>> 0)) {
+    return m[ri + 1]! + (cptr & ((1 << radix) - 1)) * 32;
+  }
+  return lookupCapSlot(k, t, cptr);
+}
+
 /** A slot for a CNode operation: `depth` bits of `capptr` from the CNode cap in `rootSlot`, exactly; 0 on error. */
 export function lookupSlotForCNodeOp(k: Kernel, isSource: boolean, rootSlot: number, capptr: number, depth: number): number {
   const e = k.err;

@@ -19,7 +19,9 @@
  * operations can write any thread's registers (badge, message info).
  * A thread preempted by the budget is saved only when another one runs.
  *
- * The x87/SSE state follows the thread (fpu.ts, switched in loadRegs).
+ * The x87/SSE state follows the thread (fpu.ts): loadRegs sets CR0.TS for a
+ * thread that does not own the FPU, and its first FPU instruction's #NM
+ * (Stop.FAULT, vector NM) hands the registers over.
  *
  * SMP (src/kernel/smp): each core worker runs one KernelCore with the big
  * kernel lock in `opts.lock`: it is held from the trap to the switch back
@@ -34,7 +36,7 @@ import { DEFAULT_ENGINE, engineFromEnv, runnerFor, type CpuEngine, type Runner }
 import { Access } from '../mmu/mmu.js';
 import { CORE_CUR, CORE_DOORBELL, type Kernel } from './state.js';
 import type { BigKernelLock } from './lock.js';
-import { releaseFpu } from './fpu.js';
+import { handleFpuFault, releaseFpu } from './fpu.js';
 import { RIGHT_GRANT, RIGHT_GRANT_REPLY, RIGHT_WRITE } from './cap.js';
 import { cap_endpoint_cap } from './objecttype.js';
 import { lookupCapSlot } from './cnode.js';
@@ -51,10 +53,10 @@ import {
 } from './tcb.js';
 import {
   ENTRY_FAULT_SAVED, ENTRY_MRS, ENTRY_SYSRET, MAX_FAULT_LENGTH, TCB_ENTRY_FLAGS, TCB_HOST_RUN, TCB_FAULT_SAVED_ESI,
-  TCB_FAULT_SAVED_MRS, TCB_SYSRESULT, loadRegs, saveRegs, saveSyscallEntry, seL4_Fault_UnknownSyscall,
+  TCB_FAULT_SAVED_MRS, TCB_SYSRESULT, loadRegs, loadRegsWithPd, saveRegs, saveSyscallEntry, seL4_Fault_UnknownSyscall,
   seL4_Fault_UserException, seL4_Fault_VMFault, seL4_SysCall, seL4_SysNBRecv, seL4_SysNBSend, seL4_SysRecv,
   seL4_SysReply, seL4_SysReplyRecv, seL4_SysSend, seL4_SysYield, seL4_UnknownSyscall_Length,
-  seL4_UserException_Length, seL4_VMFault_Length, storeRegisterMRs,
+  seL4_UserException_Length, seL4_VMFault_Length, storeRegisterMRs, threadPageDirectory,
 } from './abi.js';
 import { fastpathCall, fastpathReplyRecv } from './fastpath.js';
 
@@ -107,6 +109,12 @@ export interface CoreOptions {
 export class KernelCore {
   /** The thread whose registers are in the CPU (0: none). */
   loaded = 0;
+  /** `run`'s instruction limit (cpu.retired), for the sysenter hook. */
+  private runEnd = 0;
+  /** The sysenter hook tried the fastpath and it declined: `syscall` goes to the slow path at once. */
+  private fastpathDeclined = false;
+  /** The sysenter hook handled the system call but left the next thread to the run loop (the engine returned). */
+  private trapHandled = false;
   fastpath: boolean;
   tickInstructions: number;
   /** Counters: system calls, how many took a fastpath, faults delivered or recorded, ticks. */
@@ -114,6 +122,8 @@ export class KernelCore {
   fastpaths = 0;
   faults = 0;
   ticks = 0;
+  /** #NM traps that handed the FPU registers to another thread (the lazy FPU switch, fpu.ts). */
+  fpuSwitches = 0;
   readonly unhandled: UnhandledFault[] = [];
   /** This core's doorbell as last seen (SMP), and its value when `run` last returned IDLE. */
   doorbellSeen = 0;
@@ -155,12 +165,24 @@ export class KernelCore {
    * have retired (LIMIT; checked between traps and ticks).
    */
   run(maxInstructions = Number.POSITIVE_INFINITY): CoreExit {
+    try {
+      return this.runLoop(maxInstructions);
+    } finally {
+      this.cpu.onSysenter = null; // the hook belongs to this loop only (also when a host thread throws)
+    }
+  }
+
+  private runLoop(maxInstructions: number): CoreExit {
     const k = this.k;
     const cpu = this.cpu;
     const lock = this.lock;
     const end = cpu.retired + maxInstructions;
     const idle = idleThread(k);
     const smp = k.numCores > 1;
+    this.runEnd = end;
+    // One core without the lock: a fastpath system call switches threads inside the engine's loop.
+    const hook = lock === null && !smp && this.fastpath ? this.sysenterHook : null;
+    cpu.onSysenter = hook;
     if (lock !== null) lock.acquire(k.core);
     for (;;) {
       if (smp) {
@@ -170,7 +192,7 @@ export class KernelCore {
           rescheduleRequired(k);
         }
       }
-      const t = schedule(k);
+      let t = schedule(k);
       if (t === this.hostThread?.tcb) {
         // The Call fastpath leaves `loaded` naming it, but nothing of it is in the CPU (TCB_HOST_RUN).
         if (this.loaded !== 0 && this.loaded !== t) this.savePreempted(this.loaded);
@@ -200,6 +222,13 @@ export class KernelCore {
       if (lock !== null) this.leave();
       const stop = this.runCpu(cpu, this.tickInstructions);
       if (lock !== null) lock.acquire(k.core);
+      if (hook !== null) {
+        if (this.trapHandled) {
+          this.trapHandled = false;
+          continue;
+        }
+        t = this.loaded; // the hook may have switched threads inside the engine
+      }
       if (smp && this.descheduledRemotely(t)) {
         // Another core suspended it or moved it while it ran (seL4 would have sent an
         // IPI): its trap is undone, so a system call runs again when it next runs.
@@ -219,12 +248,59 @@ export class KernelCore {
         if (this.sliceEnd !== null) this.sliceEnd(k);
         else timerTick(k);
       } else if (stop === Stop.FAULT) {
-        this.exception(t, cpu.fault.vector, cpu.fault.errorCode);
+        // #NM under CR0.TS: the lazy FPU switch (fpu.ts); the instruction runs again.
+        if (cpu.fault.vector === Vector.NM && cpu.fpuTrap !== 0) {
+          this.fpuSwitches++;
+          handleFpuFault(k, cpu, t);
+        } else this.exception(t, cpu.fault.vector, cpu.fault.errorCode);
       } else {
         this.exception(t, Vector.GP, 0);
       }
     }
   }
+
+  /**
+   * Cpu.onSysenter while `run` runs one core without the lock: the
+   * fastpath straight from the engine's loop (no return through `run`, no
+   * `schedule`: the fastpath leaves the scheduler action at "resume the
+   * current thread", so the run loop would only reload what is loaded).
+   * False sends the sysenter the usual way: the fastpath declined (the
+   * slow path runs, without trying it twice) or the instruction limit is
+   * reached; or it was handled and the run loop chooses what runs next
+   * (`trapHandled`).
+   */
+  private readonly sysenterHook = (): boolean => {
+    const k = this.k;
+    const cpu = this.cpu;
+    if (cpu.retired >= this.runEnd) return false;
+    const t = this.loaded;
+    const sys = cpu.reg[0]!;
+    if (sys === seL4_SysCall ? !fastpathCall(k, cpu, t) : sys !== seL4_SysReplyRecv || !fastpathReplyRecv(k, cpu, t)) {
+      this.fastpathDeclined = true;
+      return false;
+    }
+    this.syscalls++;
+    this.fastpaths++;
+    const next = k.g[k.coreBase(k.core) + CORE_CUR]!;
+    this.loaded = next;
+    const host = this.hostThread;
+    if (host === null || next !== host.tcb) return true;
+    // A Call to the host-run thread (the NT executive): it serves the call here, as the run
+    // loop would, and its reply usually makes the caller current again: go on with it. Any
+    // other outcome (another host turn, idle, no VSpace, the instruction limit) is left to
+    // the run loop, whose `schedule` then finds the choice made here.
+    this.loaded = 0;
+    host.run();
+    const t2 = schedule(k);
+    const pd = t2 === host.tcb || t2 === idleThread(k) || cpu.retired >= this.runEnd ? 0 : threadPageDirectory(k, t2);
+    if (pd === 0) {
+      this.trapHandled = true;
+      return false;
+    }
+    loadRegsWithPd(k, cpu, t2, pd);
+    this.loaded = t2;
+    return true;
+  };
 
   /** Did another core's kernel operation take `t` off this core while it ran guest code? */
   private descheduledRemotely(t: number): boolean {
@@ -253,7 +329,9 @@ export class KernelCore {
     const cpu = this.cpu;
     this.syscalls++;
     const sys = cpu.reg[0]!;
-    if (this.fastpath) {
+    const declined = this.fastpathDeclined;
+    this.fastpathDeclined = false;
+    if (this.fastpath && !declined) {
       if (sys === seL4_SysCall ? fastpathCall(k, cpu, t) : sys === seL4_SysReplyRecv && fastpathReplyRecv(k, cpu, t)) {
         this.fastpaths++;
         this.loaded = k.g[k.coreBase(k.core) + CORE_CUR]!; // the thread the fastpath switched to

@@ -18,17 +18,17 @@ import type { Kernel } from './state.js';
 import { CORE_ACTION, CORE_CUR, SchedulerAction_ResumeCurrentThread } from './state.js';
 import { RIGHT_GRANT, RIGHT_GRANT_REPLY, RIGHT_READ, RIGHT_WRITE, replyIsMaster } from './cap.js';
 import { cap_endpoint_cap, cap_reply_cap } from './objecttype.js';
-import { lookupCapSlot } from './cnode.js';
+import { lookupCapSlotFast } from './cnode.js';
 import { EP_HEAD, EP_STATE, EP_TAIL, EPState_Idle, EPState_Recv, EPState_Send } from './endpoint.js';
-import { isHighestPrio } from './scheduler.js';
-import { setupCallerCap } from './reply.js';
+import { isHighestPrio, tcbSchedDequeue } from './scheduler.js';
+import { insertReplyCap } from './reply.js';
 import { emptySlot } from './cdt.js';
 import {
   BLOCK_CAN_GRANT, IPCBUF_MSG, REG_BADGE, REG_MSGINFO, TCB_AFFINITY, TCB_BLOCKING_FLAGS, TCB_BLOCKING_OBJECT,
-  TCB_BOUND_NTFN, TCB_EP_NEXT, TCB_EP_PREV, TCB_FAULT_TYPE, TCB_IPCBUF, TCB_PRIO, TCB_REGS, TCB_STATE,
+  TCB_BOUND_NTFN, TCB_EP_NEXT, TCB_EP_PREV, TCB_FAULT_TYPE, TCB_IPCBUF, TCB_PRIO, TCB_QUEUED, TCB_REGS, TCB_STATE,
   ThreadState_BlockedOnReceive, ThreadState_BlockedOnReply, ThreadState_Running, tcbCaller, tcbSlot,
 } from './tcb.js';
-import { ENTRY_MRS, ENTRY_SYSRET, TCB_ENTRY_FLAGS, TCB_HOST_RUN, TCB_SYSRESULT, loadRegs, saveSyscallEntry, threadPageDirectory } from './abi.js';
+import { ENTRY_MRS, ENTRY_SYSRET, TCB_ENTRY_FLAGS, TCB_HOST_RUN, TCB_SYSRESULT, loadRegsWithPd, saveSyscallEntry, threadPageDirectory } from './abi.js';
 
 /** length <= 2 and no extra caps: the whole message is EDI/EBP. */
 const fitsInRegisters = (info: number): boolean => (info & 0x7f) <= 2 && (info & 0x180) === 0;
@@ -60,12 +60,12 @@ function copyRegisterMRs(k: Kernel, cpu: Cpu, from: number, to: number, len: num
   if (len > 1) m[rb + 1] = mr1;
 }
 
-/** Switches the core to `to` and loads it into the CPU. */
-function switchTo(k: Kernel, cpu: Cpu, to: number): void {
+/** Switches the core to `to` (page directory `pd`, checked non-zero) and loads it into the CPU. */
+function switchTo(k: Kernel, cpu: Cpu, to: number, pd: number): void {
   const base = k.coreBase(k.core);
   k.g[base + CORE_CUR] = to;
   k.g[base + CORE_ACTION] = SchedulerAction_ResumeCurrentThread;
-  if (k.m[(to >> 2) + TCB_HOST_RUN] === 0) loadRegs(k, cpu, to); // a host-run thread never takes the CPU
+  if (k.m[(to >> 2) + TCB_HOST_RUN] === 0) loadRegsWithPd(k, cpu, to, pd); // a host-run thread never takes the CPU
 }
 
 /** seL4_Call fastpath for the current thread `t` (registers live in `cpu`). */
@@ -75,7 +75,7 @@ export function fastpathCall(k: Kernel, cpu: Cpu, t: number): boolean {
   const info = r[6]!;
   if (!fitsInRegisters(info)) return false;
   if (k.g[k.coreBase(k.core) + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread) return false;
-  const slot = lookupCapSlot(k, t, r[3]! >>> 0);
+  const slot = lookupCapSlotFast(k, t, r[3]! >>> 0);
   if (slot === 0) return false;
   const si = slot >> 2;
   const w0 = m[si]!;
@@ -89,7 +89,8 @@ export function fastpathCall(k: Kernel, cpu: Cpu, t: number): boolean {
   if (m[di + TCB_AFFINITY] !== k.core) return false;
   const destPrio = m[di + TCB_PRIO]!;
   if (destPrio < m[(t >> 2) + TCB_PRIO]! && !isHighestPrio(k, k.core, destPrio)) return false;
-  if (threadPageDirectory(k, dest) === 0) return false;
+  const pd = threadPageDirectory(k, dest);
+  if (pd === 0) return false;
 
   // Commit: everything below is what sendIPC + schedule would do.
   enter(k, cpu, t);
@@ -108,8 +109,12 @@ export function fastpathCall(k: Kernel, cpu: Cpu, t: number): boolean {
   m[di + TCB_REGS + REG_BADGE] = m[si + 2]!;
   const replyCanGrant = (m[di + TCB_BLOCKING_FLAGS]! & BLOCK_CAN_GRANT) !== 0;
   m[di + TCB_STATE] = ThreadState_Running;
-  setupCallerCap(k, t, dest, replyCanGrant);
-  switchTo(k, cpu, dest);
+  // setupCallerCap with setThreadState written out: the caller (the current thread) is seldom
+  // queued, and scheduleTCB's "choose a new thread" is replaced by switchTo's action.
+  m[(t >> 2) + TCB_STATE] = ThreadState_BlockedOnReply;
+  if (m[(t >> 2) + TCB_QUEUED] !== 0) tcbSchedDequeue(k, t);
+  insertReplyCap(k, t, dest, replyCanGrant);
+  switchTo(k, cpu, dest, pd);
   return true;
 }
 
@@ -126,7 +131,7 @@ export function fastpathReplyRecv(k: Kernel, cpu: Cpu, t: number): boolean {
   if (caller === 0) return false;
   const ci = caller >> 2;
   const callerSlot = tcbSlot(t, tcbCaller);
-  const ep = replyRecvFound[0]!, rights = replyRecvFound[1]!;
+  const ep = replyRecvFound[0]!, rights = replyRecvFound[1]!, pd = replyRecvFound[2]!;
 
   // Commit: doReplyTransfer, then receiveIPC blocking, then schedule.
   enter(k, cpu, t);
@@ -136,7 +141,7 @@ export function fastpathReplyRecv(k: Kernel, cpu: Cpu, t: number): boolean {
   emptySlot(k, callerSlot); // cteDeleteOne of a reply cap: nothing to finalise (non-MCS)
   m[ci + TCB_STATE] = ThreadState_Running;
   blockOnReceive(k, t, ep, rights);
-  switchTo(k, cpu, caller);
+  switchTo(k, cpu, caller, pd);
   return true;
 }
 
@@ -161,8 +166,8 @@ export function blockOnReceive(k: Kernel, t: number, ep: number, rights: number)
   m[ei + EP_STATE] = EPState_Recv;
 }
 
-/** What `replyRecvCaller` found besides the caller: the endpoint and the rights of its cap (no allocation per call). */
-export const replyRecvFound = new Int32Array(2);
+/** What `replyRecvCaller` found besides the caller: the endpoint, the rights of its cap, the caller's page directory (no allocation per call). */
+export const replyRecvFound = new Int32Array(3);
 
 /**
  * The conditions every ReplyRecv fastpath checks (seL4's fastpath_reply_recv):
@@ -182,7 +187,7 @@ export function replyRecvCaller(k: Kernel, t: number, cptr: number): number {
   const ci = caller >> 2;
   if (m[ci + TCB_STATE] !== ThreadState_BlockedOnReply || m[ci + TCB_FAULT_TYPE] !== 0) return 0;
   if (m[ci + TCB_AFFINITY] !== k.core) return 0;
-  const slot = lookupCapSlot(k, t, cptr);
+  const slot = lookupCapSlotFast(k, t, cptr);
   if (slot === 0) return 0;
   const w0 = m[slot >> 2]!;
   const rights = (w0 >>> 5) & 15;
@@ -191,8 +196,10 @@ export function replyRecvCaller(k: Kernel, t: number, cptr: number): number {
   if (m[(ep >> 2) + EP_STATE] === EPState_Send) return 0;
   const callerPrio = m[ci + TCB_PRIO]!;
   if (callerPrio < m[ti + TCB_PRIO]! && !isHighestPrio(k, k.core, callerPrio)) return 0;
-  if (threadPageDirectory(k, caller) === 0) return 0;
+  const pd = threadPageDirectory(k, caller);
+  if (pd === 0) return 0;
   replyRecvFound[0] = ep;
   replyRecvFound[1] = rights;
+  replyRecvFound[2] = pd;
   return caller;
 }

@@ -31,6 +31,10 @@ function fpuFlushThread(k: Kernel, cpu: Cpu, t: number): void {
   if (k.g[i] !== t) return;
   saveFpu(k, cpu, t);
   k.g[i] = 0;
+  // The switch is lazy (fpu.ts): with no owner, the next x87/SSE instruction on this core must
+  // trap (#NM) and load its thread's state from the TCB, which fpuWriteThread may have changed,
+  // even when `t` goes on running without a switch (the sysenter hook answers it in the engine).
+  cpu.fpuTrap = 1;
 }
 
 /** Copies `t`'s FPU state into `out` (the reset state for a thread that never used it). */

@@ -4,21 +4,24 @@
  *
  * The CPU has one x87 unit and one set of XMM registers (cpu.x87, cpu.sse);
  * each core remembers in its globals record which thread's state they hold
- * (CORE_FPU_OWNER). Switching to a thread that is already the owner costs
- * nothing (a system call that returns to its caller, a thread that comes
- * back after the core was idle); switching to another thread saves the
- * owner's state into its TCB and loads the new thread's. seL4 goes one step
- * further and traps the first FPU instruction (CR0.TS, #NM) so threads that
- * never touch the FPU never pay; the interpreter has no such trap (src/cpu
- * is not ours to change). Instead a switch first checks whether the CPU's
- * FPU is still in its reset state (about 50 register reads): if so, nothing
- * is saved, and a next thread that has no saved state needs nothing loaded,
- * so threads that never use the FPU pay one scan per switch; otherwise the
- * state moves (about 70 words each way).
+ * (CORE_FPU_OWNER). As in seL4, the switch is lazy: switching a thread in
+ * moves nothing and only sets CR0.TS (Cpu.fpuTrap) when it is not the
+ * owner; its first x87/SSE instruction then raises #NM, and the kernel
+ * (handleFpuFault) saves the owner's state into its TCB, loads the new
+ * thread's, makes it the owner and clears TS. Saving is skipped when the
+ * CPU's FPU is still in its reset state (about 50 register reads; only the
+ * mark "reset" is stored), and loading a thread without saved state is a
+ * reset (or nothing, when the FPU is in that state already). Threads that
+ * never use the FPU never pay anything (before, every switch scanned the
+ * registers, and every switch between two FPU users moved ~70 words each
+ * way even when neither used the FPU again).
  *
- * With more than one core, an owner leaving the core for good (the core
- * goes idle, or the thread's affinity moved) is saved at once, so whichever
- * core runs it next finds its state in the TCB.
+ * With more than one core the switch stays eager: a thread may move to
+ * another core (SetAffinity) while its registers are live in this core's
+ * CPU, which seL4 fetches with an IPI and a core worker here cannot reach.
+ * So every switch-in of another thread saves the owner's state (unless
+ * reset) and loads the new thread's, and a core going idle saves its owner:
+ * whichever core runs a thread next finds its state in the TCB.
  *
  * Save area, words from TCB_FPU (TCB words 256-327):
  *   0-31 xmm0..7 · 32 MXCSR · 33 x87 TOP · 34 control word · 35 status word
@@ -127,23 +130,50 @@ function putAway(k: Kernel, cpu: Cpu, owner: number): boolean {
 }
 
 /**
- * Makes `t` the owner of this core's FPU (switch-in). Between two threads
- * that never touched the FPU this is one scan of the registers (no copy).
+ * Switch-in of `t`: nothing moves. The CPU's FPU registers stay with their
+ * owner; if `t` is not the owner, CR0.TS is set (Cpu.fpuTrap) so its
+ * first x87/SSE instruction traps (#NM) to `handleFpuFault`. Threads that
+ * never touch the FPU never pay, and a thread switching with one that does
+ * not (a server answering an FPU-using client) keeps its registers live.
  */
 export function switchFpu(k: Kernel, cpu: Cpu, t: number): void {
   const i = k.coreBase(k.core) + CORE_FPU_OWNER;
   const owner = k.g[i]!;
-  if (owner === t) return;
-  const reset = putAway(k, cpu, owner);
-  if (k.m[(t >> 2) + TCB_FPU + F_VALID] !== 0) loadFpu(k, cpu, t);
-  else if (!reset) resetFpu(cpu);
-  k.g[i] = t;
+  if (owner === t) {
+    cpu.fpuTrap = 0;
+  } else if (k.numCores === 1) {
+    cpu.fpuTrap = 1;
+  } else {
+    // SMP: seL4 asks the old core by IPI to save a migrating owner's state; a core worker
+    // here cannot reach another's CPU, so the owner's state goes home at every switch.
+    handleFpuFault(k, cpu, t);
+  }
+}
+
+/**
+ * #NM from the current thread `t` (seL4's handleFPUFault / switchLocalFpuOwner):
+ * the owner's state goes to its TCB (or only the mark "reset", when it is
+ * the reset state), `t`'s is loaded (the reset state for a thread that has
+ * none saved), `t` becomes the owner and CR0.TS is cleared; the faulting
+ * instruction then runs again.
+ */
+export function handleFpuFault(k: Kernel, cpu: Cpu, t: number): void {
+  const i = k.coreBase(k.core) + CORE_FPU_OWNER;
+  const owner = k.g[i]!;
+  if (owner !== t) {
+    const reset = putAway(k, cpu, owner);
+    if (k.m[(t >> 2) + TCB_FPU + F_VALID] !== 0) loadFpu(k, cpu, t);
+    else if (!reset) resetFpu(cpu);
+    k.g[i] = t;
+  }
+  cpu.fpuTrap = 0;
 }
 
 /** Saves the owner's state and leaves this core's FPU without an owner (the core goes idle, SMP). */
 export function releaseFpu(k: Kernel, cpu: Cpu): void {
   const i = k.coreBase(k.core) + CORE_FPU_OWNER;
   const owner = k.g[i]!;
+  cpu.fpuTrap = 1;
   if (owner === 0) return;
   putAway(k, cpu, owner);
   k.g[i] = 0;

@@ -11,9 +11,9 @@
  * reply cap (cancelIPC of BlockedOnReply).
  */
 import type { Kernel } from './state.js';
-import { capWord0, replyCanGrant, replyExtra, replyIsMaster, slotPtr, slotType, slotW0, RIGHTS_ALL } from './cap.js';
+import { CTE_NEXT, CTE_PREV, capWord0, replyCanGrant, replyExtra, replyIsMaster, slotPtr, slotType, slotW0, RIGHTS_ALL } from './cap.js';
 import { cap_null_cap, cap_reply_cap } from './objecttype.js';
-import { cteDeleteOne, cteInsert } from './cdt.js';
+import { cteDeleteOne } from './cdt.js';
 import {
   TCB_FAULT_TYPE, ThreadState_BlockedOnReply, ThreadState_Inactive, ThreadState_Restart, ThreadState_Running,
   getReg, REG_MSGINFO, setThreadState, tcbCaller, tcbReply, tcbSlot, threadState,
@@ -21,18 +21,38 @@ import {
 import { possibleSwitchTo, tcbSchedEnqueue } from './scheduler.js';
 import { doIPCTransfer } from './message.js';
 
-/** The caller blocks on reply; the receiver's caller slot gets a reply cap naming it. */
+// A derived reply cap's word 0 (never revocable: seL4's isCapRevocable says so for reply caps).
+const REPLY_W0 = capWord0(cap_reply_cap, RIGHTS_ALL, replyExtra(false, false));
+const REPLY_W0_GRANT = capWord0(cap_reply_cap, RIGHTS_ALL, replyExtra(false, true));
+
+/**
+ * The caller blocks on reply; the receiver's caller slot gets a reply cap
+ * naming it, a CDT child of the caller's master reply cap. This is every
+ * Call's path (slow and fast), so cteInsert is written out for this one
+ * case: the new slot goes right after the master, as seL4's fastpath does.
+ */
 export function setupCallerCap(k: Kernel, sender: number, receiver: number, canGrant: boolean): void {
   setThreadState(k, sender, ThreadState_BlockedOnReply);
+  insertReplyCap(k, sender, receiver, canGrant);
+}
+
+/** setupCallerCap's CDT half: the reply cap naming `sender` into `receiver`'s caller slot (the fastpath sets the state itself). */
+export function insertReplyCap(k: Kernel, sender: number, receiver: number, canGrant: boolean): void {
+  const m = k.m;
   const replySlot = tcbSlot(sender, tcbReply);
   const callerSlot = tcbSlot(receiver, tcbCaller);
-  if (slotType(k, callerSlot) !== cap_null_cap) cteDeleteOne(k, callerSlot);
-  const c = k.capC;
-  c[0] = capWord0(cap_reply_cap, RIGHTS_ALL, replyExtra(false, canGrant));
-  c[1] = sender;
-  c[2] = 0;
-  c[3] = 0;
-  cteInsert(k, c, replySlot, callerSlot);
+  const d = callerSlot >> 2;
+  if ((m[d]! & 31) !== cap_null_cap) cteDeleteOne(k, callerSlot);
+  const r = replySlot >> 2;
+  const next = m[r + CTE_NEXT]!;
+  m[d] = canGrant ? REPLY_W0_GRANT : REPLY_W0;
+  m[d + 1] = sender;
+  m[d + 2] = 0;
+  m[d + 3] = 0;
+  m[d + CTE_PREV] = replySlot;
+  m[d + CTE_NEXT] = next;
+  m[r + CTE_NEXT] = callerSlot;
+  if (next !== 0) m[(next >> 2) + CTE_PREV] = callerSlot;
 }
 
 /** Drops any reply cap left in a thread's caller slot (start of every Recv). */

@@ -44,6 +44,24 @@ test('fastpath and slow path leave identical machines (all of RAM, kernel global
   assert.equal(firstDiff, -1, `RAM differs first at 0x${firstDiff.toString(16)}`);
 });
 
+test('run(limit) stops at the same instructions with the fastpath (taken inside the engine) as without', () => {
+  const a = pingPong(300, { fastpath: true });
+  const b = pingPong(300, { fastpath: false });
+  const stopsA: number[] = [];
+  const stopsB: number[] = [];
+  for (const [m, stops] of [[a, stopsA], [b, stopsB]] as const) {
+    for (let i = 0; i < 10_000; i++) {
+      const exit = m.core.run(397);
+      stops.push(m.cpu.retired);
+      if (exit === CoreExit.IDLE) break;
+    }
+  }
+  assert.ok(a.core.fastpaths > 500);
+  assert.ok(stopsA.length > 30, `${stopsA.length} stops`);
+  assert.deepEqual(stopsA, stopsB);
+  assert.equal(a.cpu.onSysenter, null, 'the hook is gone when run returns');
+});
+
 test('the page tables vspace.ts writes are the ones the MMU walks', () => {
   const m = machine();
   const pa = m.b.mapPage(0x12345000);

@@ -1,9 +1,14 @@
-// Per-thread x87/SSE state (fpu.ts): two threads on one core each put their own
-// value in xmm0 and ST(0), yield to each other, and must find their own values.
+// Per-thread x87/SSE state (fpu.ts, the lazy switch by CR0.TS and #NM): two threads on
+// one core each put their own value in xmm0 and ST(0), yield to each other, and must find
+// their own values; two threads using SSE and x87 between Call/ReplyRecv keep theirs, and
+// the fastpath leaves the same machine as the slow path; threads that never touch the
+// FPU never trap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CoreExit, seL4_Fault_UserException, TCB_FPU } from '../../src/kernel/index.js';
-import { machine, stack } from './sel4-guest.js';
+import {
+  CoreExit, seL4_Fault_UserException, TCB_FPU, RIGHT_READ, RIGHT_WRITE, RIGHT_GRANT_REPLY,
+} from '../../src/kernel/index.js';
+import { machine, pingPong, stack } from './sel4-guest.js';
 
 const CODE = [
   0x8b, 0x54, 0x24, 0x04, // mov edx, [esp+4]      (this thread's data block)
@@ -64,4 +69,93 @@ test('a fresh thread starts with the reset FPU state, not the previous thread\'s
   assert.equal(m.core.unhandled.length, 2);
   assert.equal(m.b.readWord(0x601008), 0, 'xmm0 of the new thread is zero');
   assert.equal(m.b.readWord(0x60100c) & 0xffff, 0x037f, 'control word of the new thread is the reset one');
+});
+
+// The client: N Calls (MR0 = its counter), adding the counter into xmm0 (a double) and
+// ST(0) before each and the reply's MR0 into memory after it; at the end it stores both.
+const CNT = 0x601000, RESULT = 0x601004, OUT = 0x601008;
+const CLIENT = [
+  0xd9, 0xee, // fldz
+  0x8b, 0x3d, 0x00, 0x10, 0x60, 0x00, // L: mov edi, [CNT]
+  0xf2, 0x0f, 0x2a, 0xcf, // cvtsi2sd xmm1, edi
+  0xf2, 0x0f, 0x58, 0xc1, // addsd xmm0, xmm1
+  0xda, 0x05, 0x00, 0x10, 0x60, 0x00, // fiadd dword [CNT]
+  0xbe, 0x01, 0x00, 0x00, 0x00, // mov esi, 1       (length 1)
+  0xbb, 0x01, 0x00, 0x00, 0x00, // mov ebx, 1       (the endpoint)
+  0xb8, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x34, // mov eax, seL4_SysCall; sysenter
+  0x01, 0x3d, 0x04, 0x10, 0x60, 0x00, // add [RESULT], edi
+  0xff, 0x0d, 0x00, 0x10, 0x60, 0x00, // dec dword [CNT]
+  0x75, 0xcd, // jnz L
+  0xf2, 0x0f, 0x11, 0x05, 0x08, 0x10, 0x60, 0x00, // movsd [OUT], xmm0
+  0xdd, 0x1d, 0x10, 0x10, 0x60, 0x00, // fstp qword [OUT + 8]
+  0x0f, 0x0b, // ud2: the end
+];
+// The server: Recv, then forever: xmm0 += MR0 (paddd), reply MR0 + 1 by ReplyRecv.
+const SERVER = [
+  0xbb, 0x01, 0x00, 0x00, 0x00, 0xb8, 0xfb, 0xff, 0xff, 0xff, 0x0f, 0x34, // mov ebx, 1; mov eax, seL4_SysRecv; sysenter
+  0x66, 0x0f, 0x6e, 0xcf, // L: movd xmm1, edi
+  0x66, 0x0f, 0xfe, 0xc1, // paddd xmm0, xmm1
+  0x47, // inc edi
+  0xbe, 0x01, 0x00, 0x00, 0x00, 0xbb, 0x01, 0x00, 0x00, 0x00, // mov esi, 1; mov ebx, 1
+  0xb8, 0xfe, 0xff, 0xff, 0xff, 0x0f, 0x34, // mov eax, seL4_SysReplyRecv; sysenter
+  0xeb, 0xe4, // jmp L
+];
+
+function fpuPingPong(n: number, fastpath: boolean) {
+  const m = machine({ fastpath });
+  const { b } = m;
+  b.mapPage(0x600000);
+  b.write(0x600000, Uint8Array.from(CLIENT));
+  b.write(0x600800, Uint8Array.from(SERVER));
+  b.mapPage(0x601000);
+  b.writeWords(CNT, [n, 0]);
+  const ep = b.endpoint();
+  const server = b.thread({ entry: 0x600800, esp: stack(m, 0x700000, 0), priority: 100, ipcBuffer: 0x710000 });
+  const client = b.thread({ entry: 0x600000, esp: stack(m, 0x720000, 0), priority: 100, ipcBuffer: 0x730000 });
+  b.giveCap(server, 1, ep, RIGHT_READ);
+  b.giveCap(client, 1, ep, RIGHT_WRITE | RIGHT_GRANT_REPLY);
+  b.start(server);
+  b.start(client);
+  return { ...m, server, client };
+}
+
+test('threads using SSE and x87 between Call and ReplyRecv keep their own registers (fastpath and slow path)', () => {
+  const n = 300, sum = (n * (n + 1)) / 2;
+  for (const fastpath of [true, false]) {
+    const m = fpuPingPong(n, fastpath);
+    assert.equal(m.core.run(5_000_000), CoreExit.IDLE);
+    assert.equal(m.core.unhandled.length, 1, 'the client ended at its ud2');
+    assert.equal(m.b.readWord(RESULT), sum + n, 'every reply was MR0 + 1');
+    const out = new Float64Array(Uint32Array.of(m.b.readWord(OUT), m.b.readWord(OUT + 4), m.b.readWord(OUT + 8), m.b.readWord(OUT + 12)).buffer);
+    assert.deepEqual([out[0], out[1]], [sum, sum], "the client's xmm0 and ST(0)");
+    // The client's last FPU instructions took the registers: the server's are in its TCB.
+    assert.equal(m.k.m[(m.server.tcb >> 2) + TCB_FPU + 37], 1);
+    assert.equal(m.k.m[(m.server.tcb >> 2) + TCB_FPU], sum, "the server's xmm0 (paddd)");
+    assert.ok(m.core.fpuSwitches >= 2 * n, 'each side traps once after each switch: both use the FPU every round');
+    if (fastpath) assert.ok(m.core.fastpaths >= 2 * n - 1);
+  }
+});
+
+test('with FPU use between IPCs the fastpath leaves the machine the slow path leaves (RAM, kernel globals, instructions)', () => {
+  const a = fpuPingPong(200, true);
+  const b = fpuPingPong(200, false);
+  assert.equal(a.core.run(5_000_000), CoreExit.IDLE);
+  assert.equal(b.core.run(5_000_000), CoreExit.IDLE);
+  assert.ok(a.core.fastpaths > 300);
+  assert.equal(b.core.fastpaths, 0);
+  assert.equal(a.cpu.retired, b.cpu.retired);
+  assert.equal(a.core.fpuSwitches, b.core.fpuSwitches);
+  assert.ok(Buffer.from(new Uint8Array(a.k.globals)).equals(Buffer.from(new Uint8Array(b.k.globals))), 'kernel globals differ');
+  const ra = new Int32Array(a.ram.sab);
+  const rb = new Int32Array(b.ram.sab);
+  let firstDiff = -1;
+  for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) { firstDiff = i * 4; break; }
+  assert.equal(firstDiff, -1, `RAM differs first at 0x${firstDiff.toString(16)}`);
+});
+
+test('threads that never use the FPU never trap (sel4-pingpong: no FPU handover at all)', () => {
+  const m = pingPong(500);
+  assert.equal(m.core.run(20_000_000), CoreExit.IDLE);
+  assert.ok(m.core.fastpaths > 900);
+  assert.equal(m.core.fpuSwitches, 0);
 });
