@@ -38,11 +38,12 @@ import { SectionType } from './mm/section.js';
 import { ServiceDispatcher, PENDING, type ServiceHandler } from './dispatch.js';
 import { EProcess, EThread, FAULT_BADGE, ProcessType, ThreadType } from './ps/process.js';
 import { psCreateProcess, psCreateThread, psWriteHostParameters, throughStartThunk, type CreateProcessOptions } from './ps/create.js';
-import { ioCreateBootModules, FileType } from './io/bootmodules.js';
+import { ioBootModulesDirectory, ioCreateBootModules, FileObject, FileType } from './io/bootmodules.js';
+import { mmImageSectionOfFile } from './mm/services.js';
 import { obCheckDelete, obReferenceObject } from './ob/object.js';
 import { parsePeImage, readImageFile } from '../pe/index.js';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { FaultResolution } from './mm/address-space.js';
 import { ObNamespace } from './ob/namespace.js';
 import { ImageSection, mmCreateImageSection, mmCreateKnownDlls } from './mm/image-section.js';
@@ -138,7 +139,7 @@ export class Executive implements HostThread {
     const name = o.image.replace(/^.*[\\/]/, '');
     this.addImageDirectories(o.dllPath);
     const ntdll = this.hostNtdll(o.dllPath);
-    const image = mmCreateImageSection(this.ko, readImageFile(o.image).bytes, name);
+    const image = this.hostImageSection(o.image, name);
     let p: EProcess;
     try {
       p = this.createProcessFromSection(image, ntdll, name, o.numberOfProcessors);
@@ -149,6 +150,17 @@ export class Executive implements HostThread {
     const t = psCreateThread(this, p, p.imageEntry, [p.processReturnThunk, p.peb]);
     this.threads.set(t.tid, t);
     return p;
+  }
+
+  /**
+   * The image section of a host program: the one \\BootModules keeps for the
+   * file when the file is there (one section per file, as NT keeps it, so
+   * every process of the program shares its pages), else a section of its own.
+   */
+  private hostImageSection(path: string, name: string): ImageSection {
+    const f = ioBootModulesDirectory(this.namespace).find(name, true);
+    if (f instanceof FileObject && resolve(f.hostPath) === resolve(path)) return mmImageSectionOfFile(this.ko, f);
+    return mmCreateImageSection(this.ko, readImageFile(path).bytes, name);
   }
 
   /** The DLL search directories of a run: their DLLs go to \\KnownDlls, all their files to \\BootModules. */

@@ -40,6 +40,12 @@ export interface Vad {
   shared?: boolean;
   /** A section view: what it maps (released on unmap). */
   view?: { release(): void };
+  /**
+   * An image view: per page, 1 while `frame` is a read-only copy of the cap
+   * of the section's own frame (shared by every view); the first write to a
+   * writable page copies it into a private frame (copy-on-write).
+   */
+  cow?: Uint8Array;
 }
 
 const BASE_PROTECTIONS = new Set([
@@ -50,6 +56,19 @@ const BASE_PROTECTIONS = new Set([
 export function isWritableProtect(p: number): boolean {
   const b = p & 0xff;
   return b === PAGE_READWRITE || b === PAGE_WRITECOPY || b === PAGE_EXECUTE_READWRITE || b === PAGE_EXECUTE_WRITECOPY;
+}
+/** What a shared image page's writable protection reads as until it is written (NT's PAGE_*WRITECOPY), and back. */
+function asWriteCopy(p: number): number {
+  const b = p & 0xff;
+  if (b === PAGE_READWRITE) return (p & ~0xff) | PAGE_WRITECOPY;
+  if (b === PAGE_EXECUTE_READWRITE) return (p & ~0xff) | PAGE_EXECUTE_WRITECOPY;
+  return p;
+}
+function asCopied(p: number): number {
+  const b = p & 0xff;
+  if (b === PAGE_WRITECOPY) return (p & ~0xff) | PAGE_READWRITE;
+  if (b === PAGE_EXECUTE_WRITECOPY) return (p & ~0xff) | PAGE_EXECUTE_READWRITE;
+  return p;
 }
 function isAccessible(p: number): boolean {
   return p !== 0 && (p & PAGE_GUARD) === 0 && (p & 0xff) !== PAGE_NOACCESS;
@@ -76,6 +95,8 @@ export class AddressSpace {
   /** Counters: pages committed by demand faults, by probes, guard pages hit. */
   demandFaults = 0;
   guardHits = 0;
+  /** Pages of image views copied on write (by a fault or a service's write). */
+  copyOnWrites = 0;
   /** Set when a stack guard page was consumed: the new lowest committed page of that stack (TEB.StackLimit). */
   stackLimit = 0;
 
@@ -189,16 +210,24 @@ export class AddressSpace {
     for (let va = start; va < end; va += PAGE) this.setProtect(v, (va - v.base) / PAGE, protect);
   }
 
-  /** Applies a protection to page `i` of `v`: the mapping follows (mapped only if it has a frame and is accessible). */
+  /**
+   * Applies a protection to page `i` of `v`: the mapping follows (mapped only
+   * if it has a frame and is accessible). On an image page still shared, a
+   * writable protection is its WRITECOPY form and the page stays mapped
+   * read-only (the first write copies it); on a page already copied,
+   * WRITECOPY is plain read/write (as NT reports them).
+   */
   private setProtect(v: Vad, i: number, protect: number): void {
     const va = v.base + i * PAGE;
     const old = v.protect[i]!;
+    const shared = v.cow !== undefined && v.cow[i] !== 0;
+    if (v.cow !== undefined) protect = shared ? asWriteCopy(protect) : asCopied(protect);
     v.protect[i] = protect;
     const f = v.frame[i]!;
     if (f === 0) return;
     const wasMapped = isAccessible(old);
     if (wasMapped) this.vspace.unmap(va, f);
-    if (isAccessible(protect)) this.vspace.map(va, f, isWritableProtect(protect));
+    if (isAccessible(protect)) this.vspace.map(va, f, !shared && isWritableProtect(protect));
   }
 
   free(base: number, size: number, type: number): [number, number] {
@@ -229,7 +258,8 @@ export class AddressSpace {
       const f = v.frame[i]!;
       if (f !== 0) {
         if (isAccessible(v.protect[i]!)) this.vspace.unmap(va, f);
-        if (v.shared) this.ko.deleteCap(f);
+        // A copy of a shared frame's cap goes; the frame stays with its owner (the section).
+        if (v.shared || (v.cow !== undefined && v.cow[i] !== 0)) this.ko.deleteCap(f);
         else this.ko.releaseFrame(f);
         v.frame[i] = 0;
       }
@@ -300,10 +330,44 @@ export class AddressSpace {
     }
     if ((p & 0xff) === PAGE_NOACCESS) return FaultResolution.VIOLATION;
     if (write && !isWritableProtect(p)) return FaultResolution.VIOLATION;
-    if (v.frame[i] !== 0) return FaultResolution.VIOLATION; // mapped already: a real protection fault
+    if (v.frame[i] !== 0) {
+      // A write to a shared image page with a writable (WRITECOPY) protection: copy it, as demand commit, silently.
+      if (write && v.cow !== undefined && v.cow[i] !== 0) {
+        this.copyOnWrite(v, i);
+        return FaultResolution.RESOLVED;
+      }
+      return FaultResolution.VIOLATION; // mapped already: a real protection fault
+    }
     this.demandFaults++;
     this.materialize(v, i);
     return FaultResolution.RESOLVED;
+  }
+
+  /**
+   * Page `i` of image view `v` stops sharing the section's frame: its bytes
+   * go to a private frame, mapped per its protection (WRITECOPY becomes
+   * read/write), and the copy of the section's cap is deleted.
+   */
+  private copyOnWrite(v: Vad, i: number): number {
+    const va = v.base + i * PAGE;
+    const shared = v.frame[i]!;
+    const f = this.ko.frame();
+    const from = this.ko.physOf(shared);
+    const to = this.ko.physOf(f);
+    this.u8.copyWithin(to, from, from + PAGE);
+    // The pooled frame may hold code the CPU decoded under an earlier owner.
+    const k = this.ko.k;
+    if (k.physicalWritten !== null) k.physicalWritten(to, PAGE);
+    const p = v.protect[i]!;
+    if (isAccessible(p)) this.vspace.unmap(va, shared);
+    this.ko.deleteCap(shared);
+    v.frame[i] = f;
+    v.cow![i] = 0;
+    this.copyOnWrites++;
+    const q = asCopied(p);
+    v.protect[i] = q;
+    if (isAccessible(q)) this.vspace.map(va, f, isWritableProtect(q));
+    return f;
   }
 
   /** Gives page `i` of `v` a frame and maps it per its protection. */
@@ -330,7 +394,8 @@ export class AddressSpace {
     if (!v || p === 0 || (!system && (!isAccessible(p) || (write && !isWritableProtect(p))))) {
       throw new NtStatusError(NTSTATUS.STATUS_ACCESS_VIOLATION, `${write ? 'write to' : 'read of'} ${hex(va)}: ${!v || p === 0 ? 'not committed' : 'protection'}`);
     }
-    const f = v.frame[i] !== 0 ? v.frame[i]! : this.materialize(v, i);
+    // A write to a shared image page (a service's output, NtWriteVirtualMemory, the executive) copies it first.
+    const f = v.frame[i] === 0 ? this.materialize(v, i) : write && v.cow !== undefined && v.cow[i] !== 0 ? this.copyOnWrite(v, i) : v.frame[i]!;
     const pa = this.ko.physOf(f) + (va & 0xfff);
     // A service writing user memory may overwrite code the CPU decoded (NtWriteVirtualMemory, image loading).
     if (write) { const k = this.ko.k; if (k.physicalWritten !== null) k.physicalWritten(pa, 1); }
@@ -427,6 +492,33 @@ export class AddressSpace {
       v.protect[i] = protect;
       this.vspace.map(base + i * PAGE, frameCaps[i]!, isWritableProtect(protect));
     }
+  }
+
+  /**
+   * Maps an image view at `base`: `frameCaps` are read-only copies (made for
+   * this address space) of the caps of the section's frames, `protect` the
+   * protection of each page (writable ones become WRITECOPY). Every page is
+   * committed and mapped read-only or read/execute, sharing the section's
+   * frames; a page is copied on its first write.
+   */
+  mapImageView(base: number, frameCaps: readonly number[], protect: Uint16Array, view: NonNullable<Vad['view']>): void {
+    const size = frameCaps.length * PAGE;
+    if (!this.isFree(base, size)) throw new NtStatusError(NTSTATUS.STATUS_CONFLICTING_ADDRESSES, `image view at ${hex(base)} overlaps`);
+    const n = frameCaps.length;
+    const v: Vad = {
+      base, size, kind: 'image', allocationProtect: PAGE_EXECUTE_WRITECOPY, protect: new Uint16Array(n), frame: new Int32Array(frameCaps),
+      view, cow: new Uint8Array(n).fill(1),
+    };
+    for (let i = 0; i < n; i++) v.protect[i] = asWriteCopy(protect[i]!);
+    let i = 0;
+    try {
+      for (; i < n; i++) if (isAccessible(v.protect[i]!)) this.vspace.map(base + i * PAGE, frameCaps[i]!, false);
+    } catch (e) {
+      // No page table could be made: undo the mappings; the caller still owns the caps.
+      for (let j = 0; j < i; j++) if (isAccessible(v.protect[j]!)) this.vspace.unmap(base + j * PAGE, frameCaps[j]!);
+      throw e;
+    }
+    this.insert(v);
   }
 
   /** NtUnmapViewOfSection: removes the view starting at `base`. */

@@ -8,18 +8,25 @@
  * filled; no relocations, no imports bound: that is ntdll's loader's job,
  * guest/ntdll/ldr.c). Each is named \KnownDlls\<lower-case name>.
  *
- * A view of an image section is a private copy per view (every page, not
- * only the writable ones): the loader in the guest writes relocations and
- * import addresses into it, and no process may see another's. Sharing the
- * read-only pages copy-on-write is not done yet. The view goes at the
- * preferred base when it is free (STATUS_SUCCESS), elsewhere otherwise
- * (STATUS_IMAGE_NOT_AT_BASE: the guest applies the base relocations), and
- * gets the sections' protections.
+ * A view of an image section maps the section's own frames, as NT does:
+ * every view, in every process, reads and runs the same physical pages
+ * (so the CPU's decoded and translated code, keyed by physical address, is
+ * reused). Each view gets read-only copies of the frames' caps, so no view
+ * can write them; writable pages are copy-on-write (PAGE_WRITECOPY /
+ * PAGE_EXECUTE_WRITECOPY until written, address-space.ts): the first
+ * write, by the guest (a VMFault fixed silently) or by a service, gives
+ * the view a private copy of that page. The loader in the guest makes the
+ * whole image writable while it relocates and binds imports, so only the
+ * pages it writes are copied. The view goes at the preferred base when it
+ * is free (STATUS_SUCCESS), elsewhere otherwise (STATUS_IMAGE_NOT_AT_BASE:
+ * the guest applies the base relocations), with the sections' protections.
+ * The section's frames live while a handle or a view holds the section.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NTSTATUS, NtStatusError } from '../../abi/ntstatus.js';
-import { MEM_COMMIT, MEM_RESERVE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE } from '../../abi/layouts.js';
+import { PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE } from '../../abi/layouts.js';
+import { invokeCNode_Copy, RIGHT_READ, seL4_CapInitThreadCNode, seL4_NoError, ERROR_NAMES } from '../../kernel/index.js';
 import {
   byName, computeProtections, lookupExport, mapImage, parseExports, parsePeImage, readImageFile, PROT_EXECUTE, PROT_READ, PROT_WRITE,
   type ExportTable, type PeImage, type ProtectionRange,
@@ -51,9 +58,13 @@ export interface ImageInformation {
 export class ImageSection extends Section {
   /** The host file it was made of ('' when not known). */
   source = '';
+  /** Each page's protection in a new view (from the section headers; writable ones become WRITECOPY when mapped). */
+  readonly pageProtect: Uint16Array;
   constructor(ko: KernelObjects, readonly imageName: string, readonly imageBase: number, sizeOfImage: number, readonly protections: readonly ProtectionRange[],
     readonly info: ImageInformation, private readonly exports: ExportTable) {
     super(ko, Math.ceil(sizeOfImage / PAGE) * PAGE, PAGE_EXECUTE_READWRITE);
+    this.pageProtect = new Uint16Array(this.frames.length).fill(PAGE_NOACCESS);
+    for (const r of protections) this.pageProtect.fill(protectionFor(r.prot), r.rva / PAGE, Math.min(this.frames.length, (r.rva + r.size) / PAGE));
   }
 
   /** RVA of an export by name (not a forwarder), or undefined. */
@@ -99,22 +110,31 @@ export function mmCreateImageSection(ko: KernelObjects, file: Uint8Array, name: 
   return s;
 }
 
-/** Maps a private copy of `s` into `space`; returns the base and whether it is the preferred one. */
+/** Maps a view of `s` (sharing its frames, copy-on-write) into `space`; returns the base and whether it is the preferred one. */
 export function mmMapImageView(ko: KernelObjects, s: ImageSection, space: AddressSpace, base: number): { base: number; atBase: boolean } {
   if (base === 0) base = space.isFree(s.imageBase, s.size) ? s.imageBase : space.freeRange(s.size);
   else if (base % 0x10000 !== 0 || !space.isFree(base, s.size)) throw new NtStatusError(NTSTATUS.STATUS_CONFLICTING_ADDRESSES, `0x${base.toString(16)} is not a free 64 KiB-aligned range`);
-  space.allocate(base, s.size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE, 'image');
-  const ram = new Uint8Array(ko.k.memory);
-  const bytes = new Uint8Array(s.size);
-  for (let i = 0; i < s.frames.length; i++) {
-    const pa = ko.physOf(s.frames[i]!);
-    bytes.set(ram.subarray(pa, pa + PAGE), i * PAGE);
+  const root = ko.slot(seL4_CapInitThreadCNode);
+  const caps: number[] = [];
+  try {
+    for (const frame of s.frames) {
+      const c = ko.allocSlot();
+      caps.push(c);
+      // Read-only: the kernel will not map the section's frame writable through this cap.
+      const e = invokeCNode_Copy(ko.k, root, c, 32, root, frame, 32, RIGHT_READ);
+      if (e !== seL4_NoError) throw new Error(`CNode_Copy(image section frame) failed: ${ERROR_NAMES[e]}`);
+    }
+  } catch (e) {
+    for (const c of caps) ko.deleteCap(c);
+    throw e;
   }
-  space.writeBytes(base, bytes, true);
-  for (const r of s.protections) space.protect(base + r.rva, r.size, protectionFor(r.prot));
+  try {
+    space.mapImageView(base, caps, s.pageProtect, { release: () => obDereferenceObject(s) });
+  } catch (e) {
+    for (const c of caps) ko.deleteCap(c);
+    throw e;
+  }
   obReferenceObject(s);
-  const v = space.find(base)!;
-  v.view = { release: () => obDereferenceObject(s) };
   return { base, atBase: base === s.imageBase };
 }
 

@@ -14,6 +14,7 @@ import { BOOT_MODULE_MAX, FILE_EXECUTE, FileObject, FileType } from '../io/bootm
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Executive } from '../executive.js';
+import type { KernelObjects } from '../ke/objects.js';
 import { SECTION_MAP_READ, SECTION_MAP_WRITE, SECTION_MAX, Section, SectionType, mmMapViewOfSection } from './section.js';
 
 const PROCESS_VM_OPERATION = 0x8;
@@ -113,7 +114,7 @@ const SECTION_IMAGE_INFORMATION_SIZE = 0x30;
  * (the file is read and checked then) and kept with the file, as NT keeps
  * one image section per file.
  */
-function imageSectionOf(ex: Executive, f: FileObject): ImageSection {
+export function mmImageSectionOfFile(ko: KernelObjects, f: FileObject): ImageSection {
   if (f.imageSection !== undefined && !f.imageSection.deleted) return f.imageSection;
   let bytes: Uint8Array;
   try {
@@ -124,7 +125,7 @@ function imageSectionOf(ex: Executive, f: FileObject): ImageSection {
     if (e instanceof NtStatusError) throw e;
     throw new NtStatusError(NTSTATUS.STATUS_INVALID_FILE_FOR_SECTION, `${f.name} cannot be read: ${(e as Error).message}`);
   }
-  const s = mmCreateImageSection(ex.ko, bytes, basename(f.hostPath));
+  const s = mmCreateImageSection(ko, bytes, basename(f.hostPath));
   s.pointerCount++; // the file's reference
   f.imageSection = s;
   return s;
@@ -137,7 +138,7 @@ export const mmSectionServices: Record<string, ServiceHandler> = {
       // An image section of a file: the size and protection come from the image (MaximumSize and the protection are not used).
       if (file === 0) return NTSTATUS.STATUS_INVALID_FILE_FOR_SECTION;
       const f = obReferenceObjectByHandle<FileObject>(t, file!, FILE_EXECUTE, FileType).object;
-      const section = imageSectionOf(ex, f);
+      const section = mmImageSectionOfFile(ex.ko, f);
       const r = obInsertObject(ex, t, section, readObjectAttributes(t, pOa!), access!);
       t.process.space.writeU32(pHandle!, r.handle);
       return r.status;

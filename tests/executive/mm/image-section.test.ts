@@ -1,7 +1,7 @@
 /**
  * \KnownDlls image sections (src/executive/mm/image-section.ts): one per
  * valid DLL of the search directories (a corrupt file is skipped), views
- * are private copies at the preferred base or elsewhere, with the
+ * go at the preferred base or elsewhere (copy-on-write: image-view-sharing.test.ts), with the
  * sections' protections, and unmapping releases them.
  */
 import { test } from 'node:test';
@@ -46,7 +46,7 @@ test('KnownDlls: lower-case names, case-insensitive lookup, corrupt files skippe
   }
 });
 
-test('an image view is a private copy with section protections, at the preferred base or elsewhere', () => {
+test('an image view has the section protections, at the preferred base or elsewhere; a write in one view is not seen in another', () => {
   const { ko, ns } = setup();
   mmCreateKnownDlls(ko, ns, [guestBinDir()], () => {});
   const s = ns.lookup('\\KnownDlls\\ldrdep.dll', null, true, false).object as ImageSection;
@@ -62,7 +62,7 @@ test('an image view is a private copy with section protections, at the preferred
   assert.notEqual(second.base, first.base);
   a.protect(second.base, 0x1000, PAGE_READWRITE);
   a.writeU32(second.base, 0xdeadbeef);
-  assert.equal(a.readU16(first.base), 0x5a4d, 'views do not share pages');
+  assert.equal(a.readU16(first.base), 0x5a4d, 'a write to one view is not seen in another');
   const other = new AddressSpace(ko);
   other.allocate(0x400000, 0x10000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
   assert.equal(mmMapImageView(ko, s, other, 0).atBase, false);
