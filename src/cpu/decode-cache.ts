@@ -46,6 +46,14 @@ const HASH_SIZE = 1 << HASH_BITS;
 export const BLK_STRIDE = 8;
 /** Word offsets in a `blk` entry. */
 export const B_PADDR = 0, B_EIP = 1, B_GEN = 2, B_START = 3, B_COUNT = 4, B_END_MODE = 5, B_FALL = 6;
+/**
+ * B_TAIL: -1, or the physical page the block's last instruction straddles into
+ * (-2 when it could not be known). The key (first page, EIP, generation) does
+ * not name that page: another address space, or this one after a remap, may map
+ * a different frame after the same first page (shared image code, COW copies),
+ * so a hit on such a block checks the tail page's current mapping first.
+ */
+export const B_TAIL = 7;
 
 export class DecodeCache implements CodePageMap {
   // ---- hash table of blocks (direct-mapped: a collision replaces) ----
@@ -56,7 +64,7 @@ export class DecodeCache implements CodePageMap {
   readonly count = new Int32Array(HASH_SIZE);
   /** Flow of the block's last instruction. */
   readonly endFlow = new Uint8Array(HASH_SIZE);
-  /** Packed copy for the run loop: [paddr, eip, gen, start, count, EndMode (hot.ts), fall-through EIP, 0] per entry. */
+  /** Packed copy for the run loop: [paddr, eip, gen, start, count, EndMode (hot.ts), fall-through EIP, tail page] per entry. */
   readonly blk = new Int32Array(HASH_SIZE * BLK_STRIDE).fill(-1);
 
   // ---- per physical page ----
@@ -110,7 +118,12 @@ export class DecodeCache implements CodePageMap {
       if (p >= cpu.ram.size) cpu.raise(Vector.PF, 1 | 4, eip); // no execution from MMIO
     }
     const h = DecodeCache.hash(p);
-    if (this.keyP[h] === p && this.keyV[h] === eip && this.gen[h] === this.pageGen[p >>> 12]) return h;
+    if (this.keyP[h] === p && this.keyV[h] === eip && this.gen[h] === this.pageGen[p >>> 12]) {
+      const tail = this.blk[h * BLK_STRIDE + B_TAIL]!;
+      if (tail === -1 || tail === this.physOfFetched(((eip & ~0xfff) + 0x1000) | 0)) return h;
+      // The straddled page maps another frame now (or is not in the TLB): decode again,
+      // which also ends the block before the instruction if its tail now faults.
+    }
     return this.decodeBlock(eip, p, h);
   }
 
@@ -120,7 +133,7 @@ export class DecodeCache implements CodePageMap {
     const pfn = p >>> 12;
     this.markCode(pfn);
     const first = this.nextSlot;
-    let n = 0, a = eip, flow: number = Flow.NONE;
+    let n = 0, a = eip, flow: number = Flow.NONE, tail = -1;
     for (;;) {
       const s = first + n;
       try {
@@ -139,6 +152,7 @@ export class DecodeCache implements CodePageMap {
         // Straddles into the next page: register the dependency, end the block.
         const p2 = this.physOfFetched((next - 1) | 0);
         if (p2 >= 0) this.addStraddler(p2 >>> 12, pfn);
+        tail = p2 >= 0 ? p2 & ~0xfff : -2;
         break;
       }
       if (flow !== Flow.NONE || n === MAX_BLOCK || (next ^ eip) >>> 12 !== 0) break;
@@ -160,6 +174,7 @@ export class DecodeCache implements CodePageMap {
     blk[b + B_COUNT] = n;
     blk[b + B_END_MODE] = finishBlock(d, first, n, this.fx, endFlow);
     blk[b + B_FALL] = n === 0 ? eip : d.next[first + n - 1]!;
+    blk[b + B_TAIL] = tail;
     this.blocksDecoded++;
     this.instructionsDecoded += n;
     return h;

@@ -29,7 +29,7 @@
  * short (budget, TF) runs on the exact table handlers instead.
  */
 import { type Cpu } from './cpu.js';
-import { BLK_STRIDE, cacheOf } from './decode-cache.js';
+import { B_TAIL, BLK_STRIDE, cacheOf } from './decode-cache.js';
 import { Stop, Vector } from './fault.js';
 import { PARITY, TF, type Cond, type Lazy } from './flags.js';
 import { execs } from './table/index.js';
@@ -70,7 +70,7 @@ export function run(cpu: Cpu, budget: number): Stop {
 // INC 5, DEC 6, RESULT 7; lz[0] = A, lz[1] = B, lz[2] = RES. TLB_VALID = 4.
 // Block info words (decode-cache.ts B_*): 0 paddr, 1 eip, 2 gen, 3 start, 4 count,
 // 5 EndMode (hot.ts: 0 FALL, 1 HOT_BRANCH, 2 TABLE_BRANCH, 3 TRAP, 4 SERIALIZE), 6 fall-through.
-if (K_LAST !== 89 || FX_STRIDE !== 4 || BLK_STRIDE !== 8 || LZ_A !== 0 || LZ_B !== 1 || LZ_RES !== 2) throw new Error('interpreter: hot.ts kinds changed; update the run loop switch');
+if (K_LAST !== 89 || FX_STRIDE !== 4 || BLK_STRIDE !== 8 || B_TAIL !== 7 || LZ_A !== 0 || LZ_B !== 1 || LZ_RES !== 2) throw new Error('interpreter: hot.ts kinds changed; update the run loop switch');
 
 // Flag arithmetic without data-dependent branches: these values (a carry, an
 // equality) are as random as the guest's data, so a compare-and-branch would
@@ -116,7 +116,9 @@ function runSlice(cpu: Cpu, budget: number): Stop {
         const te = tlbR[eip >>> 12]!;
         const p = (te & ~0xfff) ^ eip;
         b = (Math.imul(p, 0x9e3779b1) >>> 18) << 3;
-        if ((te & 0xfff) !== 4 || blk[b]! !== p || blk[b + 1]! !== eip || blk[b + 2]! !== cache.pageGen[p >>> 12]!) b = (cache.lookup(eip) & 0x3fff) << 3;
+        // A block whose last instruction straddles into the next page (blk[b + 7], B_TAIL)
+        // goes through lookup, which checks that page's current frame.
+        if ((te & 0xfff) !== 4 || blk[b]! !== p || blk[b + 1]! !== eip || blk[b + 2]! !== cache.pageGen[p >>> 12]! || blk[b + 7]! !== -1) b = (cache.lookup(eip) & 0x3fff) << 3;
         cache.runPage = blk[b]! >>> 12;
       }
       again = false;
