@@ -142,22 +142,23 @@ export function rescheduleRequired(k: Kernel, core = k.core): void {
  */
 export function remoteWake(k: Kernel, core: number): void {
   const base = k.coreBase(core);
-  Atomics.add(k.g, base + CORE_DOORBELL, 1);
-  if (k.deferWakes) {
-    if (k.pendingWakeCount < k.pendingWakes.length) k.pendingWakes[k.pendingWakeCount++] = core;
-    else Atomics.notify(k.g, base + CORE_DOORBELL);
-  } else if (takeSleeper(k, base)) {
-    Atomics.notify(k.g, base + CORE_DOORBELL);
+  if (k.deferWakes && k.pendingWakeCount < k.pendingWakes.length) {
+    // Rung after the lock is released: a core woken now would only wait for the lock.
+    k.pendingWakes[k.pendingWakeCount++] = core;
+  } else {
+    Atomics.add(k.g, base + CORE_DOORBELL, 1);
+    if (takeSleeper(k, base)) Atomics.notify(k.g, base + CORE_DOORBELL);
   }
   if (k.onRemoteWake !== null) k.onRemoteWake(core);
 }
 
-/** Sends the notifies remoteWake deferred (after the kernel lock is released). */
+/** Rings the doorbells remoteWake deferred (after the kernel lock is released). */
 export function flushWakes(k: Kernel): void {
   const n = k.pendingWakeCount;
   k.pendingWakeCount = 0;
   for (let i = 0; i < n; i++) {
     const base = k.coreBase(k.pendingWakes[i]!);
+    Atomics.add(k.g, base + CORE_DOORBELL, 1);
     if (takeSleeper(k, base)) Atomics.notify(k.g, base + CORE_DOORBELL);
   }
 }

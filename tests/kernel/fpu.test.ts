@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreExit, seL4_Fault_UserException, TCB_FPU } from '../../src/kernel/index.js';
-import { machine, stack } from './sel4-guest.js';
+import { machine, stack } from '../../src/kernel/guest/sel4-guest.js';
 
 const CODE = [
   0x8b, 0x54, 0x24, 0x04, // mov edx, [esp+4]      (this thread's data block)

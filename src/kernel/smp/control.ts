@@ -31,6 +31,10 @@ export interface CoreWorkerData {
   spinners: number;
   /** The JIT's CodeMap buffers, shared by every core: code written on one core drops the others' translations. */
   codeMap: { bits: SharedArrayBuffer; gen: SharedArrayBuffer };
+  /** The cross-core fastpath's hand-off rings (smp/handoff.ts), index a * cores + b for ring a → b. */
+  handoffs: (SharedArrayBuffer | null)[];
+  /** Sample where the worker's time goes (smp/profile.ts) and put it in the report. */
+  profile: boolean;
 }
 
 export interface TimerWorkerData {
@@ -56,6 +60,14 @@ export interface CoreReport {
   /** Wall time spent polling the doorbell idle, and asleep in Atomics.wait (ms). */
   spinMs: number;
   sleptMs: number;
+  /** Cross-core fastpath hand-offs this core committed (sender) and took (receiver). */
+  handoffsSent: number;
+  handoffsTaken: number;
+  /** Kernel-lock acquisitions that found it held, and those that slept. */
+  lockContended: number;
+  lockSlept: number;
+  /** With SmpOptions.profile: share of profiler samples per bucket (smp/profile.ts). */
+  profile?: Record<string, number>;
   /** Faults that had no handler (the thread was stopped). */
   unhandled: { tcb: number; label: number; msg: number[] }[];
 }

@@ -26,6 +26,7 @@ import { BigKernelLock } from '../lock.js';
 import { CORE_DOORBELL, Kernel } from '../state.js';
 import { SpaceBuilder, type BuiltThread, type ThreadSpec } from '../space-builder.js';
 import { CodeMap } from '../../jit/code-map.js';
+import { createHandoffBuffers, type HandoffBuffers } from './handoff.js';
 import { CONTROL_BYTES, CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData, type TimerWorkerData } from './control.js';
 
 /**
@@ -50,6 +51,8 @@ export interface SmpOptions {
   idleSpinUs?: number;
   /** An idle core spins only while at most this many threads are awake, the host's included (default: the host's cores). */
   spinners?: number;
+  /** Profile each core worker (smp/profile.ts; CoreReport.profile). */
+  profile?: boolean;
 }
 
 export class SmpMachine {
@@ -64,6 +67,8 @@ export class SmpMachine {
   readonly cores: number;
   readonly hostCore: number;
   readonly control = new SharedArrayBuffer(CONTROL_BYTES);
+  /** The cross-core fastpath's rings, one per ordered pair of CPU cores. */
+  private readonly handoffs: HandoffBuffers;
   private workers: Worker[] = [];
   private reports: Promise<CoreReport>[] = [];
   private timer: Worker | null = null;
@@ -75,6 +80,7 @@ export class SmpMachine {
     if (!(Number.isInteger(cores) && cores >= 1 && cores <= 63)) throw new RangeError(`cores must be 1..63, not ${cores}`);
     this.cores = cores;
     this.hostCore = cores;
+    this.handoffs = createHandoffBuffers(cores);
     this.ram = new GuestRam(opts.ramBytes ?? 32 << 20);
     this.codeMap = new CodeMap(this.ram.size);
     const { kernel, bootInfo } = bootKernel({
@@ -118,7 +124,7 @@ export class SmpMachine {
         memory: this.ram.sab, globals: this.k.globals, control: this.control, core: c,
         fastpath: o.fastpath ?? true, sliceInstructions: o.sliceInstructions ?? 20_000,
         idleSpinUs: o.idleSpinUs ?? DEFAULT_IDLE_SPIN_US, spinners: o.spinners ?? availableParallelism(),
-        codeMap: this.codeMap.buffers,
+        codeMap: this.codeMap.buffers, profile: o.profile ?? false, handoffs: this.handoffs,
       };
       const w = new Worker(url, { workerData: data });
       this.workers.push(w);

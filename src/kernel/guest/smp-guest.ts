@@ -3,9 +3,9 @@
  * pairs placed on chosen cores, the root task (the host) collecting reports.
  */
 import { join } from 'node:path';
-import { directorySource, loadProgram } from '../../src/pe/index.js';
-import { SmpMachine, type SmpOptions } from '../../src/kernel/smp/machine.js';
-import { RIGHT_READ, RIGHT_WRITE, RIGHT_GRANT_REPLY, type BuiltThread } from '../../src/kernel/index.js';
+import { directorySource, loadProgram } from '../../pe/index.js';
+import { SmpMachine, type SmpOptions } from '../smp/machine.js';
+import { RIGHT_READ, RIGHT_WRITE, RIGHT_GRANT_REPLY, type BuiltThread } from '../index.js';
 import { GUEST_BIN, CLIENT_BADGE, PING_BADGE, PONG_BADGE, rootReceive, type Received } from './sel4-guest.js';
 
 /** A stack page under `top` holding [esp] = 0 and [esp+4] = arg; returns esp. */
