@@ -1,3 +1,4 @@
+import type { CpuEngine } from '../../jit/index.js';
 /**
  * The SMP machine's control block (a small SAB next to the kernel's two):
  * what the host says to the core workers and the timer, outside the kernel.
@@ -33,6 +34,8 @@ export interface CoreWorkerData {
   codeMap: { bits: SharedArrayBuffer; gen: SharedArrayBuffer };
   /** The cross-core fastpath's hand-off rings (smp/handoff.ts), index a * cores + b for ring a → b. */
   handoffs: (SharedArrayBuffer | null)[];
+  /** The CPU engine (default: NEPTUNE_CPU_ENGINE, else DEFAULT_ENGINE). */
+  engine?: CpuEngine;
   /** Sample where the worker's time goes (smp/profile.ts) and put it in the report. */
   profile: boolean;
 }

@@ -36,7 +36,7 @@ const ctl = new Int32Array(d.control);
 const cpu = new Cpu(ram);
 cpu.coreId = d.core;
 // The JIT state of this core over the machine's shared CodeMap (before KernelCore picks the engine).
-const engine = engineFromEnv(DEFAULT_ENGINE);
+const engine = d.engine ?? engineFromEnv(DEFAULT_ENGINE);
 if (engine !== 'interp') jitOf(cpu, { codeMap: new CodeMap(ram.size, d.codeMap), ...(engine === 'jit-eager' ? { threshold: 0 } : {}) });
 const base = k.coreBase(d.core);
 const ticks = base + CORE_TICKS;
@@ -47,6 +47,7 @@ const core = new KernelCore(k, cpu, {
   lock,
   ...(cross !== null ? { crossCore: cross } : {}),
   fastpath: d.fastpath,
+  engine,
   tickInstructions: d.sliceInstructions,
   sliceEnd: (kk) => {
     let n = Atomics.exchange(kk.g, ticks, 0);

@@ -26,6 +26,7 @@ import { BigKernelLock } from '../lock.js';
 import { CORE_DOORBELL, Kernel } from '../state.js';
 import { SpaceBuilder, type BuiltThread, type ThreadSpec } from '../space-builder.js';
 import { CodeMap } from '../../jit/code-map.js';
+import type { CpuEngine } from '../../jit/index.js';
 import { createHandoffBuffers, type HandoffBuffers } from './handoff.js';
 import { CONTROL_BYTES, CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData, type TimerWorkerData } from './control.js';
 
@@ -51,6 +52,8 @@ export interface SmpOptions {
   idleSpinUs?: number;
   /** An idle core spins only while at most this many threads are awake, the host's included (default: the host's cores). */
   spinners?: number;
+  /** The CPU engine of every core (default: NEPTUNE_CPU_ENGINE, else DEFAULT_ENGINE; docs/jit.md). */
+  engine?: CpuEngine;
   /** Profile each core worker (smp/profile.ts; CoreReport.profile). */
   profile?: boolean;
 }
@@ -125,6 +128,7 @@ export class SmpMachine {
         fastpath: o.fastpath ?? true, sliceInstructions: o.sliceInstructions ?? 20_000,
         idleSpinUs: o.idleSpinUs ?? DEFAULT_IDLE_SPIN_US, spinners: o.spinners ?? availableParallelism(),
         codeMap: this.codeMap.buffers, profile: o.profile ?? false, handoffs: this.handoffs,
+        ...(o.engine !== undefined ? { engine: o.engine } : {}),
       };
       const w = new Worker(url, { workerData: data });
       this.workers.push(w);
