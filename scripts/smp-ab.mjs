@@ -3,7 +3,7 @@
 //   base  another build's dist (BASE=/path/to/dist, e.g. of main)
 //   slow  this build, fastpath off (every IPC on the slow path)
 //   fast  this build, fastpath on (the cross-core fastpath)
-//   node scripts/smp-ab.mjs [rounds] [roundTrips]
+//   node scripts/smp-ab.mjs [rounds] [roundTrips] [--notify]   (--notify: ipc.notify.latency's measurement)
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 
@@ -12,10 +12,12 @@ const n = Number(process.argv[3] ?? 50_000);
 const mine = await import('../dist/bench/suites/ipc-guest.js');
 const base = process.env.BASE ? await import(pathToFileURL(resolve(process.env.BASE, 'bench/suites/ipc-guest.js')).href) : null;
 const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
+const notify = process.argv.includes('--notify');
+const f = notify ? 'crossCoreNotify' : 'crossCoreRoundTrip';
 const arms = {
-  ...(base ? { base: () => base.crossCoreRoundTrip(n) } : {}),
-  slow: () => mine.crossCoreRoundTrip(n, false),
-  fast: () => mine.crossCoreRoundTrip(n, true),
+  ...(base ? { base: () => base[f](n) } : {}),
+  slow: () => mine[f](n, false),
+  fast: () => mine[f](n, true),
 };
 const chunks = Object.fromEntries(Object.keys(arms).map((k) => [k, []]));
 const means = Object.fromEntries(Object.keys(arms).map((k) => [k, []]));

@@ -150,8 +150,8 @@ export async function crossCoreRoundTrip(n: number, fastpath = true): Promise<Cr
 }
 
 /** Cross-core notifications: ns per signal -> wake (half a round). */
-export async function crossCoreNotify(n: number): Promise<CrossCoreSample> {
-  const m = new SmpMachine({ cores: 2, tickMs: 0 });
+export async function crossCoreNotify(n: number, fastpath = true): Promise<CrossCoreSample> {
+  const m = new SmpMachine({ cores: 2, tickMs: 0, fastpath });
   const entry = loadNotify(m);
   const report = m.kernel(() => m.b.endpoint());
   const p = notifySmpPair(m, entry, report, 1, 0, n);

@@ -179,6 +179,7 @@ function takeSleeper(k: Kernel, base: number): boolean {
 export function possibleSwitchTo(k: Kernel, t: number): void {
   const core = k.m[(t >> 2) + TCB_AFFINITY]!;
   if (core !== k.core) {
+    if (k.remoteSwitch !== null && k.remoteSwitch(t, core)) return; // handed to that idle core (SMP)
     tcbSchedEnqueue(k, t); // rings that core's doorbell
     return;
   }

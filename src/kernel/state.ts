@@ -105,6 +105,12 @@ export class Kernel {
   pendingWakeCount = 0;
   /** Called when a thread is made runnable on another core (an IPI). */
   onRemoteWake: ((core: number) => void) | null = null;
+  /**
+   * SMP: offered every thread woken for another core (possibleSwitchTo);
+   * true when it was handed to that core directly (smp/cross-fastpath.ts)
+   * instead of queued there with a doorbell.
+   */
+  remoteSwitch: ((t: number, core: number) => boolean) | null = null;
 
   constructor(shared: KernelShared, core = 0) {
     this.memory = shared.memory;

@@ -28,6 +28,8 @@ export interface CoreWorkerData {
   sliceInstructions: number;
   /** Longest wall time an idle core polls its doorbell before it sleeps (µs; SpinPolicy adapts below it). */
   idleSpinUs: number;
+  /** The shortest spin SpinPolicy adapts down to (µs). */
+  idleSpinMinUs: number;
   /** An idle core spins only while at most this many threads are awake (CTL_ACTIVE; the host's cores). */
   spinners: number;
   /** The JIT's CodeMap buffers, shared by every core: code written on one core drops the others' translations. */

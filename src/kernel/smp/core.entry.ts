@@ -60,7 +60,7 @@ let sleeps = 0;
 let spinWakes = 0;
 let spinMs = 0;
 let sleptMs = 0;
-const policy = new SpinPolicy(d.idleSpinUs);
+const policy = new SpinPolicy(d.idleSpinUs, d.idleSpinMinUs);
 const bell = base + CORE_DOORBELL;
 const g = k.g;
 /** The doorbell value this idle core saw last under the lock. */

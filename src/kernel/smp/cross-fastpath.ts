@@ -70,9 +70,28 @@ export class CrossCoreFastpath implements CrossCorePath {
   /** Rings with slots written and not yet published, and how many each. */
   private readonly pendRing: SpscRing[] = [];
   private readonly pendCore: number[] = [];
+  // At most one slot per ring per kernel entry in practice (a handed-to core is no longer idle).
   private pendCount = 0;
 
-  constructor(readonly k: Kernel, readonly rings: HandoffRings) {}
+  constructor(readonly k: Kernel, readonly rings: HandoffRings) {
+    k.remoteSwitch = (t, b) => this.switchRemote(t, b);
+  }
+
+  /**
+   * The slow path's cross-core wake (possibleSwitchTo, from a Send, Reply,
+   * Signal, ... on this core): when `t`'s core would pick `t` at once, `t`
+   * becomes its current thread and goes over the ring, as the fastpaths do,
+   * instead of into its ready queue with a doorbell.
+   */
+  private switchRemote(t: number, b: number): boolean {
+    const m = this.k.m;
+    const ti = t >> 2;
+    if (m[ti + TCB_HOST_RUN] !== 0) return false;
+    const ring = this.idlePartnerCore(b, m[ti + TCB_PRIO]!);
+    if (ring === null) return false;
+    this.place(ring, b, t, m[ti + TCB_REGS + REG_MSGINFO]!, m[ti + TCB_REGS + REG_BADGE]!, 0, 0);
+    return true;
+  }
 
   trySyscall(cpu: Cpu, t: number, sys: number): boolean {
     if (sys === seL4_SysCall) return this.call(cpu, t);
@@ -94,7 +113,7 @@ export class CrossCoreFastpath implements CrossCorePath {
     const g = k.g;
     if (g[base + CORE_CUR] !== g[base + CORE_IDLE] || g[base + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread) return null;
     if (getHighestPrio(k, b) > prio) return null;
-    if (ring.freeSlots() === 0) return null;
+    if (ring.freeSlots() <= this.pendingOn(ring)) return null;
     return ring;
   }
 
@@ -211,21 +230,30 @@ export class CrossCoreFastpath implements CrossCorePath {
 
   /** `to` becomes core `b`'s current thread; this core's blocked thread leaves; the slot waits for `flush`. */
   private handOff(ring: SpscRing, b: number, to: number, info: number, badge: number, cpu: Cpu): void {
-    const k = this.k;
-    const g = k.g;
-    const there = k.coreBase(b);
-    g[there + CORE_CUR] = to;
-    g[there + CORE_ACTION] = SchedulerAction_ResumeCurrentThread;
-    g[k.coreBase(k.core) + CORE_ACTION] = SchedulerAction_ChooseNewThread;
+    this.k.g[this.k.coreBase(this.k.core) + CORE_ACTION] = SchedulerAction_ChooseNewThread;
+    this.place(ring, b, to, info, badge, cpu.reg[7]!, cpu.reg[5]!);
+  }
+
+  /** Slots written and not yet published on `ring`. */
+  private pendingOn(ring: SpscRing): number {
     let n = 0;
     for (let i = 0; i < this.pendCount; i++) if (this.pendRing[i] === ring) n++;
-    const o = ring.writeOffset(n);
+    return n;
+  }
+
+  /** Makes `to` core `b`'s current thread (what b's schedule would choose) and writes its slot. */
+  private place(ring: SpscRing, b: number, to: number, info: number, badge: number, mr0: number, mr1: number): void {
+    const g = this.k.g;
+    const there = this.k.coreBase(b);
+    g[there + CORE_CUR] = to;
+    g[there + CORE_ACTION] = SchedulerAction_ResumeCurrentThread;
+    const o = ring.writeOffset(this.pendingOn(ring));
     const w = ring.words;
     w[o + HO_THREAD] = to;
     w[o + HO_INFO] = info;
     w[o + HO_BADGE] = badge;
-    w[o + HO_MR0] = cpu.reg[7]!;
-    w[o + HO_MR1] = cpu.reg[5]!;
+    w[o + HO_MR0] = mr0;
+    w[o + HO_MR1] = mr1;
     this.pendRing[this.pendCount] = ring;
     this.pendCore[this.pendCount] = b;
     this.pendCount++;

@@ -36,6 +36,8 @@ import { CONTROL_BYTES, CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, typ
  * for a partner the host has not scheduled gives its core back soon.
  */
 export const DEFAULT_IDLE_SPIN_US = 100;
+/** An idle core's shortest spin (µs): SpinPolicy's own minimum. */
+export const DEFAULT_IDLE_SPIN_MIN_US = 2;
 
 export interface SmpOptions {
   /** CPU cores (workers). */
@@ -50,6 +52,8 @@ export interface SmpOptions {
   sliceInstructions?: number;
   /** Longest wall time an idle core polls its doorbell before it sleeps, in µs (default 100; it adapts below). */
   idleSpinUs?: number;
+  /** The shortest idle spin it adapts down to, in µs (default DEFAULT_IDLE_SPIN_MIN_US). */
+  idleSpinMinUs?: number;
   /** An idle core spins only while at most this many threads are awake, the host's included (default: the host's cores). */
   spinners?: number;
   /** The CPU engine of every core (default: NEPTUNE_CPU_ENGINE, else DEFAULT_ENGINE; docs/jit.md). */
@@ -126,7 +130,7 @@ export class SmpMachine {
       const data: CoreWorkerData = {
         memory: this.ram.sab, globals: this.k.globals, control: this.control, core: c,
         fastpath: o.fastpath ?? true, sliceInstructions: o.sliceInstructions ?? 20_000,
-        idleSpinUs: o.idleSpinUs ?? DEFAULT_IDLE_SPIN_US, spinners: o.spinners ?? availableParallelism(),
+        idleSpinUs: o.idleSpinUs ?? DEFAULT_IDLE_SPIN_US, idleSpinMinUs: o.idleSpinMinUs ?? DEFAULT_IDLE_SPIN_MIN_US, spinners: o.spinners ?? availableParallelism(),
         codeMap: this.codeMap.buffers, profile: o.profile ?? false, handoffs: this.handoffs,
         ...(o.engine !== undefined ? { engine: o.engine } : {}),
       };
