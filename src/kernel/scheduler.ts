@@ -135,10 +135,13 @@ export function rescheduleRequired(k: Kernel, core = k.core): void {
 
 /**
  * Rings core `core`'s doorbell: work was queued for it (the IPI of SMP
- * seL4; every enqueue on another core's queue rings it). The notify, a
- * system call on the host, is paid only when that core's worker said it
- * sleeps (CORE_SLEEPING, set before it re-checks the doorbell and waits:
- * sequentially consistent on both sides, so no wake-up is lost).
+ * seL4; every enqueue on another core's queue rings it). Inside a core
+ * worker's kernel entry (deferWakes) the ring waits for the lock's
+ * release (flushWakes): rung at once, the woken core would spin on the
+ * lock still held by this entry. The notify, a system call on the host, is
+ * paid only when that core's worker said it sleeps (CORE_SLEEPING, set
+ * before it re-checks the doorbell and waits: sequentially consistent on
+ * both sides, so no wake-up is lost).
  */
 export function remoteWake(k: Kernel, core: number): void {
   const base = k.coreBase(core);

@@ -96,9 +96,9 @@ export class Kernel {
   readonly finalising = new Set<number>();
   /**
    * SMP: while set (a core worker inside the kernel lock), remoteWake only
-   * rings the doorbell and notes the core here; the notify is sent after
-   * the lock is released (flushWakes), so the woken core does not wake up
-   * just to find the lock still held.
+   * notes the core here; its doorbell is rung (and a sleeper notified)
+   * after the lock is released (flushWakes), so the woken core does not
+   * wake up just to find the lock still held.
    */
   deferWakes = false;
   readonly pendingWakes = new Int32Array(MAX_CORES);
