@@ -2,8 +2,15 @@
 // server on core 1 (as bench ipc.cross-core.roundtrip), each core worker
 // profiled (SmpOptions.profile) and its counters printed.
 //   node scripts/smp-profile.mjs [roundTrips] [--no-profile] [--no-fastpath]
-import { SmpMachine } from '../dist/src/kernel/smp/machine.js';
-import { collect, loadPingPong, pingPongPair } from '../dist/src/kernel/guest/smp-guest.js';
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+
+// DIST=<another build's dist>: that build's machine and guest helpers (before this branch: in tests/kernel/).
+const dist = process.env.DIST ? pathToFileURL(resolve(process.env.DIST)).href : new URL('../dist', import.meta.url).href;
+const { SmpMachine } = await import(`${dist}/src/kernel/smp/machine.js`);
+const helpers = existsSync(new URL(`${dist}/src/kernel/guest/smp-guest.js`)) ? 'src/kernel/guest' : 'tests/kernel';
+const { collect, loadPingPong, pingPongPair } = await import(`${dist}/${helpers}/smp-guest.js`);
 
 const n = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 200_000);
 const profile = !process.argv.includes('--no-profile');
