@@ -5,8 +5,8 @@
  * (the SMP machine: two core workers).
  */
 import { SmpMachine } from '../../src/kernel/smp/machine.js';
-import { pingPong, notifyPair } from '../../tests/kernel/sel4-guest.js';
-import { collect, loadNotify, loadPingPong, notifySmpPair, pingPongPair } from '../../tests/kernel/smp-guest.js';
+import { pingPong, notifyPair } from '../../src/kernel/guest/sel4-guest.js';
+import { collect, loadNotify, loadPingPong, notifySmpPair, pingPongPair } from '../../src/kernel/guest/smp-guest.js';
 
 export interface SameCoreSample {
   /** ns per round trip (Call + ReplyRecv). */
@@ -128,9 +128,9 @@ function sampleChunks(m: SmpMachine, core: number, rounds: number, perRound: num
   return out;
 }
 
-/** Cross-core round trips: client on core 0, server on core 1. */
-export async function crossCoreRoundTrip(n: number): Promise<CrossCoreSample> {
-  const m = new SmpMachine({ cores: 2, tickMs: 0 });
+/** Cross-core round trips: client on core 0, server on core 1 (fastpath off: every IPC takes the slow path). */
+export async function crossCoreRoundTrip(n: number, fastpath = true): Promise<CrossCoreSample> {
+  const m = new SmpMachine({ cores: 2, tickMs: 0, fastpath });
   const entry = loadPingPong(m);
   const report = m.kernel(() => m.b.endpoint());
   const p = pingPongPair(m, entry, report, 0, 1, 0, n);
@@ -150,8 +150,8 @@ export async function crossCoreRoundTrip(n: number): Promise<CrossCoreSample> {
 }
 
 /** Cross-core notifications: ns per signal -> wake (half a round). */
-export async function crossCoreNotify(n: number): Promise<CrossCoreSample> {
-  const m = new SmpMachine({ cores: 2, tickMs: 0 });
+export async function crossCoreNotify(n: number, fastpath = true): Promise<CrossCoreSample> {
+  const m = new SmpMachine({ cores: 2, tickMs: 0, fastpath });
   const entry = loadNotify(m);
   const report = m.kernel(() => m.b.endpoint());
   const p = notifySmpPair(m, entry, report, 1, 0, n);

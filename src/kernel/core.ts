@@ -59,6 +59,7 @@ import {
   seL4_UserException_Length, seL4_VMFault_Length, storeRegisterMRs, threadPageDirectory,
 } from './abi.js';
 import { fastpathCall, fastpathReplyRecv } from './fastpath.js';
+import type { CrossCorePath } from './smp/cross-fastpath.js';
 
 /** Save-area words in the order of seL4's ia32 UnknownSyscall message: EAX EBX ECX EDX ESI EDI EBP. */
 const UNKNOWN_SYSCALL_REGS = [0, 3, 1, 2, 6, 7, 5] as const;
@@ -104,6 +105,8 @@ export interface CoreOptions {
   sliceEnd?: (k: Kernel) => void;
   /** Interpreter only, or the JIT (default: NEPTUNE_CPU_ENGINE, else DEFAULT_ENGINE; docs/jit.md). */
   engine?: CpuEngine;
+  /** SMP: the cross-core fastpath (smp/cross-fastpath.ts), tried when the same-core one does not apply. */
+  crossCore?: CrossCorePath;
 }
 
 export class KernelCore {
@@ -128,6 +131,7 @@ export class KernelCore {
   /** This core's doorbell as last seen (SMP), and its value when `run` last returned IDLE. */
   doorbellSeen = 0;
   private readonly lock: BigKernelLock | null;
+  private readonly crossCore: CrossCorePath | null;
   private readonly sliceEnd: ((k: Kernel) => void) | null;
   private readonly doorbell: number;
   /** The run loop: the interpreter's run() or the JIT's runJit() (same contract). */
@@ -142,6 +146,7 @@ export class KernelCore {
     this.fastpath = opts.fastpath ?? true;
     this.tickInstructions = opts.tickInstructions ?? 100_000;
     this.lock = opts.lock ?? null;
+    this.crossCore = opts.crossCore ?? null;
     this.runCpu = runnerFor(opts.engine ?? engineFromEnv(DEFAULT_ENGINE));
     // Host writes to guest RAM (object zeroing, loaders, the executive) must drop decoded code.
     if (k.physicalWritten === null) {
@@ -157,6 +162,7 @@ export class KernelCore {
   /** Releases the kernel lock, then rings the cores this entry woke (SMP). */
   private leave(): void {
     this.lock!.release();
+    if (this.crossCore !== null) this.crossCore.flush();
     if (this.k.pendingWakeCount !== 0) flushWakes(this.k);
   }
 
@@ -335,6 +341,11 @@ export class KernelCore {
       if (sys === seL4_SysCall ? fastpathCall(k, cpu, t) : sys === seL4_SysReplyRecv && fastpathReplyRecv(k, cpu, t)) {
         this.fastpaths++;
         this.loaded = k.g[k.coreBase(k.core) + CORE_CUR]!; // the thread the fastpath switched to
+        return;
+      }
+      if (this.crossCore !== null && this.crossCore.trySyscall(cpu, t, sys)) {
+        this.fastpaths++;
+        this.loaded = 0; // saved: the partner runs on its own core, this one schedules
         return;
       }
     }

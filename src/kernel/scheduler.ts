@@ -135,29 +135,33 @@ export function rescheduleRequired(k: Kernel, core = k.core): void {
 
 /**
  * Rings core `core`'s doorbell: work was queued for it (the IPI of SMP
- * seL4; every enqueue on another core's queue rings it). The notify, a
- * system call on the host, is paid only when that core's worker said it
- * sleeps (CORE_SLEEPING, set before it re-checks the doorbell and waits:
- * sequentially consistent on both sides, so no wake-up is lost).
+ * seL4; every enqueue on another core's queue rings it). Inside a core
+ * worker's kernel entry (deferWakes) the ring waits for the lock's
+ * release (flushWakes): rung at once, the woken core would spin on the
+ * lock still held by this entry. The notify, a system call on the host, is
+ * paid only when that core's worker said it sleeps (CORE_SLEEPING, set
+ * before it re-checks the doorbell and waits: sequentially consistent on
+ * both sides, so no wake-up is lost).
  */
 export function remoteWake(k: Kernel, core: number): void {
   const base = k.coreBase(core);
-  Atomics.add(k.g, base + CORE_DOORBELL, 1);
-  if (k.deferWakes) {
-    if (k.pendingWakeCount < k.pendingWakes.length) k.pendingWakes[k.pendingWakeCount++] = core;
-    else Atomics.notify(k.g, base + CORE_DOORBELL);
-  } else if (takeSleeper(k, base)) {
-    Atomics.notify(k.g, base + CORE_DOORBELL);
+  if (k.deferWakes && k.pendingWakeCount < k.pendingWakes.length) {
+    // Rung after the lock is released: a core woken now would only wait for the lock.
+    k.pendingWakes[k.pendingWakeCount++] = core;
+  } else {
+    Atomics.add(k.g, base + CORE_DOORBELL, 1);
+    if (takeSleeper(k, base)) Atomics.notify(k.g, base + CORE_DOORBELL);
   }
   if (k.onRemoteWake !== null) k.onRemoteWake(core);
 }
 
-/** Sends the notifies remoteWake deferred (after the kernel lock is released). */
+/** Rings the doorbells remoteWake deferred (after the kernel lock is released). */
 export function flushWakes(k: Kernel): void {
   const n = k.pendingWakeCount;
   k.pendingWakeCount = 0;
   for (let i = 0; i < n; i++) {
     const base = k.coreBase(k.pendingWakes[i]!);
+    Atomics.add(k.g, base + CORE_DOORBELL, 1);
     if (takeSleeper(k, base)) Atomics.notify(k.g, base + CORE_DOORBELL);
   }
 }
@@ -178,6 +182,7 @@ function takeSleeper(k: Kernel, base: number): boolean {
 export function possibleSwitchTo(k: Kernel, t: number): void {
   const core = k.m[(t >> 2) + TCB_AFFINITY]!;
   if (core !== k.core) {
+    if (k.remoteSwitch !== null && k.remoteSwitch(t, core)) return; // handed to that idle core (SMP)
     tcbSchedEnqueue(k, t); // rings that core's doorbell
     return;
   }

@@ -96,15 +96,21 @@ export class Kernel {
   readonly finalising = new Set<number>();
   /**
    * SMP: while set (a core worker inside the kernel lock), remoteWake only
-   * rings the doorbell and notes the core here; the notify is sent after
-   * the lock is released (flushWakes), so the woken core does not wake up
-   * just to find the lock still held.
+   * notes the core here; its doorbell is rung (and a sleeper notified)
+   * after the lock is released (flushWakes), so the woken core does not
+   * wake up just to find the lock still held.
    */
   deferWakes = false;
   readonly pendingWakes = new Int32Array(MAX_CORES);
   pendingWakeCount = 0;
   /** Called when a thread is made runnable on another core (an IPI). */
   onRemoteWake: ((core: number) => void) | null = null;
+  /**
+   * SMP: offered every thread woken for another core (possibleSwitchTo);
+   * true when it was handed to that core directly (smp/cross-fastpath.ts)
+   * instead of queued there with a doorbell.
+   */
+  remoteSwitch: ((t: number, core: number) => boolean) | null = null;
 
   constructor(shared: KernelShared, core = 0) {
     this.memory = shared.memory;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/machine/paths.js';
 
@@ -103,4 +103,53 @@ test('--trace-syscalls shows the services a program calls', () => {
   const r = neptune('run', '--trace-syscalls', guest('exitcode.exe'), '3');
   assert.equal(r.status, 3);
   assert.match(r.stderr, /NtTerminateProcess/);
+});
+
+test('--cores N runs sel4-pingpong as N client/server pairs across cores, fastpath on and off alike', () => {
+  const lines = (out: string) => out.split('\n').filter((l) => l.startsWith('pair '));
+  const fast = neptune('run', '--cores', '2', guest('sel4-pingpong.exe'), '500');
+  assert.equal(fast.stderr, '');
+  assert.equal(fast.status, 0);
+  assert.deepEqual(lines(fast.stdout), [
+    'pair 0: client on core 0, server on core 1: 500 good replies, 0 bad; server served 500, 0 bad',
+    'pair 1: client on core 1, server on core 0: 500 good replies, 0 bad; server served 500, 0 bad',
+  ]);
+  const slow = neptune('run', '--cores=2', '--no-fastpath', guest('sel4-pingpong.exe'), '500');
+  assert.equal(slow.status, 0);
+  assert.deepEqual(lines(slow.stdout), lines(fast.stdout));
+});
+
+test('--cores larger than the host\'s core count (sel4-pingpong on 4 cores, sel4-notify on 3)', () => {
+  const cores = Math.max(4, availableParallelism() + 1);
+  const r = neptune('--debug', 'run', '--cores', String(cores), guest('sel4-pingpong.exe'), '200');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const pairs = r.stdout.split('\n').filter((l) => l.startsWith('pair '));
+  assert.equal(pairs.length, cores);
+  for (const [c, l] of pairs.entries()) {
+    assert.equal(l, `pair ${c}: client on core ${c}, server on core ${(c + 1) % cores}: 200 good replies, 0 bad; server served 200, 0 bad`);
+  }
+  assert.equal(r.stderr.split('\n').filter((l) => /^neptune run: core \d+: \d+ system calls/.test(l)).length, cores, 'one counter line per core');
+  const n = neptune('run', '--cores', '3', guest('sel4-notify.exe'), '300');
+  assert.equal(n.status, 0, n.stdout + n.stderr);
+  assert.match(n.stdout, /^initiator on core 0, responder on core 1: 300 rounds, 0 bad$/m);
+});
+
+test('--cores > 1 with an NT program is STATUS_NOT_IMPLEMENTED, never ignored; bad --cores values are usage errors', () => {
+  const r = neptune('run', '--cores', '2', guest('hello.exe'));
+  assert.equal(r.status, 126);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /STATUS_NOT_IMPLEMENTED.*--cores > 1 for NT programs is not built yet/);
+  const one = neptune('run', '--cores', '1', guest('exitcode.exe'), '7');
+  assert.equal(one.status, 7, '--cores 1 is the single-core NT path');
+  for (const bad of ['0', '64', '1.5', 'two', '-1']) {
+    const b = neptune('run', `--cores=${bad}`, guest('hello.exe'));
+    assert.equal(b.status, 2, `--cores=${bad}`);
+    assert.match(b.stderr, /--cores needs an integer 1\.\.63/);
+  }
+  const rounds = neptune('run', '--cores', '2', guest('sel4-pingpong.exe'), 'many');
+  assert.equal(rounds.status, 2);
+  assert.match(rounds.stderr, /ROUNDS must be a positive integer/);
+  const trace = neptune('run', '--cores', '2', '--trace-syscalls', guest('sel4-pingpong.exe'));
+  assert.equal(trace.status, 2);
+  assert.match(trace.stderr, /--trace-syscalls does not apply to the seL4 program/);
 });

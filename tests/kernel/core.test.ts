@@ -9,7 +9,7 @@ import {
   ThreadState_BlockedOnSend, ThreadState_BlockedOnReply, ThreadState_Inactive, seL4_Fault_VMFault, seL4_Fault_UserException,
   seL4_Fault_UnknownSyscall, seL4_InvalidCapability, seL4_FailedLookup, seL4_NoError,
 } from '../../src/kernel/index.js';
-import { machine, pingPong, rootReceive, stack, CLIENT_BADGE, type Machine } from './sel4-guest.js';
+import { machine, pingPong, rootReceive, stack, CLIENT_BADGE, type Machine } from '../../src/kernel/guest/sel4-guest.js';
 
 test('sel4-pingpong: server and client threads do N Call/ReplyRecv round trips through sysenter', () => {
   const n = 300;
@@ -156,7 +156,7 @@ test('bad system calls return errors or fault, never crash the engine', () => {
 });
 
 test('sel4-notify: Signal/Wait rounds between two threads on one core deliver the badge word', async () => {
-  const { notifyPair } = await import('./sel4-guest.js');
+  const { notifyPair } = await import('../../src/kernel/guest/sel4-guest.js');
   const n = 500;
   const m = notifyPair(n);
   assert.equal(m.core.run(20_000_000), CoreExit.IDLE);

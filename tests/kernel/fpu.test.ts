@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import {
   CoreExit, seL4_Fault_UserException, TCB_FPU, RIGHT_READ, RIGHT_WRITE, RIGHT_GRANT_REPLY,
 } from '../../src/kernel/index.js';
-import { machine, pingPong, stack } from './sel4-guest.js';
+import { machine, pingPong, stack } from '../../src/kernel/guest/sel4-guest.js';
 
 const CODE = [
   0x8b, 0x54, 0x24, 0x04, // mov edx, [esp+4]      (this thread's data block)

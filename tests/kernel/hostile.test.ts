@@ -8,7 +8,7 @@ import {
   CoreExit, RIGHTS_ALL, cnodeCapData, invokeTCB_Resume, invokeTCB_Suspend, invokeTCB_WriteRegisters,
   seL4_UntypedObject, ipcBufferIndex, IPCBUF_WORDS,
 } from '../../src/kernel/index.js';
-import { machine, stack } from './sel4-guest.js';
+import { machine, stack } from '../../src/kernel/guest/sel4-guest.js';
 
 /** xorshift32: reproducible. */
 function rng(seed: number): () => number {

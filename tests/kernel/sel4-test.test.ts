@@ -10,7 +10,7 @@ import {
   CoreExit, INVOCATION_LABELS, RIGHTS_ALL, RIGHT_GRANT_REPLY, RIGHT_READ, RIGHT_WRITE, cnodeCapData, seL4_UntypedObject,
   type BuiltThread,
 } from '../../src/kernel/index.js';
-import { GUEST_BIN, machine, rootReceive, stack } from './sel4-guest.js';
+import { GUEST_BIN, machine, rootReceive, stack } from '../../src/kernel/guest/sel4-guest.js';
 
 const CATEGORIES = ['ipc', 'cnode', 'untyped', 'notification', 'scheduling', 'faults', 'bad invocations'];
 

@@ -1,3 +1,4 @@
+import type { CpuEngine } from '../../jit/index.js';
 /**
  * The SMP machine's control block (a small SAB next to the kernel's two):
  * what the host says to the core workers and the timer, outside the kernel.
@@ -27,10 +28,18 @@ export interface CoreWorkerData {
   sliceInstructions: number;
   /** Longest wall time an idle core polls its doorbell before it sleeps (µs; SpinPolicy adapts below it). */
   idleSpinUs: number;
+  /** The shortest spin SpinPolicy adapts down to (µs). */
+  idleSpinMinUs: number;
   /** An idle core spins only while at most this many threads are awake (CTL_ACTIVE; the host's cores). */
   spinners: number;
   /** The JIT's CodeMap buffers, shared by every core: code written on one core drops the others' translations. */
   codeMap: { bits: SharedArrayBuffer; gen: SharedArrayBuffer };
+  /** The cross-core fastpath's hand-off rings (smp/handoff.ts), index a * cores + b for ring a → b. */
+  handoffs: (SharedArrayBuffer | null)[];
+  /** The CPU engine (default: NEPTUNE_CPU_ENGINE, else DEFAULT_ENGINE). */
+  engine?: CpuEngine;
+  /** Sample where the worker's time goes (smp/profile.ts) and put it in the report. */
+  profile: boolean;
 }
 
 export interface TimerWorkerData {
@@ -56,6 +65,14 @@ export interface CoreReport {
   /** Wall time spent polling the doorbell idle, and asleep in Atomics.wait (ms). */
   spinMs: number;
   sleptMs: number;
+  /** Cross-core fastpath hand-offs this core committed (sender) and took (receiver). */
+  handoffsSent: number;
+  handoffsTaken: number;
+  /** Kernel-lock acquisitions that found it held, and those that slept. */
+  lockContended: number;
+  lockSlept: number;
+  /** With SmpOptions.profile: share of profiler samples per bucket (smp/profile.ts). */
+  profile?: Record<string, number>;
   /** Faults that had no handler (the thread was stopped). */
   unhandled: { tcb: number; label: number; msg: number[] }[];
 }

@@ -24,6 +24,9 @@ import { KernelCore } from '../core.js';
 import { timerTick } from '../scheduler.js';
 import { SpinPolicy } from '../../machine/spin-policy.js';
 import { CodeMap, DEFAULT_ENGINE, engineFromEnv, jitOf } from '../../jit/index.js';
+import { CoreProfiler } from './profile.js';
+import { HandoffRings } from './handoff.js';
+import { CrossCoreFastpath } from './cross-fastpath.js';
 import { CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData } from './control.js';
 
 const d = workerData as CoreWorkerData;
@@ -33,13 +36,18 @@ const ctl = new Int32Array(d.control);
 const cpu = new Cpu(ram);
 cpu.coreId = d.core;
 // The JIT state of this core over the machine's shared CodeMap (before KernelCore picks the engine).
-const engine = engineFromEnv(DEFAULT_ENGINE);
+const engine = d.engine ?? engineFromEnv(DEFAULT_ENGINE);
 if (engine !== 'interp') jitOf(cpu, { codeMap: new CodeMap(ram.size, d.codeMap), ...(engine === 'jit-eager' ? { threshold: 0 } : {}) });
 const base = k.coreBase(d.core);
 const ticks = base + CORE_TICKS;
+const lock = new BigKernelLock(d.globals);
+const rings = new HandoffRings(d.handoffs, Math.round(Math.sqrt(d.handoffs.length)), d.core);
+const cross = d.fastpath ? new CrossCoreFastpath(k, rings) : null;
 const core = new KernelCore(k, cpu, {
-  lock: new BigKernelLock(d.globals),  // the same lock word as `lock` below
+  lock,
+  ...(cross !== null ? { crossCore: cross } : {}),
   fastpath: d.fastpath,
+  engine,
   tickInstructions: d.sliceInstructions,
   sliceEnd: (kk) => {
     let n = Atomics.exchange(kk.g, ticks, 0);
@@ -52,16 +60,17 @@ let sleeps = 0;
 let spinWakes = 0;
 let spinMs = 0;
 let sleptMs = 0;
-const policy = new SpinPolicy(d.idleSpinUs);
+const policy = new SpinPolicy(d.idleSpinUs, d.idleSpinMinUs);
 const bell = base + CORE_DOORBELL;
 const g = k.g;
-const lock = new BigKernelLock(d.globals);
 /** The doorbell value this idle core saw last under the lock. */
 let seen = 0;
 function rung(): boolean {
-  return Atomics.load(g, bell) !== seen || Atomics.load(ctl, CTL_STOP) !== 0;
+  return Atomics.load(g, bell) !== seen || rings.pending() || Atomics.load(ctl, CTL_STOP) !== 0;
 }
 
+const profiler = d.profile ? new CoreProfiler() : null;
+if (profiler !== null) await profiler.start();
 Atomics.add(ctl, CTL_ACTIVE, 1);
 parentPort!.postMessage({ ready: true });
 try {
@@ -76,6 +85,7 @@ try {
 function loop(): void {
 for (;;) {
   // Run in chunks so a core that never idles still sees the stop flag.
+  rings.drain(); // the hand-offs' threads are already this core's current thread: run() loads them
   core.run(5_000_000);
   ctl[CTL_PROGRESS + d.core] = core.syscalls;
   if (Atomics.load(ctl, CTL_STOP) !== 0) break;
@@ -110,6 +120,8 @@ for (;;) {
 
 const report: CoreReport = {
   core: d.core, syscalls: core.syscalls, fastpaths: core.fastpaths, faults: core.faults, ticks: core.ticks,
-  retired: cpu.retired, sleeps, spinWakes, spinMs, sleptMs, unhandled: core.unhandled,
+  retired: cpu.retired, sleeps, spinWakes, spinMs, sleptMs, handoffsSent: cross?.committed ?? 0, handoffsTaken: rings.taken, lockContended: lock.contended, lockSlept: lock.slept,
+  unhandled: core.unhandled,
 };
+if (profiler !== null) report.profile = await profiler.stop();
 parentPort!.postMessage({ report });

@@ -26,6 +26,8 @@ import { BigKernelLock } from '../lock.js';
 import { CORE_DOORBELL, Kernel } from '../state.js';
 import { SpaceBuilder, type BuiltThread, type ThreadSpec } from '../space-builder.js';
 import { CodeMap } from '../../jit/code-map.js';
+import type { CpuEngine } from '../../jit/index.js';
+import { createHandoffBuffers, type HandoffBuffers } from './handoff.js';
 import { CONTROL_BYTES, CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData, type TimerWorkerData } from './control.js';
 
 /**
@@ -34,6 +36,8 @@ import { CONTROL_BYTES, CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, typ
  * for a partner the host has not scheduled gives its core back soon.
  */
 export const DEFAULT_IDLE_SPIN_US = 100;
+/** An idle core's shortest spin (µs): SpinPolicy's own minimum. */
+export const DEFAULT_IDLE_SPIN_MIN_US = 2;
 
 export interface SmpOptions {
   /** CPU cores (workers). */
@@ -48,8 +52,14 @@ export interface SmpOptions {
   sliceInstructions?: number;
   /** Longest wall time an idle core polls its doorbell before it sleeps, in µs (default 100; it adapts below). */
   idleSpinUs?: number;
+  /** The shortest idle spin it adapts down to, in µs (default DEFAULT_IDLE_SPIN_MIN_US). */
+  idleSpinMinUs?: number;
   /** An idle core spins only while at most this many threads are awake, the host's included (default: the host's cores). */
   spinners?: number;
+  /** The CPU engine of every core (default: NEPTUNE_CPU_ENGINE, else DEFAULT_ENGINE; docs/jit.md). */
+  engine?: CpuEngine;
+  /** Profile each core worker (smp/profile.ts; CoreReport.profile). */
+  profile?: boolean;
 }
 
 export class SmpMachine {
@@ -64,6 +74,8 @@ export class SmpMachine {
   readonly cores: number;
   readonly hostCore: number;
   readonly control = new SharedArrayBuffer(CONTROL_BYTES);
+  /** The cross-core fastpath's rings, one per ordered pair of CPU cores. */
+  private readonly handoffs: HandoffBuffers;
   private workers: Worker[] = [];
   private reports: Promise<CoreReport>[] = [];
   private timer: Worker | null = null;
@@ -75,6 +87,7 @@ export class SmpMachine {
     if (!(Number.isInteger(cores) && cores >= 1 && cores <= 63)) throw new RangeError(`cores must be 1..63, not ${cores}`);
     this.cores = cores;
     this.hostCore = cores;
+    this.handoffs = createHandoffBuffers(cores);
     this.ram = new GuestRam(opts.ramBytes ?? 32 << 20);
     this.codeMap = new CodeMap(this.ram.size);
     const { kernel, bootInfo } = bootKernel({
@@ -117,8 +130,9 @@ export class SmpMachine {
       const data: CoreWorkerData = {
         memory: this.ram.sab, globals: this.k.globals, control: this.control, core: c,
         fastpath: o.fastpath ?? true, sliceInstructions: o.sliceInstructions ?? 20_000,
-        idleSpinUs: o.idleSpinUs ?? DEFAULT_IDLE_SPIN_US, spinners: o.spinners ?? availableParallelism(),
-        codeMap: this.codeMap.buffers,
+        idleSpinUs: o.idleSpinUs ?? DEFAULT_IDLE_SPIN_US, idleSpinMinUs: o.idleSpinMinUs ?? DEFAULT_IDLE_SPIN_MIN_US, spinners: o.spinners ?? availableParallelism(),
+        codeMap: this.codeMap.buffers, profile: o.profile ?? false, handoffs: this.handoffs,
+        ...(o.engine !== undefined ? { engine: o.engine } : {}),
       };
       const w = new Worker(url, { workerData: data });
       this.workers.push(w);

@@ -1,20 +1,21 @@
 /**
- * The host as the root task: boots the kernel over guest RAM, builds a
+ * seL4 guest programs on one core (tests, the bench, `neptune run`). The host as the root task: boots the kernel over guest RAM, builds a
  * VSpace through kernel objects, loads guest/bin/sel4-pingpong.exe with the
  * PE loader and starts its server and client threads (tests, bench).
  */
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { GuestRam } from '../../src/machine/ram.js';
-import { Cpu } from '../../src/cpu/cpu.js';
-import { directorySource, loadProgram } from '../../src/pe/index.js';
+import { GuestRam } from '../../machine/ram.js';
+import { guestBinDir } from '../../machine/paths.js';
+import { Cpu } from '../../cpu/cpu.js';
+import { directorySource, loadProgram } from '../../pe/index.js';
 import {
   bootKernel, invokeTCB_Suspend, schedule, seL4_NBRecv, getMR, getMsgInfo, getBadge, setReg, REG_MSGINFO,
   KernelCore, SpaceBuilder, RIGHT_READ, RIGHT_WRITE, RIGHT_GRANT_REPLY, type BuiltThread, type CoreOptions,
   type Kernel, type BootInfo,
-} from '../../src/kernel/index.js';
+} from '../index.js';
 
-export const GUEST_BIN = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'guest', 'bin');
+/** The prebuilt guest images (sel4-pingpong.exe, sel4-notify.exe, sel4-test.exe). */
+export const GUEST_BIN = guestBinDir();
 export const CLIENT_BADGE = 0x42;
 
 export interface Machine {

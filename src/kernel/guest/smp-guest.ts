@@ -2,10 +2,10 @@
  * The SMP machine with guest programs on it (tests, bench): sel4-pingpong
  * pairs placed on chosen cores, the root task (the host) collecting reports.
  */
-import { join } from 'node:path';
-import { directorySource, loadProgram } from '../../src/pe/index.js';
-import { SmpMachine, type SmpOptions } from '../../src/kernel/smp/machine.js';
-import { RIGHT_READ, RIGHT_WRITE, RIGHT_GRANT_REPLY, type BuiltThread } from '../../src/kernel/index.js';
+import { dirname, join } from 'node:path';
+import { directorySource, loadProgram } from '../../pe/index.js';
+import { SmpMachine, type SmpOptions } from '../smp/machine.js';
+import { RIGHT_READ, RIGHT_WRITE, RIGHT_GRANT_REPLY, type BuiltThread } from '../index.js';
 import { GUEST_BIN, CLIENT_BADGE, PING_BADGE, PONG_BADGE, rootReceive, type Received } from './sel4-guest.js';
 
 /** A stack page under `top` holding [esp] = 0 and [esp+4] = arg; returns esp. */
@@ -39,9 +39,9 @@ export const SERVER_REPORT = 0x200;
 export interface SmpPair { server: BuiltThread; client: BuiltThread; ep: number }
 
 /** Loads sel4-pingpong.exe once into the machine's VSpace; returns its entry. */
-export function loadPingPong(m: SmpMachine): number {
-  const { main } = loadProgram(join(GUEST_BIN, 'sel4-pingpong.exe'), {
-    target: m.b, source: directorySource([GUEST_BIN]), findFreeRange: () => undefined,
+export function loadPingPong(m: SmpMachine, image = join(GUEST_BIN, 'sel4-pingpong.exe')): number {
+  const { main } = loadProgram(image, {
+    target: m.b, source: directorySource([dirname(image), GUEST_BIN]), findFreeRange: () => undefined,
   });
   return main.entry;
 }
@@ -67,9 +67,9 @@ export function smpMachine(opts: SmpOptions): SmpMachine {
 }
 
 /** Loads sel4-notify.exe into the machine's VSpace; returns its entry. */
-export function loadNotify(m: SmpMachine): number {
-  const { main } = loadProgram(join(GUEST_BIN, 'sel4-notify.exe'), {
-    target: m.b, source: directorySource([GUEST_BIN]), findFreeRange: () => undefined,
+export function loadNotify(m: SmpMachine, image = join(GUEST_BIN, 'sel4-notify.exe')): number {
+  const { main } = loadProgram(image, {
+    target: m.b, source: directorySource([dirname(image), GUEST_BIN]), findFreeRange: () => undefined,
   });
   return main.entry;
 }
