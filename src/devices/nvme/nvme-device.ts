@@ -66,6 +66,8 @@ export interface StartNvmeOptions {
 export interface NvmeDevice extends DeviceHandle {
   /** The PCI function to attach to a bus. */
   readonly fn: NvmeFunction;
+  /** In-thread mode only: the backing store (its call counters, for tests). */
+  readonly store?: BackingStore;
 }
 
 export async function startNvme(o: StartNvmeOptions): Promise<NvmeDevice> {
@@ -83,7 +85,7 @@ export async function startNvme(o: StartNvmeOptions): Promise<NvmeDevice> {
   if (o.mode === 'inline') {
     const { controller, store } = buildNvmeController(data);
     fn.regs.attachSync(controller);
-    return { fn, mode: 'inline', stop: async () => store.close() };
+    return { fn, mode: 'inline', store, stop: async () => store.close() };
   }
   const h = await startDeviceWorker(deviceWorkerUrl(import.meta.url, 'devices/nvme/nvme-device.entry'), data, fn.regs);
   return { fn, mode: h.mode, stop: () => h.stop() };
