@@ -10,8 +10,8 @@
  * reaps every completion, refills those slots and rings the doorbell (PxCI)
  * once, as a real driver does. The NVMe driver sets Interrupt Coalescing to
  * 8 entries; AHCI has no coalescing in this model (CCC is not implemented).
- * The NVMe controller runs with its default one I/O worker, so at QD32 two
- * host reads can be in flight (AHCI without NCQ runs one command at a time).
+ * Both controllers run every transfer on their own thread: NVMe I/O workers
+ * (ioWorkers) halve QD32 on 2 cores, see docs/storage-devices.md.
  *
  * Fairness: the host side is a loop in the same thread issuing the same
  * number of pread/pwrite calls with the same sizes, offsets and file (page

@@ -65,9 +65,11 @@ export interface StartNvmeOptions {
   mode?: 'worker' | 'inline';
   spinUs?: number;
   /**
-   * Worker mode: I/O workers that let the controller overlap commands when
-   * more than one is queued (default 1; 0 runs every transfer on the
-   * controller's own thread). In-thread mode: none unless asked for (tests).
+   * I/O workers that let the controller overlap commands when more than one
+   * is queued (default 0: every transfer runs on the controller's thread).
+   * They need spare cores: on the 2-core development machine one I/O worker
+   * halved QD32 throughput (driver, controller and I/O worker then share two
+   * cores, and every handoff can wait for a time slice).
    */
   ioWorkers?: number;
 }
@@ -92,7 +94,7 @@ export async function startNvme(o: StartNvmeOptions): Promise<NvmeDevice> {
     serial: o.serial ?? 'NTS0000000001',
     model: o.model ?? 'neptune-ts NVMe controller',
     spinUs: o.spinUs ?? DEFAULT_SPIN_US,
-    ioWorkers: o.ioWorkers ?? 1,
+    ioWorkers: o.ioWorkers ?? 0,
   };
   if (o.mode === 'inline') {
     const { controller, store } = buildNvmeController(data);

@@ -11,7 +11,9 @@ const DISK = 16 * 1024 * 1024;
 async function setup(mode: 'inline' | 'worker') {
   const p = new Platform(32 * 1024 * 1024);
   const img = tempImage('nvme.img');
-  const dev = await startNvme({ ram: p.ram, fabric: p.fabric, imagePath: img.path, createSize: DISK, mode, serial: 'SN-TEST-1234', model: 'Test NVMe' });
+  // The worker run also starts an I/O worker (a worker of the device worker).
+  const ioWorkers = mode === 'worker' ? 1 : 0;
+  const dev = await startNvme({ ram: p.ram, fabric: p.fabric, imagePath: img.path, createSize: DISK, mode, serial: 'SN-TEST-1234', model: 'Test NVMe', ioWorkers });
   p.bus.attach({ bus: 0, device: 3, fn: 0 }, dev.fn);
   const drv = NvmeDriver.probe(p);
   return { p, img, dev, drv };
