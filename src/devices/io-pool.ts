@@ -65,6 +65,7 @@ export class IoPool {
     for (let i = 0; i < count; i++) {
       const data: IoWorkerData = { ramSab, poolSab: pool.sab, index: i, imagePath, spinUs };
       const w = new Worker(url, { workerData: data });
+      w.on('error', (e) => console.error('NVMe I/O worker failed:', e));
       w.unref();
       pool.workers.push(w);
     }
