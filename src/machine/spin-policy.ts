@@ -101,6 +101,9 @@ export class SpinPolicy {
   /** After a failed spin: the caller blocked for `ms` before its event came. */
   blocked(ms: number): void {
     if (ms >= this.spinMs) {
+      // A long block says nothing about contention: a probe pending is
+      // inconclusive (the event took longer than even the probe), not failed.
+      this.probing = false;
       this.spinMs = Math.min(this.maxMs, this.spinMs * 1.25);
       return;
     }

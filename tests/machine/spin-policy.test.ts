@@ -42,3 +42,13 @@ test('spin policy with probeLongEvents: a probe that also times out means conten
   p.blocked(0.001);
   near(p.spinUs, 18.75 / 4);
 });
+
+test('spin policy with probeLongEvents: a probe followed by a long block is inconclusive, not contention', () => {
+  const p = new SpinPolicy(200, 2, { probeLongEvents: true });
+  p.blocked(0.01); // → 50
+  p.blocked(0.01); // probe: 75
+  p.blocked(0.5); // the event took far longer than even the probe: grow, no verdict
+  near(p.spinUs, 93.75);
+  p.blocked(0.01); // a short block now starts a new probe rather than shrinking
+  near(p.spinUs, (93.75 + 10) * 1.25);
+});
