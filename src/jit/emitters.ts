@@ -330,8 +330,9 @@ function init(): void {
   });
   putAnyMod('jmp Ev', 32, (g, s, f) => { g.out(`{ ${g.readE(s, 4)}\n${f.jump('X')} }`); return true; });
   // sysenter (its handler: trapNumber -1, EIP after it) without writing the registers back and
-  // reading them again around a handler call: the region's exit writes them once.
-  putAnyMod('sysenter', undefined, (g, s, f) => { g.out(`cpu.fault.trapNumber = -1; ${f.trap(g.d.next[s]!)}`); return true; });
+  // reading them again around a handler call: the region's exit writes them once. A known
+  // whole flag record is computed here, where it is in locals: the kernel reads EFLAGS next.
+  putAnyMod('sysenter', undefined, (g, s, f) => { g.out(`cpu.fault.trapNumber = -1; ${g.materializeWhole()}${f.trap(g.d.next[s]!)}`); return true; });
   putAnyMod('call Ev', 32, (g, s, f) => {
     const st = g.stackStore(String(g.d.next[s]! | 0), -4);
     g.espAdd(-4);
