@@ -640,6 +640,62 @@ NTSYSAPI BOOLEAN NTAPI RtlTimeToSecondsSince1970(PLARGE_INTEGER Time, PULONG Ela
 NTSYSAPI BOOLEAN NTAPI RtlTimeToSecondsSince1980(PLARGE_INTEGER Time, PULONG ElapsedSeconds);
 NTSYSAPI VOID NTAPI RtlSecondsSince1970ToTime(ULONG ElapsedSeconds, PLARGE_INTEGER Time);
 NTSYSAPI VOID NTAPI RtlSecondsSince1980ToTime(ULONG ElapsedSeconds, PLARGE_INTEGER Time);
+/* ---- Ps set-information, Se tokens and access checks, Ex hard errors and shutdown (services branch) ---- */
+#define ProcessBasePriority 5
+#define ProcessDebugPort 7
+#define ProcessExceptionPort 8
+#define ProcessDefaultHardErrorMode 12
+#define ProcessPriorityClass 18
+#define ProcessAffinityMask 21
+#define ProcessWow64Information 26
+#define ThreadPriority 2
+#define ThreadBasePriority 3
+#define ThreadAffinityMask 4
+#define ThreadImpersonationToken 5
+#define ThreadZeroTlsCell 10
+#define ThreadAmILastThread 12
+#define ThreadHideFromDebugger 17
+typedef struct _PROCESS_PRIORITY_CLASS { BOOLEAN Foreground; UCHAR PriorityClass; } PROCESS_PRIORITY_CLASS;
+#define PROCESS_PRIORITY_CLASS_IDLE 1
+#define PROCESS_PRIORITY_CLASS_NORMAL 2
+#define PROCESS_PRIORITY_CLASS_HIGH 3
+typedef struct _THREAD_BASIC_INFORMATION {
+  NTSTATUS ExitStatus; PVOID TebBaseAddress; CLIENT_ID ClientId; ULONG_PTR AffinityMask; LONG Priority; LONG BasePriority;
+} THREAD_BASIC_INFORMATION;
+typedef struct _LUID { ULONG LowPart; LONG HighPart; } LUID;
+typedef struct _LUID_AND_ATTRIBUTES { LUID Luid; ULONG Attributes; } LUID_AND_ATTRIBUTES;
+typedef struct _TOKEN_PRIVILEGES { ULONG PrivilegeCount; LUID_AND_ATTRIBUTES Privileges[1]; } TOKEN_PRIVILEGES;
+typedef struct _PRIVILEGE_SET { ULONG PrivilegeCount; ULONG Control; LUID_AND_ATTRIBUTES Privilege[1]; } PRIVILEGE_SET;
+typedef struct _GENERIC_MAPPING { ACCESS_MASK GenericRead, GenericWrite, GenericExecute, GenericAll; } GENERIC_MAPPING;
+typedef struct _SECURITY_QUALITY_OF_SERVICE { ULONG Length; ULONG ImpersonationLevel; BOOLEAN ContextTrackingMode; BOOLEAN EffectiveOnly; } SECURITY_QUALITY_OF_SERVICE;
+#define TOKEN_DUPLICATE 0x0002
+#define TOKEN_IMPERSONATE 0x0004
+#define TOKEN_ADJUST_PRIVILEGES 0x0020
+#define TOKEN_ALL_ACCESS 0xf01ff
+#define TokenPrimary 1
+#define TokenImpersonation 2
+#define SecurityAnonymous 0
+#define SecurityIdentification 1
+#define SecurityImpersonation 2
+#define SE_PRIVILEGE_ENABLED 0x2
+#define SE_PRIVILEGE_REMOVED 0x4
+#define SE_PRIVILEGE_USED_FOR_ACCESS 0x80000000L
+#define PRIVILEGE_SET_ALL_NECESSARY 1
+#define SE_TCB_PRIVILEGE 7
+#define SE_SHUTDOWN_PRIVILEGE 19
+#define SE_CHANGE_NOTIFY_PRIVILEGE 23
+#define SE_CREATE_TOKEN_PRIVILEGE 2
+#define MAXIMUM_ALLOWED 0x02000000L
+#define ACCESS_ALLOWED_ACE_TYPE 0
+#define ACCESS_DENIED_ACE_TYPE 1
+#define SE_DACL_PRESENT 0x0004
+#define SE_SELF_RELATIVE 0x8000
+#define OptionOk 1
+#define OptionYesNo 4
+#define ResponseNotHandled 1
+#define ResponseOk 6
+#define ShutdownNoReboot 0
+#define ShutdownPowerOff 2
 
 /* The entry point of a native program (the CRT's crt0 provides it). */
 NTSTATUS NTAPI NtProcessStartup(PPEB Peb);
