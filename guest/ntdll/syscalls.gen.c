@@ -290,7 +290,7 @@ __attribute__((naked)) NTSTATUS NTAPI NtQueryInformationThread(HANDLE ThreadHand
   NT_SYSCALL_STUB(0x0002C001, 20);
 }
 
-/* #45: SystemBasicInformation: page size, physical pages, user address range, processors (from the kernel); other classes STATUS_INVALID_INFO_CLASS. */
+/* #45: SystemBasicInformation (page size, physical pages, user address range, processors from the kernel), SystemProcessorInformation, SystemTimeOfDayInformation, SystemProcessInformation (processes with their threads and image names), SystemModuleInformation (the images mapped into running processes); other classes STATUS_INVALID_INFO_CLASS. */
 __attribute__((naked)) NTSTATUS NTAPI NtQuerySystemInformation(ULONG SystemInformationClass, PVOID SystemInformation, ULONG SystemInformationLength, PULONG ReturnLength)
 {
   NT_SYSCALL_STUB(0x0002D001, 16);

@@ -493,12 +493,12 @@ export const SERVICES: readonly ServiceDef[] = [
   {
     name: 'NtQuerySystemInformation',
     args: [
-      arg('SystemInformationClass', 'ULONG', 'in', { note: '0 SystemBasicInformation' }),
+      arg('SystemInformationClass', 'ULONG', 'in', { note: '0 Basic, 1 Processor, 3 TimeOfDay, 5 Process, 11 Module' }),
       arg('SystemInformation', 'PVOID', 'out', { optional: true }), arg('SystemInformationLength', 'ULONG'),
       arg('ReturnLength', 'PULONG', 'out', { optional: true }),
     ],
     returns: 'NTSTATUS', status: 'implemented', component: 'Ex',
-    note: 'SystemBasicInformation: page size, physical pages, user address range, processors (from the kernel); other classes STATUS_INVALID_INFO_CLASS.',
+    note: 'SystemBasicInformation (page size, physical pages, user address range, processors from the kernel), SystemProcessorInformation, SystemTimeOfDayInformation, SystemProcessInformation (processes with their threads and image names), SystemModuleInformation (the images mapped into running processes); other classes STATUS_INVALID_INFO_CLASS.',
   },
   {
     name: 'NtOpenProcess',

@@ -21,6 +21,7 @@
  * serving a message are deferred until it has blocked again, so that kernel
  * operations never see the executive both running and receiving.
  */
+import { systemTime } from './ke/time.js';
 import { NTSTATUS, NtStatusError, ntStatusMessage, ntStatusName } from '../abi/ntstatus.js';
 import {
   getBadge, getMR, getMsgInfo, invokeTCB_Suspend, invokeTCB_Resume, seL4_MessageInfo_new, seL4_EndpointObject, seL4_Recv,
@@ -88,6 +89,8 @@ export class Executive implements HostThread {
   readonly tracing: boolean;
   /** Processors the kernel runs (SystemBasicInformation, PEB.NumberOfProcessors). */
   readonly cores: number;
+  /** When the executive started (SystemTimeOfDayInformation.BootTime). */
+  readonly bootTime = systemTime();
   /** KUSER_SHARED_DATA, mapped read-only into every process. */
   readonly sharedData: SharedUserData;
   /** LPC connections and requests waiting for an answer. */

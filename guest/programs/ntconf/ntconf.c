@@ -185,6 +185,55 @@ __attribute__((noinline)) static int stack_growth(int depth)
   return r + pad[0];
 }
 
+/* NtQuerySystemInformation's other classes: processor, time of day, the process and thread
+ * list (this process, this thread, its image name), the module list. */
+static UCHAR sysbuf[16384];
+
+static void system_lists(void)
+{
+  ULONG ret = 0, off = 0, found = 0, i, n;
+  UCHAR small[8];
+  LARGE_INTEGER now;
+  ULONG pid = (ULONG)NtCurrentTeb()->ClientId.UniqueProcess, tid = (ULONG)NtCurrentTeb()->ClientId.UniqueThread;
+  report("sysinfo.processor", NtQuerySystemInformation(1, sysbuf, 12, NULL));
+  printf("sysinfo.processor-fields: arch %u level %u\n", *(USHORT *)sysbuf, *(USHORT *)(sysbuf + 2));
+  report("sysinfo.timeofday", NtQuerySystemInformation(3, sysbuf, 48, &ret));
+  NtQuerySystemTime(&now);
+  printf("sysinfo.timeofday-fields: %lu boot<=current %d current<=now %d\n", (unsigned long)ret,
+         *(LONGLONG *)sysbuf <= *(LONGLONG *)(sysbuf + 8), *(LONGLONG *)(sysbuf + 8) <= now.QuadPart);
+  report("sysinfo.process-too-small", NtQuerySystemInformation(5, small, sizeof(small), &ret));
+  printf("sysinfo.process-needed: %d\n", ret >= 0xb8 + 0x40);
+  report("sysinfo.process", NtQuerySystemInformation(5, sysbuf, sizeof(sysbuf), &ret));
+  for (;;) {
+    UCHAR *e = sysbuf + off;
+    if (*(ULONG *)(e + 0x44) == pid) {
+      UNICODE_STRING *name = (UNICODE_STRING *)(e + 0x38);
+      UCHAR *th = e + 0xb8;
+      found = 1;
+      printf("sysinfo.process-self: threads %lu name-ok %d\n", (unsigned long)*(ULONG *)(e + 4),
+             name->Length == 20 && name->Buffer[0] == 'n' && name->Buffer[6] == '.');
+      for (i = 0; i < *(ULONG *)(e + 4); i++, th += 0x40)
+        if (*(ULONG *)(th + 0x24) == tid)
+          printf("sysinfo.thread-self: pid-ok %d state %lu\n", *(ULONG *)(th + 0x20) == pid, (unsigned long)*(ULONG *)(th + 0x34));
+    }
+    if (*(ULONG *)e == 0) break;
+    off += *(ULONG *)e;
+  }
+  printf("sysinfo.process-found: %lu\n", (unsigned long)found);
+  report("sysinfo.module", NtQuerySystemInformation(11, sysbuf, sizeof(sysbuf), &ret));
+  n = *(ULONG *)sysbuf;
+  found = 0;
+  for (i = 0; i < n; i++) {
+    UCHAR *m = sysbuf + 4 + i * 0x11c;
+    const char *file = (const char *)m + 0x1c + *(USHORT *)(m + 0x1a);
+    ULONG base = *(ULONG *)(m + 8), size = *(ULONG *)(m + 0xc);
+    if (strcmp(file, "ntdll.dll") == 0 && (ULONG)&NtClose - base < size) found |= 1;
+    if (strcmp(file, "ntconf.exe") == 0 && base == (ULONG)NtCurrentPeb()->ImageBaseAddress) found |= 2;
+  }
+  printf("sysinfo.module-found: %lu\n", (unsigned long)found);
+  report("sysinfo.bad-class", NtQuerySystemInformation(999, sysbuf, sizeof(sysbuf), NULL));
+}
+
 static void queries(void)
 {
   ULONG pbi[6], tbi[7], ret = 0;
@@ -201,6 +250,7 @@ static void queries(void)
   printf("query.thread-fields: %d %d\n", tbi[1] == (ULONG)NtCurrentTeb(), tbi[3] == (ULONG)NtCurrentTeb()->ClientId.UniqueThread);
   report("query.system", NtQuerySystemInformation(0, sbi, sizeof(sbi), NULL));
   printf("query.system-fields: page %lu processors %u\n", (unsigned long)*(ULONG *)(sbi + 8), sbi[40]);
+  system_lists();
   cid.UniqueProcess = NtCurrentTeb()->ClientId.UniqueProcess;
   cid.UniqueThread = NULL;
   report("open.process-self", NtOpenProcess(&h, 0x1f0fff, &oa, &cid));

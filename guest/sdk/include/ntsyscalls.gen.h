@@ -297,9 +297,9 @@ NTSYSAPI NTSTATUS NTAPI NtQueryInformationThread(
     ULONG ThreadInformationLength, /* in */
     PULONG ReturnLength /* out, optional */);
 
-/* #45 NtQuerySystemInformation: SystemBasicInformation: page size, physical pages, user address range, processors (from the kernel); other classes STATUS_INVALID_INFO_CLASS. */
+/* #45 NtQuerySystemInformation: SystemBasicInformation (page size, physical pages, user address range, processors from the kernel), SystemProcessorInformation, SystemTimeOfDayInformation, SystemProcessInformation (processes with their threads and image names), SystemModuleInformation (the images mapped into running processes); other classes STATUS_INVALID_INFO_CLASS. */
 NTSYSAPI NTSTATUS NTAPI NtQuerySystemInformation(
-    ULONG SystemInformationClass, /* in: 0 SystemBasicInformation */
+    ULONG SystemInformationClass, /* in: 0 Basic, 1 Processor, 3 TimeOfDay, 5 Process, 11 Module */
     PVOID SystemInformation, /* out, optional */
     ULONG SystemInformationLength, /* in */
     PULONG ReturnLength /* out, optional */);

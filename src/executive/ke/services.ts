@@ -1,4 +1,5 @@
 /** Ke services: events, waits, delays, yield, time. */
+import { systemTime } from './time.js';
 import { NTSTATUS, NtStatusError } from '../../abi/ntstatus.js';
 import type { ServiceHandler } from '../dispatch.js';
 import { PENDING } from '../dispatch.js';
@@ -14,14 +15,10 @@ import {
 
 /** QueryPerformanceFrequency: 10 MHz, as current Windows reports. */
 export const PERFORMANCE_FREQUENCY = 10_000_000n;
-/** 100 ns intervals between 1601-01-01 and 1970-01-01. */
-const EPOCH_1601_OFFSET = 116444736000000000n;
 const MAXIMUM_WAIT_OBJECTS = 64;
 const SYNCHRONIZE = 0x100000;
 
-export function systemTime(): bigint {
-  return BigInt(Date.now()) * 10000n + EPOCH_1601_OFFSET;
-}
+export { systemTime };
 
 /** Answers a wait later; STATUS_USER_APC also runs the APC that ended it. */
 function answerWait(ex: Executive, t: EThread, status: number): void {

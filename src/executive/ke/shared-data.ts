@@ -6,6 +6,7 @@
  * (processor count, physical pages, image machine, system root, version).
  * Offsets are NT 5.1's (i386).
  */
+import { systemTime } from './time.js';
 import { KUSER_SHARED_DATA } from '../../abi/layouts.js';
 import { PAGE_READONLY } from '../../abi/layouts.js';
 import { invokeCNode_Copy, RIGHT_READ, seL4_CapInitThreadCNode, seL4_NoError, ERROR_NAMES } from '../../kernel/index.js';
@@ -21,7 +22,6 @@ export const KUSD = {
 
 const UPDATE_MS = 10;
 /** 100 ns intervals between 1601-01-01 and 1970-01-01. */
-const EPOCH_1601_OFFSET = 116444736000000000n;
 
 export class SharedUserData {
   readonly frame: number;
@@ -75,7 +75,7 @@ export class SharedUserData {
     this.updates++;
     const interrupt = nowNs / 100n;
     this.setTime(KUSD.InterruptTime, interrupt);
-    this.setTime(KUSD.SystemTime, BigInt(Date.now()) * 10000n + EPOCH_1601_OFFSET);
+    this.setTime(KUSD.SystemTime, systemTime());
     const ticks = nowNs / 15_625_000n; // 64 Hz, as NT's default clock
     this.setTime(KUSD.TickCount, ticks);
     this.dv.setUint32(KUSD.TickCountLowDeprecated, Number(ticks & 0xffffffffn), true);

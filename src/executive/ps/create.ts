@@ -173,6 +173,7 @@ function buildParameters(space: AddressSpace, o: CreateProcessOptions): number {
 export function psCreateThread(ex: ProcessServices, p: EProcess, entry: number, stackArgs: readonly number[], stackSize = DEFAULT_STACK): EThread {
   const space = p.space;
   const t = new EThread(ex.newId(), p);
+  t.startAddress = entry;
   // Stack: reserved, top committed, a guard page below (grows on demand).
   const [stackBase] = space.allocate(0, stackSize, MEM_RESERVE | MEM_TOP_DOWN, PAGE_READWRITE, 'stack');
   const stackTop = stackBase + stackSize;
@@ -269,6 +270,7 @@ function threadPages(space: AddressSpace, p: EProcess, t: EThread, stackBase: nu
  */
 export function psCreateThreadWithContext(ex: ProcessServices, p: EProcess, regs: readonly number[], stackBase: number, stackLimit: number, suspended: boolean): EThread {
   const t = new EThread(ex.newId(), p);
+  t.startAddress = regs[0]!;
   const v = p.space.find(stackLimit);
   if (v !== undefined && v.base <= stackLimit) {
     t.stackLow = v.base;

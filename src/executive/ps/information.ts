@@ -198,7 +198,7 @@ export const psInformationServices: Record<string, ServiceHandler> = {
     switch (cls) {
       case ProcessBasicInformation:
         // PROCESS_BASIC_INFORMATION: ExitStatus PebBaseAddress AffinityMask BasePriority UniqueProcessId InheritedFromUniqueProcessId
-        return answer(words([p.exitStatus, p.peb, p.affinity, p.basePriority, p.pid, 0]));
+        return answer(words([p.exitStatus, p.peb, p.affinity, p.basePriority, p.pid, p.parentPid]));
       case ProcessPriorityClass: return answer(new Uint8Array([0, p.priorityClass]));
       case ProcessDefaultHardErrorMode: return answer(words([p.hardErrorMode]));
       case ProcessPriorityBoost: return answer(words([p.priorityBoostDisabled ? 1 : 0]));

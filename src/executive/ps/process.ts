@@ -6,6 +6,7 @@
  * with its id | FAULT_BADGE at FAULT_CPTR), its IPC buffer page, TEB and
  * stack. Both are dispatcher objects: signalled when they end.
  */
+import { systemTime } from '../ke/time.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import { HandleTable } from '../ob/handles.js';
 import { DispatcherObject, type WaitBlock } from '../ke/dispatcher.js';
@@ -65,6 +66,9 @@ export class EProcess extends DispatcherObject {
   exception: string | undefined;
   /** Set by the executive: ends a process nobody can start any more (ProcessType.close). */
   onLastHandleWithoutThreads: (() => void) | undefined;
+  /** When it was created (NT time: 100 ns since 1601) and by whom (0: the executive itself). */
+  readonly createTime = systemTime();
+  parentPid = 0;
   constructor(readonly pid: number, readonly imageName: string, readonly space: AddressSpace) {
     super(ProcessType);
   }
@@ -117,6 +121,9 @@ export class EThread extends DispatcherObject {
   impersonationToken: ObObject | undefined;
   /** Root CNode slot of a reply capability saved for a later answer (0: none). */
   savedReply = 0;
+  /** When it was created (NT time) and the address it was started at (SystemProcessInformation). */
+  readonly createTime = systemTime();
+  startAddress = 0;
   constructor(readonly tid: number, readonly process: EProcess) {
     super(ThreadType);
   }

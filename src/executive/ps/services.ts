@@ -44,6 +44,7 @@ export const psServices: Record<string, ServiceHandler> = {
     }
     const oa = readObjectAttributes(t, pOa!);
     const child = ex.createProcessFromSection(section, ex.knownNtdll(), section.imageName);
+    child.parentPid = parent.pid; // InheritedFromUniqueProcessId: the ParentProcess argument, as NT
     try {
       if ((inherit! & 0xff) !== 0) child.handles.inheritFrom(parent.handles);
       const h = obInsertObject(ex, t, child, oa, access!);
