@@ -4,6 +4,8 @@
  * GHC.AE, per-port command list and received-FIS setup, FRE then ST, command
  * headers and tables with PRDTs holding a Register H2D FIS, PxCI to issue,
  * interrupts (MSI or INTx) and PxIS/IS write-1-to-clear to acknowledge.
+ * Queued commands (NCQ, READ/WRITE FPDMA QUEUED) set PxSACT before PxCI and
+ * are complete when their PxSACT bit clears (Set Device Bits FIS).
  */
 import type { Platform } from './platform.js';
 import { assignAndEnable, MmioWindow, scanBus, setInterruptLine, setupMsi, type FoundFunction } from './pci-enum.js';
@@ -54,6 +56,8 @@ export class AhciPort {
   completed = 0;
   /** PxIS bits acknowledged by service() and not yet reported. */
   isSeen = 0;
+  /** Of `issued`, the slots issued as NCQ commands (done when their PxSACT bit clears). */
+  ncq = 0;
   constructor(readonly index: number) {}
 }
 
@@ -121,7 +125,7 @@ export class AhciDriver {
       this.setPreg(i, A.PxCMD, this.preg(i, A.PxCMD) | A.PxCMD_FRE);
       this.setPreg(i, A.PxSERR, -1);
       this.setPreg(i, A.PxIS, -1);
-      this.setPreg(i, A.PxIE, A.PxIS_DHRS | A.PxIS_PSS | A.PxIS_DPS | A.PxIS_FATAL);
+      this.setPreg(i, A.PxIE, A.PxIS_DHRS | A.PxIS_PSS | A.PxIS_SDBS | A.PxIS_DPS | A.PxIS_FATAL);
       if ((this.preg(i, A.PxSSTS) & 0xf) !== 3) continue; // no device
       this.poll('PxTFD BSY/DRQ clear', () => (this.preg(i, A.PxTFD) & (A.ATA_STS_BSY | A.ATA_STS_DRQ)) === 0);
       this.setPreg(i, A.PxCMD, this.preg(i, A.PxCMD) | A.PxCMD_ST);
@@ -147,6 +151,7 @@ export class AhciDriver {
       port.issued = 0;
       port.completed = 0;
       port.isSeen = 0;
+      port.ncq = 0;
     }
     this.setPreg(i, A.PxCMD, this.preg(i, A.PxCMD) & ~A.PxCMD_ST);
     this.poll('PxCMD.CR=0', () => (this.preg(i, A.PxCMD) & A.PxCMD_CR) === 0);
@@ -197,8 +202,86 @@ export class AhciDriver {
     u32[h + 2] = table;
     u32[h + 3] = 0;
     port.issued |= 1 << slot;
+    port.ncq &= ~(1 << slot);
     port.completed &= ~(1 << slot);
     if (ring) this.setPreg(port.index, A.PxCI, 1 << slot);
+  }
+
+  /** True when the HBA (CAP.SNCQ) can queue commands. */
+  get ncqSupported(): boolean {
+    return (this.cap & A.CAP_SNCQ) !== 0;
+  }
+
+  /**
+   * Builds READ/WRITE FPDMA QUEUED in `slot` (tag = slot, sector count in
+   * FEATURES, FUA in DEVICE bit 7) and, if `ring`, sets its PxSACT then its
+   * PxCI bit. Allocation-free over a caller-kept PRD list.
+   */
+  issueNcq(port: AhciPort, slot: number, write: boolean, lba: number, count: number, prds: Prd[], ring = true, fua = false): void {
+    const u8 = this.p.ram.u8;
+    const u32 = this.p.ram.u32;
+    const table = port.tables[slot]!;
+    if (prds.length > MAX_PRDS_PER_TABLE) throw new RangeError(`too many PRDs (${prds.length})`);
+    if (count < 1 || count > 65536) throw new RangeError(`NCQ sector count ${count}`);
+    const t = table >>> 2;
+    const hi = Math.floor(lba / 16777216);
+    const c = count & 0xffff; // 65536 is encoded as 0
+    // Register H2D FIS, 5 dwords, written whole.
+    u32[t] = A.FIS_TYPE_REG_H2D | (0x80 << 8) | ((write ? A.ATA_WRITE_FPDMA_QUEUED : A.ATA_READ_FPDMA_QUEUED) << 16) | ((c & 0xff) << 24);
+    u32[t + 1] = (lba & 0xffffff) | ((0x40 | (fua ? A.ATA_DEV_FUA : 0)) << 24);
+    u32[t + 2] = (hi & 0xffffff) | ((c >>> 8) << 24);
+    u32[t + 3] = slot << 3; // COUNT 7:3 = tag
+    u32[t + 4] = 0;
+    for (let i = 0; i < prds.length; i++) {
+      const e = (table + A.CT_PRDT + i * A.PRD_SIZE) >>> 2;
+      const d = prds[i]!;
+      u32[e] = d.addr;
+      u32[e + 1] = 0;
+      u32[e + 2] = 0;
+      u32[e + 3] = ((d.len - 1) & A.PRD_DBC_MASK) | (d.irq === true ? A.PRD_I : 0);
+    }
+    const h = (port.clb + slot * A.CMD_HEADER_SIZE) >>> 2;
+    u32[h] = 5 | (write ? 1 << 6 : 0) | (prds.length << 16);
+    u32[h + 1] = 0;
+    u32[h + 2] = table;
+    u32[h + 3] = 0;
+    const bit = 1 << slot;
+    port.issued |= bit;
+    port.ncq |= bit;
+    port.completed &= ~bit;
+    if (ring) this.ringNcq(port, bit);
+  }
+
+  /** Issues the NCQ slots in `mask` (built with issueNcq(..., ring = false)): PxSACT, then PxCI. */
+  ringNcq(port: AhciPort, mask: number): void {
+    this.setPreg(port.index, A.PxSACT, mask);
+    this.setPreg(port.index, A.PxCI, mask);
+  }
+
+  /**
+   * NCQ error recovery (ATA8-ACS, AHCI §6.2.2.2): note the tags still
+   * outstanding, restart the port (which clears PxSACT and PxCI), then read
+   * General Purpose Log 10h to learn which tag failed. The caller reissues
+   * the other outstanding tags. Returns failedTag -1 when the log says no
+   * queued command failed (NQ).
+   */
+  recoverNcq(port: AhciPort): { failedTag: number; status: number; error: number; lba: number; outstanding: number; completed: number } {
+    this.service(port); // completions reported with (or before) the error
+    const outstanding = port.ncq;
+    const completed = port.completed;
+    this.recover(port.index);
+    const buf = this.p.pages.alloc(1);
+    try {
+      const r = this.run(port, { command: A.ATA_READ_LOG_EXT, lba: A.ATA_LOG_NCQ_ERROR, count: 1, prds: [{ addr: buf, len: 512 }] });
+      if (!r.ok) throw new Error(`AHCI READ LOG EXT 10h failed: TFD 0x${r.tfd.toString(16)}`);
+      const u8 = this.p.ram.u8;
+      const nq = (u8[buf]! & 0x80) !== 0;
+      const lba = u8[buf + 4]! + u8[buf + 5]! * 256 + u8[buf + 6]! * 65536 + (u8[buf + 8]! + u8[buf + 9]! * 256 + u8[buf + 10]! * 65536) * 16777216;
+      return { failedTag: nq ? -1 : u8[buf]! & 0x1f, status: u8[buf + 2]!, error: u8[buf + 3]!, lba, outstanding, completed };
+    } finally {
+      this.p.pages.free(buf);
+      port.completed = completed & ~port.issued; // slots done before the error stay claimable
+    }
   }
 
   /** Issues every slot in `mask` (built with issue(..., ring = false)) with one PxCI write. */
@@ -219,16 +302,28 @@ export class AhciDriver {
    */
   service(port: AhciPort): void {
     const intx = this.vector === INTX_VECTOR_BASE + AHCI_INTX_LINE;
-    let ci = intx ? 0 : this.preg(port.index, A.PxCI);
+    // Non-queued slots are done when their PxCI bit clears, NCQ slots when
+    // their PxSACT bit does; read only the register that matters.
+    const legacy = port.issued & ~port.ncq;
+    let ci = 0;
+    let sact = 0;
+    if (!intx) {
+      if (legacy !== 0) ci = this.preg(port.index, A.PxCI);
+      if (port.ncq !== 0) sact = this.preg(port.index, A.PxSACT);
+    }
     const pxis = this.preg(port.index, A.PxIS);
     if (pxis !== 0) {
       port.isSeen |= pxis;
       this.setPreg(port.index, A.PxIS, pxis); // write 1 to clear
       this.abar.w32(A.HBA_IS, 1 << port.index);
     }
-    if (intx) ci = this.preg(port.index, A.PxCI);
-    const done = port.issued & ~ci;
-    port.issued &= ci;
+    if (intx) {
+      if (legacy !== 0) ci = this.preg(port.index, A.PxCI);
+      if (port.ncq !== 0) sact = this.preg(port.index, A.PxSACT);
+    }
+    const done = (legacy & ~ci) | (port.ncq & ~sact);
+    port.issued &= ~done;
+    port.ncq &= ~done;
     port.completed |= done;
   }
 
