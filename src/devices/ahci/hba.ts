@@ -648,21 +648,14 @@ export class AhciHba implements SyncDevice {
     if (!(this.preg(p, A.PxCMD) & A.PxCMD_FRE)) return;
     const fb = this.preg(p, A.PxFB);
     if (fb === 0 || !this.ram.contains(fb + A.RFIS_RFIS, 20)) return;
-    const f = fb + A.RFIS_RFIS;
-    const u8 = this.u8;
-    u8.fill(0, f, f + 20);
-    u8[f] = A.FIS_TYPE_REG_D2H;
-    u8[f + 1] = 0x40; // I: interrupt
-    u8[f + 2] = status;
-    u8[f + 3] = error;
-    u8[f + 4] = lba & 0xff;
-    u8[f + 5] = (lba >>> 8) & 0xff;
-    u8[f + 6] = (lba >>> 16) & 0xff;
-    u8[f + 7] = 0x40; // device: LBA mode
-    const hi = Math.floor(lba / 16777216);
-    u8[f + 8] = hi & 0xff;
-    u8[f + 9] = (hi >>> 8) & 0xff;
-    u8[f + 10] = (hi >>> 16) & 0xff;
+    // Five dwords written whole (FB is 256-byte aligned, so these are aligned).
+    const d = (fb + A.RFIS_RFIS) >>> 2;
+    const u32 = this.u32;
+    u32[d] = A.FIS_TYPE_REG_D2H | (0x40 << 8) | (status << 16) | (error << 24); // I: interrupt
+    u32[d + 1] = (lba & 0xffffff) | (0x40 << 24); // device: LBA mode
+    u32[d + 2] = Math.floor(lba / 16777216) & 0xffffff;
+    u32[d + 3] = 0;
+    u32[d + 4] = 0;
   }
 
   /**

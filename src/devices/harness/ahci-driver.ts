@@ -164,31 +164,23 @@ export class AhciDriver {
 
   /** Builds the command header and table in `slot` and sets its PxCI bit. */
   issue(port: AhciPort, slot: number, c: AtaCommand, ring = true): void {
-    const ram = this.p.ram;
-    const u8 = ram.u8;
-    const u32 = ram.u32;
+    const u32 = this.p.ram.u32;
     const table = port.tables[slot]!;
     const prds = c.prds ?? [];
     if (prds.length > MAX_PRDS_PER_TABLE) throw new RangeError(`too many PRDs (${prds.length})`);
-    // Register H2D FIS (5 dwords).
-    u8.fill(0, table, table + A.CT_PRDT);
+    // Register H2D FIS, 5 dwords written whole (CFL = 5: the HBA reads no
+    // more of the table's command area, so nothing else needs clearing).
     const lba = c.lba ?? 0;
     const hi = Math.floor(lba / 16777216);
     const count = c.count ?? 0;
-    u8[table + 0] = A.FIS_TYPE_REG_H2D;
-    u8[table + 1] = 0x80; // C: command register update
-    u8[table + 2] = c.command;
-    u8[table + 3] = (c.features ?? 0) & 0xff;
-    u8[table + 4] = lba & 0xff;
-    u8[table + 5] = (lba >>> 8) & 0xff;
-    u8[table + 6] = (lba >>> 16) & 0xff;
-    u8[table + 7] = 0x40; // device: LBA mode
-    u8[table + 8] = hi & 0xff;
-    u8[table + 9] = (hi >>> 8) & 0xff;
-    u8[table + 10] = (hi >>> 16) & 0xff;
-    u8[table + 11] = ((c.features ?? 0) >>> 8) & 0xff;
-    u8[table + 12] = count & 0xff;
-    u8[table + 13] = (count >>> 8) & 0xff;
+    const features = c.features ?? 0;
+    const t = table >>> 2;
+    // type, C (command register update), command, features 7:0
+    u32[t] = A.FIS_TYPE_REG_H2D | (0x80 << 8) | ((c.command & 0xff) << 16) | ((features & 0xff) << 24);
+    u32[t + 1] = (lba & 0xffffff) | (0x40 << 24); // LBA 23:0, device: LBA mode
+    u32[t + 2] = (hi & 0xffffff) | (((features >>> 8) & 0xff) << 24); // LBA 47:24, features 15:8
+    u32[t + 3] = count & 0xffff; // count 15:0, ICC 0, control 0
+    u32[t + 4] = 0;
     for (let i = 0; i < prds.length; i++) {
       const e = (table + A.CT_PRDT + i * A.PRD_SIZE) >>> 2;
       u32[e] = prds[i]!.addr;
@@ -347,7 +339,7 @@ export class AhciDriver {
    * the HBA for nothing.)
    */
   wait(port: AhciPort, slot: number): AhciResult {
-    const deadline = Date.now() + this.timeoutMs;
+    let deadline = 0; // read the clock only if the first interrupt wait was not enough
     const bit = 1 << slot;
     for (let first = true; ; first = false) {
       if ((port.completed & bit) !== 0 || (port.isSeen & A.PxIS_FATAL) !== 0) {
@@ -358,7 +350,8 @@ export class AhciDriver {
         port.completed &= ~bit;
         return { ok, pxis, tfd: ok ? A.ATA_STS_DRDY | A.ATA_STS_DSC : this.preg(port.index, A.PxTFD), prdbc };
       }
-      const left = deadline - Date.now();
+      if (!first && deadline === 0) deadline = Date.now() + this.timeoutMs;
+      const left = first ? this.timeoutMs : deadline - Date.now();
       if (left <= 0) throw new Error(`AHCI: timeout on port ${port.index} slot ${slot}`);
       // The first pass services at once if the slot was never issued through
       // issue() (a caller that wrote PxCI itself): nothing else would.
