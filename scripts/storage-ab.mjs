@@ -8,7 +8,8 @@
 //
 // DIST_* are build outputs (a `dist` directory of `node scripts/build.mjs`,
 // e.g. one copied aside before a change). COALESCE=n sets NVMe Interrupt
-// Coalescing on B only (n entries). Not a benchmark of record: the bench
+// Coalescing on B only (n entries). AHCI QD32 uses NCQ when the build's
+// driver has it (ncqSupported) unless NO_NCQ=1. Not a benchmark of record: the bench
 // suite (`node dist/bench/main.js storage`) is, on a quiet machine.
 import { openSync, readSync, writeSync, mkdtempSync, rmSync } from 'node:fs';
 import { resolve, join } from 'node:path';
@@ -55,6 +56,19 @@ function ahciW(d, buf, A) {
   return {
     qd1() { for (let i = 0; i < lbas.length; i++) if (!d.readWrite(port, false, lbas[i], 8, one).ok) throw new Error('ahci'); },
     qd32() {
+      if (d.ncqSupported && !process.env.NO_NCQ) {
+        // NCQ (builds that have it): refill each SDB interrupt's tags with one PxSACT + PxCI write.
+        const total = lbas.length; let next = 0, done = 0, mask = 0;
+        for (let k = 0; k < 32; k++) { d.issueNcq(port, k, false, lbas[next++], 8, slotPrds[k], false); mask |= 1 << k; }
+        d.ringNcq(port, mask);
+        while (done < total) {
+          if (!d.waitInterrupt()) throw new Error('ahci: no interrupt');
+          d.service(port); let m = d.takeCompleted(port), again = 0;
+          while (m !== 0) { const k = 31 - Math.clz32(m & -m); m &= m - 1; done++; if (next < total) { d.issueNcq(port, k, false, lbas[next++], 8, slotPrds[k], false); again |= 1 << k; } }
+          if (again) d.ringNcq(port, again);
+        }
+        return;
+      }
       const cmds = slotPrds.map((prds) => ({ command: A.ATA_READ_DMA_EXT, lba: 0, count: 8, prds }));
       const total = lbas.length; let next = 0, done = 0, mask = 0;
       for (let k = 0; k < 32; k++) { cmds[k].lba = lbas[next++]; d.issue(port, k, cmds[k], false); mask |= 1 << k; }

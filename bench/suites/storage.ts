@@ -140,11 +140,40 @@ function ahciWorkload(d: AhciDriver, buf: number): Workload {
   const one = [{ addr: buf, len: 4096 }];
   const slotPrds = Array.from({ length: 32 }, (_, k) => [{ addr: buf + k * 4096, len: 4096 }]);
   const big = [{ addr: buf, len: MB }];
+  /** QD32 with NCQ: 32 tags queued; each SDB interrupt's tags are refilled with one PxSACT + PxCI write. */
+  const ncqQd32 = (lbas: Float64Array): void => {
+    const total = lbas.length;
+    let next = 0;
+    let done = 0;
+    let mask = 0;
+    for (let k = 0; k < 32 && next < total; k++) {
+      d.issueNcq(port, k, false, lbas[next++]!, 8, slotPrds[k]!, false);
+      mask |= 1 << k;
+    }
+    d.ringNcq(port, mask);
+    while (done < total) {
+      if (!d.waitInterrupt()) throw new Error('ahci: no interrupt');
+      d.service(port);
+      let m = d.takeCompleted(port);
+      let again = 0;
+      while (m !== 0) {
+        const k = 31 - Math.clz32(m & -m);
+        m &= m - 1;
+        done++;
+        if (next < total) {
+          d.issueNcq(port, k, false, lbas[next++]!, 8, slotPrds[k]!, false);
+          again |= 1 << k;
+        }
+      }
+      if (again !== 0) d.ringNcq(port, again);
+    }
+  };
   return {
     rand4kQd1(lbas) {
       for (let i = 0; i < lbas.length; i++) if (!d.readWrite(port, false, lbas[i]!, 8, one).ok) throw new Error('ahci read failed');
     },
     rand4kQd32(lbas) {
+      if (d.ncqSupported) return ncqQd32(lbas);
       const cmds = slotPrds.map((prds) => ({ command: A.ATA_READ_DMA_EXT, lba: 0, count: 8, prds }));
       const total = lbas.length;
       let next = 0;

@@ -15,6 +15,9 @@
 
 import { SpinPolicy } from '../machine/spin-policy.js';
 
+/** How far a driver's interrupt-wait probe may spin (µs): past a 1 MiB write's slow tail. */
+const IRQ_PROBE_MAX_US = 500;
+
 export const IRQ_VECTORS = 256;
 export const INTX_LINES = 24;
 /** Vector a legacy line is routed to (as a PIC-style remap would). */
@@ -80,9 +83,17 @@ export class IrqFabric {
 
   /**
    * How long wait() spins before blocking: adaptive, see SpinPolicy. Probing
-   * for long events keeps a 1 MiB command (~120 µs) from paying a wake-up.
+   * for long events keeps a 1 MiB command (~120 µs) from paying a wake-up,
+   * and a probe may go past 200 µs (IRQ_PROBE_MAX_US) so that one slow
+   * command does not collapse the spin for the ones after it.
    */
-  private readonly spinPolicy = new SpinPolicy(200, 2, { probeLongEvents: true });
+  private readonly spinPolicy = new SpinPolicy(200, 2, { probeLongEvents: true, probeMaxUs: IRQ_PROBE_MAX_US });
+  /** Waits of this thread that spun out and blocked (diagnostics: each costs a wake-up). */
+  blockedWaits = 0;
+  /** The current spin time of wait() in µs (diagnostics). */
+  get waitSpinUs(): number {
+    return this.spinPolicy.spinUs;
+  }
   /** The word wait() spins on, and its probe (one closure, not one per wait). */
   private spinWord = 0;
   private readonly spinReady = (): boolean => Atomics.load(this.w, this.spinWord) !== 0;
@@ -99,6 +110,7 @@ export class IrqFabric {
     this.spinWord = p;
     if (spin && this.spinPolicy.spin(this.spinReady)) return Atomics.exchange(w, p, 0);
     const t0 = performance.now();
+    this.blockedWaits++;
     try {
       return this.block(vector, timeoutMs);
     } finally {

@@ -36,6 +36,14 @@
  * probe (spin for what the last wait took, plus a quarter, within maxUs); only
  * when the probe also times out is it contention, the spin shrinks fourfold,
  * and probing pauses for PROBE_COOLDOWN waits.
+ *
+ * `probeMaxUs` (opt-in, with probeLongEvents): lets a probe spin past maxUs,
+ * up to probeMaxUs. Without it, a spin already at maxUs cannot probe, so one
+ * event slightly longer than maxUs (a 1 MiB write whose pwrite hit a slow
+ * moment) counts as contention: the spin drops fourfold and the next several
+ * commands each pay a wake-up while it grows back. With it, such an event is
+ * probed like any other; a probe that catches its event keeps its length
+ * (events are that long), and one that fails means contention as before.
  */
 
 /** A gap this long between two clock reads of a tight loop means we were preempted. */
@@ -46,6 +54,8 @@ const PROBE_COOLDOWN = 32;
 export interface SpinPolicyOptions {
   /** Tell "event slightly longer than the spin" from contention by probing (see above). */
   probeLongEvents?: boolean;
+  /** How far past maxUs a probe may spin (default maxUs: never past it). */
+  probeMaxUs?: number;
 }
 
 export class SpinPolicy {
@@ -53,6 +63,7 @@ export class SpinPolicy {
   private readonly minMs: number;
   private readonly maxMs: number;
   private readonly probeLongEvents: boolean;
+  private readonly probeMaxMs: number;
   /** The current spin is a probe (see probeLongEvents). */
   private probing = false;
   /** Waits left before probing is allowed again. */
@@ -63,6 +74,7 @@ export class SpinPolicy {
     this.minMs = Math.min(minUs, maxUs) / 1000;
     this.spinMs = this.maxMs;
     this.probeLongEvents = opts.probeLongEvents ?? false;
+    this.probeMaxMs = Math.max(this.maxMs, (opts.probeMaxUs ?? maxUs) / 1000);
   }
 
   /** Current spin time in µs (for tests and diagnostics). */
@@ -107,10 +119,10 @@ export class SpinPolicy {
       this.spinMs = Math.min(this.maxMs, this.spinMs * 1.25);
       return;
     }
-    if (this.probeLongEvents && !this.probing && this.cooldown === 0 && this.spinMs < this.maxMs) {
+    if (this.probeLongEvents && !this.probing && this.cooldown === 0 && this.spinMs < this.probeMaxMs) {
       // Would a spin as long as this whole wait have caught it? Try once.
       this.probing = true;
-      this.spinMs = Math.min(this.maxMs, (this.spinMs + ms) * 1.25);
+      this.spinMs = Math.min(this.probeMaxMs, (this.spinMs + ms) * 1.25);
       return;
     }
     if (this.probing) {

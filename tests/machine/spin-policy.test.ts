@@ -52,3 +52,23 @@ test('spin policy with probeLongEvents: a probe followed by a long block is inco
   p.blocked(0.01); // a short block now starts a new probe rather than shrinking
   near(p.spinUs, (93.75 + 10) * 1.25);
 });
+
+test('spin policy with probeMaxUs: a spin at maxUs probes past it; a caught probe keeps its length, a failed one shrinks', () => {
+  const p = new SpinPolicy(200, 2, { probeLongEvents: true, probeMaxUs: 500 });
+  p.blocked(0.01); // at max, the event came 10 µs after blocking: probe (200 + 10) * 1.25
+  near(p.spinUs, 262.5);
+  assert.equal(p.spin(now), true); // caught: the events are that long
+  near(p.spinUs, 262.5);
+  p.blocked(0.3); // a long block: back within maxUs, grown by a quarter at most
+  near(p.spinUs, 200);
+  p.blocked(0.4); // longer than the spin again
+  near(p.spinUs, 200);
+  p.blocked(0.01); // short block: probe, capped at probeMaxUs
+  near(p.spinUs, 262.5);
+  p.blocked(0.01); // the probe timed out too: contention
+  near(p.spinUs, 262.5 / 4);
+  // Without probeMaxUs nothing changes: at max a short block is contention.
+  const q = new SpinPolicy(200, 2, { probeLongEvents: true });
+  q.blocked(0.01);
+  near(q.spinUs, 50);
+});

@@ -16,7 +16,22 @@
  * Errors follow §6.1: a failing ATA command sets PxTFD.STS.ERR with the ATA
  * error, PxIS.TFES, and leaves its PxCI bit set with PxCMD.CCS naming it; the
  * port stops fetching until software clears PxCMD.ST (which clears PxCI) and
- * sets it again. NCQ is not implemented (CAP.SNCQ = 0).
+ * sets it again.
+ *
+ * Native Command Queuing (CAP.SNCQ = 1, IDENTIFY words 75/76): software sets
+ * a slot's PxSACT bit, then its PxCI bit, for READ/WRITE FPDMA QUEUED with
+ * the tag (= slot) in COUNT 7:3. The disk accepts every queued command at
+ * once (its PxCI bit clears, as the device's BSY-clear Register FIS does on
+ * hardware), runs them in its own order (round robin from the slot after the
+ * last one served, not issue order), and reports them done in Set Device Bits
+ * FISes: one per NCQ_SDB_BATCH completions and one when the queue runs dry.
+ * The HBA clears the FIS's bits in PxSACT before it raises PxIS.SDBS, so a
+ * handler that reads PxSACT sees them done. A failing queued command posts an
+ * SDB FIS with ERR (and the completions not yet reported), sets TFD and
+ * PxIS.TFES, halts the port with the failed and unstarted tags still in
+ * PxSACT, and records the failure in General Purpose Log 10h (READ LOG EXT),
+ * which software reads after restarting the port (ATA8-ACS NCQ error
+ * recovery). Non-queued commands issued while the queue is busy run after it.
  */
 import type { GuestRam } from '../../machine/ram.js';
 import type { BackingStore } from '../backing-store.js';
@@ -25,6 +40,7 @@ import { byteMaskBits, mergeBytes } from '../mmio.js';
 import type { ConfigSpace } from '../pci/config-space.js';
 import type { FunctionInterrupts } from '../pci/interrupts.js';
 import { ataIdentify } from './identify.js';
+import { NCQ_SDB_BATCH } from './layout.js';
 import { AHCI_SLOTS } from './layout.js';
 import * as A from './regs.js';
 
@@ -64,9 +80,20 @@ export class AhciHba implements SyncDevice {
   private readonly segAddr = new Float64Array(MAX_PRDS);
   private readonly segLen = new Int32Array(MAX_PRDS);
   private segCount = 0;
+  /** Scratch for a log page read. */
+  private readonly logPage = new Uint8Array(512);
   private prdInterrupt = false;
   /** Slot of the command being executed. */
   private curSlot = 0;
+  /** NCQ tags the disk has accepted (PxCI cleared) and not yet run. */
+  private readonly ncqQueued: Int32Array;
+  /** NCQ tags run successfully and not yet reported in an SDB FIS. */
+  private readonly sdbPending: Int32Array;
+  /** Log 10h contents per port: failed tag (-1 none), status, error, LBA. */
+  private readonly ncqErrTag: Int32Array;
+  private readonly ncqErrStatus: Uint8Array;
+  private readonly ncqErrError: Uint8Array;
+  private readonly ncqErrLba: Float64Array;
 
   constructor(d: AhciHbaDeps) {
     if (d.disks.length < 1 || d.disks.length > 32) throw new RangeError('an AHCI HBA has 1..32 ports');
@@ -82,7 +109,13 @@ export class AhciHba implements SyncDevice {
     this.identify = d.disks.map((k, i) => ataIdentify(this.sectors[i]!, k.serial, k.model, '0.1'));
     this.halted = new Uint8Array(this.ports);
     this.nextSlot = new Int32Array(this.ports);
-    const cap = (this.ports - 1) | ((AHCI_SLOTS - 1) << A.CAP_NCS_SHIFT) | (3 << A.CAP_ISS_SHIFT) | A.CAP_SCLO | A.CAP_S64A;
+    this.ncqQueued = new Int32Array(this.ports);
+    this.sdbPending = new Int32Array(this.ports);
+    this.ncqErrTag = new Int32Array(this.ports).fill(-1);
+    this.ncqErrStatus = new Uint8Array(this.ports);
+    this.ncqErrError = new Uint8Array(this.ports);
+    this.ncqErrLba = new Float64Array(this.ports);
+    const cap = (this.ports - 1) | ((AHCI_SLOTS - 1) << A.CAP_NCS_SHIFT) | (3 << A.CAP_ISS_SHIFT) | A.CAP_SCLO | A.CAP_S64A | A.CAP_SNCQ;
     this.regs.set32(A.HBA_CAP, cap);
     this.regs.set32(A.HBA_PI, this.ports === 32 ? -1 : (1 << this.ports) - 1);
     this.regs.set32(A.HBA_VS, A.AHCI_VS_1_3);
@@ -118,6 +151,9 @@ export class AhciHba implements SyncDevice {
   private portReset(p: number): void {
     this.halted[p] = 0;
     this.nextSlot[p] = 0;
+    this.ncqQueued[p] = 0;
+    this.sdbPending[p] = 0;
+    this.ncqErrTag[p] = -1;
     this.setPreg(p, A.PxSERR, 0);
     this.setPreg(p, A.PxSSTS, A.SSTS_ACTIVE_GEN3);
     this.setPreg(p, A.PxSIG, A.SIG_ATA);
@@ -227,6 +263,8 @@ export class AhciHba implements SyncDevice {
       cmd &= ~(A.PxCMD_CR | (0x1f << A.PxCMD_CCS_SHIFT));
       this.setPreg(p, A.PxCI, 0);
       this.setPreg(p, A.PxSACT, 0);
+      this.ncqQueued[p] = 0;
+      this.sdbPending[p] = 0;
       this.halted[p] = 0;
     }
     this.setPreg(p, A.PxCMD, cmd);
@@ -295,8 +333,13 @@ export class AhciHba implements SyncDevice {
     if (!this.cfg.busMaster) return false;
     let worked = false;
     for (let p = 0; p < this.ports; p++) {
+      if (this.halted[p] !== 0 || !(this.preg(p, A.PxCMD) & A.PxCMD_ST)) continue;
+      if ((this.preg(p, A.PxSACT) & this.preg(p, A.PxCI)) !== 0 || this.ncqQueued[p] !== 0) {
+        if (this.serveNcq(p, worked)) worked = true;
+        if (this.halted[p] !== 0 || !(this.preg(p, A.PxCMD) & A.PxCMD_ST)) continue;
+      }
       const ci = this.preg(p, A.PxCI);
-      if (ci === 0 || this.halted[p] !== 0 || !(this.preg(p, A.PxCMD) & A.PxCMD_ST)) continue;
+      if (ci === 0) continue;
       // Serve issued slots round robin from the one after the last served.
       const start = this.nextSlot[p]!;
       for (let i = 0; i < AHCI_SLOTS; i++) {
@@ -315,7 +358,12 @@ export class AhciHba implements SyncDevice {
         worked = true;
         this.setPreg(p, A.PxCMD, (this.preg(p, A.PxCMD) & ~(0x1f << A.PxCMD_CCS_SHIFT)) | (slot << A.PxCMD_CCS_SHIFT));
         this.curSlot = slot;
-        const ok = this.execute(p, slot); // a success clears the slot's PxCI bit (see complete())
+        if ((this.preg(p, A.PxSACT) & (1 << slot)) !== 0) {
+          // A queued command issued meanwhile: the NCQ pass takes it.
+          if (this.serveNcq(p, true)) continue;
+          break;
+        }
+        const ok = this.execute(p, slot, false); // a success clears the slot's PxCI bit (see complete())
         if (!ok) break; // port halted: the failed slot stays in PxCI
         this.nextSlot[p] = (slot + 1) & (AHCI_SLOTS - 1);
       }
@@ -323,8 +371,120 @@ export class AhciHba implements SyncDevice {
     return worked;
   }
 
-  /** Runs the command in `slot`; false when it failed fatally (port halted). */
-  private execute(p: number, slot: number): boolean {
+  /** The disk accepts every issued slot whose PxSACT bit is set (PxCI clears at once). */
+  private acceptNcq(p: number): void {
+    const take = this.preg(p, A.PxCI) & this.preg(p, A.PxSACT);
+    if (take === 0) return;
+    this.ncqQueued[p] = this.ncqQueued[p]! | take;
+    this.setPreg(p, A.PxCI, this.preg(p, A.PxCI) & ~take);
+  }
+
+  /**
+   * Runs the port's queued (NCQ) commands until none is left, taking new
+   * ones between commands; reports completions in SDB FISes. Returns true
+   * when it ran anything.
+   */
+  private serveNcq(p: number, workedBefore: boolean): boolean {
+    let worked = false;
+    let since = 0;
+    for (;;) {
+      if ((worked || workedBefore) && this.regs.hasPosted()) this.regs.drain(this);
+      if (this.halted[p] !== 0 || !(this.preg(p, A.PxCMD) & A.PxCMD_ST)) return worked; // stopped or reset meanwhile
+      this.acceptNcq(p);
+      const q = this.ncqQueued[p]!;
+      if (q === 0) break;
+      const start = this.nextSlot[p]!;
+      const rot = start === 0 ? q : (q >>> start) | (q << (AHCI_SLOTS - start));
+      const slot = (start + 31 - Math.clz32(rot & -rot)) & (AHCI_SLOTS - 1);
+      worked = true;
+      this.ncqQueued[p] = q & ~(1 << slot);
+      this.setPreg(p, A.PxCMD, (this.preg(p, A.PxCMD) & ~(0x1f << A.PxCMD_CCS_SHIFT)) | (slot << A.PxCMD_CCS_SHIFT));
+      this.curSlot = slot;
+      if (!this.execute(p, slot, true)) return true; // error: reported, port halted
+      this.nextSlot[p] = (slot + 1) & (AHCI_SLOTS - 1);
+      if (++since >= NCQ_SDB_BATCH) {
+        this.postSdb(p, 0);
+        since = 0;
+      }
+    }
+    if (this.sdbPending[p] !== 0) this.postSdb(p, 0);
+    return worked;
+  }
+
+  /**
+   * Set Device Bits FIS: the tags in sdbPending are done (their PxSACT bits
+   * clear before PxIS.SDBS is raised); `error` != 0 reports an NCQ failure
+   * with STS.ERR, which also sets PxIS.TFES.
+   */
+  private postSdb(p: number, error: number): void {
+    const bits = this.sdbPending[p]!;
+    this.sdbPending[p] = 0;
+    const sts = A.ATA_STS_DRDY | A.ATA_STS_DSC | (error !== 0 ? A.ATA_STS_ERR : 0);
+    this.setPreg(p, A.PxSACT, this.preg(p, A.PxSACT) & ~bits);
+    this.setPreg(p, A.PxTFD, (error << 8) | sts);
+    if (this.preg(p, A.PxCMD) & A.PxCMD_FRE) {
+      const fb = this.preg(p, A.PxFB);
+      if (fb !== 0 && this.ram.contains(fb + A.RFIS_SDBFIS, 8)) {
+        const f = fb + A.RFIS_SDBFIS;
+        this.u8[f] = A.FIS_TYPE_SDB;
+        this.u8[f + 1] = 0x40; // I: interrupt
+        this.u8[f + 2] = sts & 0x77; // Status-Hi 6:4, Status-Lo 2:0
+        this.u8[f + 3] = error;
+        this.u32[(f + 4) >>> 2] = bits; // SActive: the tags completed
+      }
+    }
+    this.raise(p, A.PxIS_SDBS | (error !== 0 ? A.PxIS_TFES : 0));
+  }
+
+  /**
+   * A queued command failed: the SDB FIS carries ERR (and completions not yet
+   * reported), Log 10h records the tag, and the port halts with the failed
+   * and unstarted tags still set in PxSACT.
+   */
+  private ncqError(p: number, hdr: number, slot: number, error: number, lba: number): boolean {
+    this.u32[(hdr >>> 2) + 1] = 0;
+    this.ncqErrTag[p] = slot;
+    this.ncqErrStatus[p] = A.ATA_STS_DRDY | A.ATA_STS_DSC | A.ATA_STS_ERR;
+    this.ncqErrError[p] = error;
+    this.ncqErrLba[p] = lba;
+    this.ncqQueued[p] = 0; // the disk aborts the rest of its queue
+    this.halted[p] = 1;
+    this.postSdb(p, error);
+    return false;
+  }
+
+  /** General Purpose Log 10h (NCQ Command Error), 512 bytes; reading it clears the error. */
+  private ncqErrorLog(p: number, out: Uint8Array): void {
+    out.fill(0);
+    const tag = this.ncqErrTag[p]!;
+    if (tag < 0) {
+      out[0] = 0x80; // NQ: no queued command failed
+    } else {
+      const lba = this.ncqErrLba[p]!;
+      const hi = Math.floor(lba / 16777216);
+      out[0] = tag;
+      out[2] = this.ncqErrStatus[p]!;
+      out[3] = this.ncqErrError[p]!;
+      out[4] = lba & 0xff;
+      out[5] = (lba >>> 8) & 0xff;
+      out[6] = (lba >>> 16) & 0xff;
+      out[7] = 0x40;
+      out[8] = hi & 0xff;
+      out[9] = (hi >>> 8) & 0xff;
+      out[10] = (hi >>> 16) & 0xff;
+    }
+    let sum = 0;
+    for (let i = 0; i < 511; i++) sum += out[i]!;
+    out[511] = (256 - (sum & 0xff)) & 0xff;
+    this.ncqErrTag[p] = -1;
+  }
+
+  /**
+   * Runs the command in `slot`; false when it failed fatally (port halted).
+   * `queued`: the slot came through PxSACT (NCQ): only FPDMA commands belong
+   * there, and their completion goes into the next SDB FIS.
+   */
+  private execute(p: number, slot: number, queued: boolean): boolean {
     const clb = this.preg(p, A.PxCLB);
     const hdr = clb + slot * A.CMD_HEADER_SIZE;
     if (this.preg(p, A.PxCLBU) !== 0 || !this.ram.contains(hdr, A.CMD_HEADER_SIZE)) return this.fatal(p, A.PxIS_HBFS);
@@ -341,7 +501,53 @@ export class AhciHba implements SyncDevice {
     }
     const command = u8[fis + 2]!;
     this.u32[(hdr >>> 2) + 1] = 0; // PRDBC
+    if (queued !== (command === A.ATA_READ_FPDMA_QUEUED || command === A.ATA_WRITE_FPDMA_QUEUED)) {
+      // A queued command without its PxSACT bit, or a non-queued one with it: the disk aborts it.
+      return queued ? this.ncqError(p, hdr, slot, A.ATA_ERR_ABRT, 0) : this.ataError(p, hdr, A.ATA_ERR_ABRT, 0);
+    }
     switch (command) {
+      case A.ATA_READ_FPDMA_QUEUED:
+      case A.ATA_WRITE_FPDMA_QUEUED: {
+        if (u8[fis + 12]! >>> 3 !== slot) return this.ncqError(p, hdr, slot, A.ATA_ERR_ABRT, 0); // tag must name the slot
+        const lba = (u8[fis + 4]! | (u8[fis + 5]! << 8) | (u8[fis + 6]! << 16)) + (u8[fis + 8]! + u8[fis + 9]! * 256 + u8[fis + 10]! * 65536) * 16777216;
+        const count = u8[fis + 3]! | (u8[fis + 11]! << 8) || 65536;
+        if (lba + count > this.sectors[p]!) return this.ncqError(p, hdr, slot, A.ATA_ERR_IDNF, lba);
+        const bytes = count * 512;
+        const st = this.mapPrdt(p, ctba, prdtl, bytes);
+        if (st !== 0) return this.fatal(p, st);
+        const store = this.disks[p]!.store;
+        const write = command === A.ATA_WRITE_FPDMA_QUEUED;
+        let pos = lba * 512;
+        for (let i = 0; i < this.segCount; i++) {
+          const l = this.segLen[i]!;
+          if (write) store.write(u8, this.segAddr[i]!, l, pos);
+          else store.read(u8, this.segAddr[i]!, l, pos);
+          pos += l;
+        }
+        if (write && (u8[fis + 7]! & A.ATA_DEV_FUA) !== 0) store.flush();
+        this.u32[(hdr >>> 2) + 1] = bytes;
+        this.sdbPending[p] = this.sdbPending[p]! | (1 << slot);
+        if (this.prdInterrupt) this.raise(p, A.PxIS_DPS);
+        return true;
+      }
+      case A.ATA_READ_LOG_EXT: {
+        // PIO data-in; only log 10h (NCQ Command Error), one page.
+        const count = u8[fis + 12]! | (u8[fis + 13]! << 8);
+        if (u8[fis + 4] !== A.ATA_LOG_NCQ_ERROR || count !== 1) return this.ataError(p, hdr, A.ATA_ERR_ABRT, 0);
+        const st = this.mapPrdt(p, ctba, prdtl, 512);
+        if (st !== 0) return this.fatal(p, st);
+        const log = this.logPage;
+        this.ncqErrorLog(p, log);
+        let off = 0;
+        for (let i = 0; i < this.segCount; i++) {
+          const l = this.segLen[i]!;
+          u8.set(log.subarray(off, off + l), this.segAddr[i]!);
+          off += l;
+        }
+        this.u32[(hdr >>> 2) + 1] = 512;
+        this.pioDone(p, this.prdInterrupt);
+        return true;
+      }
       case A.ATA_IDENTIFY_DEVICE: {
         const st = this.mapPrdt(p, ctba, prdtl, 512);
         if (st !== 0) return this.fatal(p, st);
@@ -442,21 +648,14 @@ export class AhciHba implements SyncDevice {
     if (!(this.preg(p, A.PxCMD) & A.PxCMD_FRE)) return;
     const fb = this.preg(p, A.PxFB);
     if (fb === 0 || !this.ram.contains(fb + A.RFIS_RFIS, 20)) return;
-    const f = fb + A.RFIS_RFIS;
-    const u8 = this.u8;
-    u8.fill(0, f, f + 20);
-    u8[f] = A.FIS_TYPE_REG_D2H;
-    u8[f + 1] = 0x40; // I: interrupt
-    u8[f + 2] = status;
-    u8[f + 3] = error;
-    u8[f + 4] = lba & 0xff;
-    u8[f + 5] = (lba >>> 8) & 0xff;
-    u8[f + 6] = (lba >>> 16) & 0xff;
-    u8[f + 7] = 0x40; // device: LBA mode
-    const hi = Math.floor(lba / 16777216);
-    u8[f + 8] = hi & 0xff;
-    u8[f + 9] = (hi >>> 8) & 0xff;
-    u8[f + 10] = (hi >>> 16) & 0xff;
+    // Five dwords written whole (FB is 256-byte aligned, so these are aligned).
+    const d = (fb + A.RFIS_RFIS) >>> 2;
+    const u32 = this.u32;
+    u32[d] = A.FIS_TYPE_REG_D2H | (0x40 << 8) | (status << 16) | (error << 24); // I: interrupt
+    u32[d + 1] = (lba & 0xffffff) | (0x40 << 24); // device: LBA mode
+    u32[d + 2] = Math.floor(lba / 16777216) & 0xffffff;
+    u32[d + 3] = 0;
+    u32[d + 4] = 0;
   }
 
   /**
@@ -510,6 +709,8 @@ export class AhciHba implements SyncDevice {
   /** A host-side fatal error (bad PRDT, bad addresses): the port halts. */
   private fatal(p: number, bit: number): boolean {
     this.halted[p] = 1;
+    this.ncqQueued[p] = 0;
+    if (this.sdbPending[p] !== 0) this.postSdb(p, 0); // queued commands that did finish are reported
     this.raise(p, bit);
     return false;
   }

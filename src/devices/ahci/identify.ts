@@ -13,6 +13,9 @@ function ataString(w: Uint16Array, word: number, words: number, s: string): void
   }
 }
 
+/** Commands the disk queues with NCQ (tags 0..31, as many as the HBA's slots). */
+export const NCQ_DEPTH = 32;
+
 export function ataIdentify(sectors: number, serial: string, model: string, firmware: string): Uint8Array {
   const b = new Uint8Array(512);
   const w = new Uint16Array(b.buffer);
@@ -36,8 +39,8 @@ export function ataIdentify(sectors: number, serial: string, model: string, firm
   w[66] = 120;
   w[67] = 120;
   w[68] = 120;
-  w[75] = 0; // no NCQ
-  w[76] = 0x000e; // SATA Gen1, Gen2, Gen3
+  w[75] = NCQ_DEPTH - 1; // NCQ queue depth - 1 (bits 4:0)
+  w[76] = 0x010e; // NCQ feature set supported (bit 8); SATA Gen1, Gen2, Gen3
   w[80] = 0x01f0; // ATA/ATAPI-5..ATA8-ACS
   w[82] = 0x4028; // NOP, write cache, power management supported
   w[83] = 0x7400; // FLUSH CACHE EXT, FLUSH CACHE, 48-bit address

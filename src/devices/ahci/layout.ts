@@ -10,3 +10,9 @@ export const AHCI_ABAR_INDEX = 5;
 export const AHCI_ABAR_SIZE = 8192;
 export const AHCI_MSI_LOG2_VECTORS = 3;
 export const AHCI_SLOTS = 32;
+/**
+ * NCQ completions the disk reports per Set Device Bits FIS at most (it also
+ * posts one whenever its queue runs dry): the driver can refill those slots
+ * while the rest of the queue runs, as NVMe interrupt coalescing allows.
+ */
+export const NCQ_SDB_BATCH = 8;

@@ -102,6 +102,7 @@ export const SSTS_ACTIVE_GEN3 = 0x133;
 export const FIS_TYPE_REG_H2D = 0x27;
 export const FIS_TYPE_REG_D2H = 0x34;
 export const FIS_TYPE_PIO_SETUP = 0x5f;
+export const FIS_TYPE_SDB = 0xa1; // Set Device Bits (device to host): NCQ completions
 // Received FIS area offsets (§4.2.1).
 export const RFIS_DSFIS = 0x00;
 export const RFIS_PSFIS = 0x20;
@@ -127,3 +128,11 @@ export const ATA_FLUSH_CACHE = 0xe7;
 export const ATA_FLUSH_CACHE_EXT = 0xea;
 export const ATA_SET_FEATURES = 0xef;
 export const ATA_CHECK_POWER_MODE = 0xe5;
+// Native Command Queuing (ATA8-ACS §7.22/§7.57, SATA §13.6): tag in COUNT 7:3, sector count in FEATURES.
+export const ATA_READ_FPDMA_QUEUED = 0x60;
+export const ATA_WRITE_FPDMA_QUEUED = 0x61;
+export const ATA_READ_LOG_EXT = 0x2f;
+/** General Purpose Log 10h: NCQ Command Error (which tag failed, with its status and error). */
+export const ATA_LOG_NCQ_ERROR = 0x10;
+/** FPDMA DEVICE register bit 7: Forced Unit Access. */
+export const ATA_DEV_FUA = 0x80;

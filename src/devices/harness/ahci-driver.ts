@@ -4,6 +4,8 @@
  * GHC.AE, per-port command list and received-FIS setup, FRE then ST, command
  * headers and tables with PRDTs holding a Register H2D FIS, PxCI to issue,
  * interrupts (MSI or INTx) and PxIS/IS write-1-to-clear to acknowledge.
+ * Queued commands (NCQ, READ/WRITE FPDMA QUEUED) set PxSACT before PxCI and
+ * are complete when their PxSACT bit clears (Set Device Bits FIS).
  */
 import type { Platform } from './platform.js';
 import { assignAndEnable, MmioWindow, scanBus, setInterruptLine, setupMsi, type FoundFunction } from './pci-enum.js';
@@ -54,6 +56,8 @@ export class AhciPort {
   completed = 0;
   /** PxIS bits acknowledged by service() and not yet reported. */
   isSeen = 0;
+  /** Of `issued`, the slots issued as NCQ commands (done when their PxSACT bit clears). */
+  ncq = 0;
   constructor(readonly index: number) {}
 }
 
@@ -121,7 +125,7 @@ export class AhciDriver {
       this.setPreg(i, A.PxCMD, this.preg(i, A.PxCMD) | A.PxCMD_FRE);
       this.setPreg(i, A.PxSERR, -1);
       this.setPreg(i, A.PxIS, -1);
-      this.setPreg(i, A.PxIE, A.PxIS_DHRS | A.PxIS_PSS | A.PxIS_DPS | A.PxIS_FATAL);
+      this.setPreg(i, A.PxIE, A.PxIS_DHRS | A.PxIS_PSS | A.PxIS_SDBS | A.PxIS_DPS | A.PxIS_FATAL);
       if ((this.preg(i, A.PxSSTS) & 0xf) !== 3) continue; // no device
       this.poll('PxTFD BSY/DRQ clear', () => (this.preg(i, A.PxTFD) & (A.ATA_STS_BSY | A.ATA_STS_DRQ)) === 0);
       this.setPreg(i, A.PxCMD, this.preg(i, A.PxCMD) | A.PxCMD_ST);
@@ -147,6 +151,7 @@ export class AhciDriver {
       port.issued = 0;
       port.completed = 0;
       port.isSeen = 0;
+      port.ncq = 0;
     }
     this.setPreg(i, A.PxCMD, this.preg(i, A.PxCMD) & ~A.PxCMD_ST);
     this.poll('PxCMD.CR=0', () => (this.preg(i, A.PxCMD) & A.PxCMD_CR) === 0);
@@ -159,31 +164,23 @@ export class AhciDriver {
 
   /** Builds the command header and table in `slot` and sets its PxCI bit. */
   issue(port: AhciPort, slot: number, c: AtaCommand, ring = true): void {
-    const ram = this.p.ram;
-    const u8 = ram.u8;
-    const u32 = ram.u32;
+    const u32 = this.p.ram.u32;
     const table = port.tables[slot]!;
     const prds = c.prds ?? [];
     if (prds.length > MAX_PRDS_PER_TABLE) throw new RangeError(`too many PRDs (${prds.length})`);
-    // Register H2D FIS (5 dwords).
-    u8.fill(0, table, table + A.CT_PRDT);
+    // Register H2D FIS, 5 dwords written whole (CFL = 5: the HBA reads no
+    // more of the table's command area, so nothing else needs clearing).
     const lba = c.lba ?? 0;
     const hi = Math.floor(lba / 16777216);
     const count = c.count ?? 0;
-    u8[table + 0] = A.FIS_TYPE_REG_H2D;
-    u8[table + 1] = 0x80; // C: command register update
-    u8[table + 2] = c.command;
-    u8[table + 3] = (c.features ?? 0) & 0xff;
-    u8[table + 4] = lba & 0xff;
-    u8[table + 5] = (lba >>> 8) & 0xff;
-    u8[table + 6] = (lba >>> 16) & 0xff;
-    u8[table + 7] = 0x40; // device: LBA mode
-    u8[table + 8] = hi & 0xff;
-    u8[table + 9] = (hi >>> 8) & 0xff;
-    u8[table + 10] = (hi >>> 16) & 0xff;
-    u8[table + 11] = ((c.features ?? 0) >>> 8) & 0xff;
-    u8[table + 12] = count & 0xff;
-    u8[table + 13] = (count >>> 8) & 0xff;
+    const features = c.features ?? 0;
+    const t = table >>> 2;
+    // type, C (command register update), command, features 7:0
+    u32[t] = A.FIS_TYPE_REG_H2D | (0x80 << 8) | ((c.command & 0xff) << 16) | ((features & 0xff) << 24);
+    u32[t + 1] = (lba & 0xffffff) | (0x40 << 24); // LBA 23:0, device: LBA mode
+    u32[t + 2] = (hi & 0xffffff) | (((features >>> 8) & 0xff) << 24); // LBA 47:24, features 15:8
+    u32[t + 3] = count & 0xffff; // count 15:0, ICC 0, control 0
+    u32[t + 4] = 0;
     for (let i = 0; i < prds.length; i++) {
       const e = (table + A.CT_PRDT + i * A.PRD_SIZE) >>> 2;
       u32[e] = prds[i]!.addr;
@@ -197,8 +194,86 @@ export class AhciDriver {
     u32[h + 2] = table;
     u32[h + 3] = 0;
     port.issued |= 1 << slot;
+    port.ncq &= ~(1 << slot);
     port.completed &= ~(1 << slot);
     if (ring) this.setPreg(port.index, A.PxCI, 1 << slot);
+  }
+
+  /** True when the HBA (CAP.SNCQ) can queue commands. */
+  get ncqSupported(): boolean {
+    return (this.cap & A.CAP_SNCQ) !== 0;
+  }
+
+  /**
+   * Builds READ/WRITE FPDMA QUEUED in `slot` (tag = slot, sector count in
+   * FEATURES, FUA in DEVICE bit 7) and, if `ring`, sets its PxSACT then its
+   * PxCI bit. Allocation-free over a caller-kept PRD list.
+   */
+  issueNcq(port: AhciPort, slot: number, write: boolean, lba: number, count: number, prds: Prd[], ring = true, fua = false): void {
+    const u8 = this.p.ram.u8;
+    const u32 = this.p.ram.u32;
+    const table = port.tables[slot]!;
+    if (prds.length > MAX_PRDS_PER_TABLE) throw new RangeError(`too many PRDs (${prds.length})`);
+    if (count < 1 || count > 65536) throw new RangeError(`NCQ sector count ${count}`);
+    const t = table >>> 2;
+    const hi = Math.floor(lba / 16777216);
+    const c = count & 0xffff; // 65536 is encoded as 0
+    // Register H2D FIS, 5 dwords, written whole.
+    u32[t] = A.FIS_TYPE_REG_H2D | (0x80 << 8) | ((write ? A.ATA_WRITE_FPDMA_QUEUED : A.ATA_READ_FPDMA_QUEUED) << 16) | ((c & 0xff) << 24);
+    u32[t + 1] = (lba & 0xffffff) | ((0x40 | (fua ? A.ATA_DEV_FUA : 0)) << 24);
+    u32[t + 2] = (hi & 0xffffff) | ((c >>> 8) << 24);
+    u32[t + 3] = slot << 3; // COUNT 7:3 = tag
+    u32[t + 4] = 0;
+    for (let i = 0; i < prds.length; i++) {
+      const e = (table + A.CT_PRDT + i * A.PRD_SIZE) >>> 2;
+      const d = prds[i]!;
+      u32[e] = d.addr;
+      u32[e + 1] = 0;
+      u32[e + 2] = 0;
+      u32[e + 3] = ((d.len - 1) & A.PRD_DBC_MASK) | (d.irq === true ? A.PRD_I : 0);
+    }
+    const h = (port.clb + slot * A.CMD_HEADER_SIZE) >>> 2;
+    u32[h] = 5 | (write ? 1 << 6 : 0) | (prds.length << 16);
+    u32[h + 1] = 0;
+    u32[h + 2] = table;
+    u32[h + 3] = 0;
+    const bit = 1 << slot;
+    port.issued |= bit;
+    port.ncq |= bit;
+    port.completed &= ~bit;
+    if (ring) this.ringNcq(port, bit);
+  }
+
+  /** Issues the NCQ slots in `mask` (built with issueNcq(..., ring = false)): PxSACT, then PxCI. */
+  ringNcq(port: AhciPort, mask: number): void {
+    this.setPreg(port.index, A.PxSACT, mask);
+    this.setPreg(port.index, A.PxCI, mask);
+  }
+
+  /**
+   * NCQ error recovery (ATA8-ACS, AHCI §6.2.2.2): note the tags still
+   * outstanding, restart the port (which clears PxSACT and PxCI), then read
+   * General Purpose Log 10h to learn which tag failed. The caller reissues
+   * the other outstanding tags. Returns failedTag -1 when the log says no
+   * queued command failed (NQ).
+   */
+  recoverNcq(port: AhciPort): { failedTag: number; status: number; error: number; lba: number; outstanding: number; completed: number } {
+    this.service(port); // completions reported with (or before) the error
+    const outstanding = port.ncq;
+    const completed = port.completed;
+    this.recover(port.index);
+    const buf = this.p.pages.alloc(1);
+    try {
+      const r = this.run(port, { command: A.ATA_READ_LOG_EXT, lba: A.ATA_LOG_NCQ_ERROR, count: 1, prds: [{ addr: buf, len: 512 }] });
+      if (!r.ok) throw new Error(`AHCI READ LOG EXT 10h failed: TFD 0x${r.tfd.toString(16)}`);
+      const u8 = this.p.ram.u8;
+      const nq = (u8[buf]! & 0x80) !== 0;
+      const lba = u8[buf + 4]! + u8[buf + 5]! * 256 + u8[buf + 6]! * 65536 + (u8[buf + 8]! + u8[buf + 9]! * 256 + u8[buf + 10]! * 65536) * 16777216;
+      return { failedTag: nq ? -1 : u8[buf]! & 0x1f, status: u8[buf + 2]!, error: u8[buf + 3]!, lba, outstanding, completed };
+    } finally {
+      this.p.pages.free(buf);
+      port.completed = completed & ~port.issued; // slots done before the error stay claimable
+    }
   }
 
   /** Issues every slot in `mask` (built with issue(..., ring = false)) with one PxCI write. */
@@ -219,16 +294,28 @@ export class AhciDriver {
    */
   service(port: AhciPort): void {
     const intx = this.vector === INTX_VECTOR_BASE + AHCI_INTX_LINE;
-    let ci = intx ? 0 : this.preg(port.index, A.PxCI);
+    // Non-queued slots are done when their PxCI bit clears, NCQ slots when
+    // their PxSACT bit does; read only the register that matters.
+    const legacy = port.issued & ~port.ncq;
+    let ci = 0;
+    let sact = 0;
+    if (!intx) {
+      if (legacy !== 0) ci = this.preg(port.index, A.PxCI);
+      if (port.ncq !== 0) sact = this.preg(port.index, A.PxSACT);
+    }
     const pxis = this.preg(port.index, A.PxIS);
     if (pxis !== 0) {
       port.isSeen |= pxis;
       this.setPreg(port.index, A.PxIS, pxis); // write 1 to clear
       this.abar.w32(A.HBA_IS, 1 << port.index);
     }
-    if (intx) ci = this.preg(port.index, A.PxCI);
-    const done = port.issued & ~ci;
-    port.issued &= ci;
+    if (intx) {
+      if (legacy !== 0) ci = this.preg(port.index, A.PxCI);
+      if (port.ncq !== 0) sact = this.preg(port.index, A.PxSACT);
+    }
+    const done = (legacy & ~ci) | (port.ncq & ~sact);
+    port.issued &= ~done;
+    port.ncq &= ~done;
     port.completed |= done;
   }
 
@@ -252,7 +339,7 @@ export class AhciDriver {
    * the HBA for nothing.)
    */
   wait(port: AhciPort, slot: number): AhciResult {
-    const deadline = Date.now() + this.timeoutMs;
+    let deadline = 0; // read the clock only if the first interrupt wait was not enough
     const bit = 1 << slot;
     for (let first = true; ; first = false) {
       if ((port.completed & bit) !== 0 || (port.isSeen & A.PxIS_FATAL) !== 0) {
@@ -263,7 +350,8 @@ export class AhciDriver {
         port.completed &= ~bit;
         return { ok, pxis, tfd: ok ? A.ATA_STS_DRDY | A.ATA_STS_DSC : this.preg(port.index, A.PxTFD), prdbc };
       }
-      const left = deadline - Date.now();
+      if (!first && deadline === 0) deadline = Date.now() + this.timeoutMs;
+      const left = first ? this.timeoutMs : deadline - Date.now();
       if (left <= 0) throw new Error(`AHCI: timeout on port ${port.index} slot ${slot}`);
       // The first pass services at once if the slot was never issued through
       // issue() (a caller that wrote PxCI itself): nothing else would.

@@ -320,8 +320,8 @@ export class NvmeDriver {
         return c;
       }
     }
-    const deadline = Date.now() + this.timeoutMs;
-    for (;;) {
+    let deadline = 0; // read the clock only if the first interrupt wait was not enough
+    for (let first = true; ; first = false) {
       const n = this.reapBatch(q);
       let found: Completion | undefined;
       for (let i = 0; i < n; i++) {
@@ -330,7 +330,8 @@ export class NvmeDriver {
         else q.done.set(c.cid, c);
       }
       if (found !== undefined) return found;
-      const left = deadline - Date.now();
+      if (!first && deadline === 0) deadline = Date.now() + this.timeoutMs;
+      const left = first ? this.timeoutMs : deadline - Date.now();
       if (left <= 0) throw new Error(`NVMe: timeout waiting for CID ${cid} on queue ${q.qid}`);
       this.p.fabric.wait(q.vector, Math.min(left, 100));
     }

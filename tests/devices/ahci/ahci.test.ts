@@ -43,7 +43,7 @@ describe('AHCI HBA (in-thread, MSI)', () => {
     assert.equal(cap & 0x1f, 1, 'CAP.NP = 2 ports');
     assert.equal((cap >>> 8) & 0x1f, 31, 'CAP.NCS = 32 slots');
     assert.ok(cap & A.CAP_S64A, 'S64A');
-    assert.equal(cap & A.CAP_SNCQ, 0, 'no NCQ');
+    assert.ok(cap & A.CAP_SNCQ, 'NCQ');
     assert.equal(cap & A.CAP_SAM, 0, 'AE is writable');
     assert.equal(b.r32(A.HBA_PI), 0b11);
     assert.equal(b.r32(A.HBA_VS), 0x00010300);
@@ -209,6 +209,194 @@ describe('AHCI HBA (in-thread, MSI)', () => {
     for (let s = 0; s < 32; s++) c.drv.issue(port, s, { command: A.ATA_READ_DMA_EXT, lba: 4096 + s * 64, count: 64, prds: [{ addr: big + s * 32768, len: 32768 }] });
     for (let s = 0; s < 32; s++) assert.ok(c.drv.wait(port, s).ok);
     assert.ok(equalBytes(c.p.ram.u8.slice(big, big + (1 << 20)), data));
+  });
+});
+
+describe('AHCI NCQ (in-thread, MSI)', () => {
+  let c: Awaited<ReturnType<typeof setup>>;
+  let port: AhciPort;
+  const SECTORS = DISK / 512;
+  before(async () => {
+    c = await setup('inline', 'msi', 1);
+    c.drv.init();
+    port = c.drv.ports[0]!;
+  });
+  after(() => c.cleanup());
+  const preg = (r: number) => c.drv.abar.r32(0x100 + r);
+
+  test('IDENTIFY words 75/76: queue depth 32, NCQ supported', () => {
+    assert.ok(c.drv.ncqSupported);
+    const id = c.drv.identify(port);
+    const w = (n: number) => id[2 * n]! | (id[2 * n + 1]! << 8);
+    assert.equal(w(75) & 0x1f, 31, 'queue depth - 1');
+    assert.ok(w(76) & (1 << 8), 'NCQ feature set');
+  });
+
+  test('SActive bits: set by software, run on PxCI, cleared by the Set Device Bits FIS', () => {
+    const buf = c.p.pages.alloc(4);
+    fillPattern(c.p.ram.u8, buf, 16384, 41);
+    const src = c.p.ram.u8.slice(buf, buf + 16384);
+    for (let t = 0; t < 4; t++) c.drv.issueNcq(port, t + 2, true, 100 + t * 8, 8, [{ addr: buf + t * 4096, len: 4096 }], false);
+    c.drv.abar.w32(0x100 + A.PxSACT, 0b111100);
+    assert.equal(preg(A.PxSACT), 0b111100, 'PxSACT holds the queued tags');
+    assert.equal(preg(A.PxCI), 0, 'nothing runs before PxCI');
+    c.drv.abar.w32(0x100 + A.PxCI, 0b111100);
+    assert.equal(preg(A.PxCI), 0, 'PxCI clears when the disk accepts the commands');
+    assert.equal(preg(A.PxSACT), 0, 'PxSACT clears when the SDB FIS reports them');
+    c.drv.service(port);
+    assert.equal(c.drv.takeCompleted(port), 0b111100);
+    assert.ok(port.isSeen & A.PxIS_SDBS, 'PxIS.SDBS');
+    assert.equal(port.isSeen & A.PxIS_DHRS, 0, 'no D2H Register FIS interrupt for queued commands');
+    const f = port.fb + A.RFIS_SDBFIS;
+    assert.equal(c.p.ram.u8[f], A.FIS_TYPE_SDB);
+    assert.equal(c.p.ram.u8[f + 1]! & 0x40, 0x40, 'I bit');
+    assert.equal(c.p.ram.u8[f + 3], 0, 'no error');
+    assert.equal(c.p.ram.u32[(f + 4) >>> 2], 0b111100, 'SActive field names the tags');
+    assert.ok(equalBytes(readFile(c.imgs[0]!.path, 100 * 512, 16384), src));
+    port.isSeen = 0;
+    c.p.pages.free(buf, 4);
+  });
+
+  test('32 queued reads issued in reverse tag order: run out of issue order, batched SDB FISes, right data', () => {
+    const store = c.dev.stores![0]!;
+    const order: number[] = [];
+    const read = store.read.bind(store);
+    store.read = (dst, off, len, pos) => {
+      order.push(pos / 512);
+      return read(dst, off, len, pos);
+    };
+    try {
+      const host = new Uint8Array(32 * 4096);
+      fillPattern(host, 0, host.length, 43);
+      writeFile(c.imgs[0]!.path, 8000 * 512, host);
+      const buf = c.p.pages.alloc(32);
+      c.p.ram.u8.fill(0, buf, buf + 32 * 4096);
+      for (let t = 31; t >= 0; t--) c.drv.issueNcq(port, t, false, 8000 + t * 8, 8, [{ addr: buf + t * 4096, len: 4096 }], false);
+      c.drv.ringNcq(port, -1);
+      c.drv.service(port);
+      assert.equal(c.drv.takeCompleted(port), -1, 'all 32 tags complete');
+      assert.equal(preg(A.PxSACT), 0);
+      assert.equal(order.length, 32);
+      assert.notDeepEqual(order, Array.from({ length: 32 }, (_, i) => 8000 + (31 - i) * 8), 'not in issue order');
+      assert.deepEqual([...order].sort((a, b) => a - b), Array.from({ length: 32 }, (_, i) => 8000 + i * 8));
+      // The last SDB FIS reports one batch, not all 32 tags.
+      const last = c.p.ram.u32[(port.fb + A.RFIS_SDBFIS + 4) >>> 2]!;
+      assert.ok(last !== 0 && last !== -1 && (last >>> 0) !== 0xffffffff, 'completions were reported in batches');
+      assert.ok(equalBytes(c.p.ram.u8.slice(buf, buf + host.length), host));
+      for (let t = 0; t < 32; t++) assert.equal(c.p.ram.u32[((port.clb + t * 32) >>> 2) + 1], 4096, 'PRDBC');
+      port.isSeen = 0;
+      c.p.pages.free(buf, 32);
+    } finally {
+      store.read = read;
+    }
+  });
+
+  test('an error in the middle of the queue: SDB with ERR, TFES, failed and unstarted tags stay in PxSACT; Log 10h; reissue', () => {
+    c.drv.recover(0); // the disk now serves from slot 0 up
+    const buf = c.p.pages.alloc(8);
+    fillPattern(c.p.ram.u8, buf, 8 * 4096, 47);
+    const src = c.p.ram.u8.slice(buf, buf + 8 * 4096);
+    const lbaOf = (t: number) => (t === 4 ? SECTORS - 4 : 10000 + t * 8); // tag 4 runs past the end
+    for (let t = 0; t < 8; t++) c.drv.issueNcq(port, t, true, lbaOf(t), 8, [{ addr: buf + t * 4096, len: 4096 }], false);
+    c.drv.ringNcq(port, 0xff);
+    assert.equal(preg(A.PxSACT), 0xf0, 'tags 4 (failed) to 7 (aborted) stay active');
+    const tfd = preg(A.PxTFD);
+    assert.equal(tfd & 0xff, 0x51, 'STS: DRDY|DSC|ERR');
+    assert.equal((tfd >>> 8) & 0xff, A.ATA_ERR_IDNF);
+    assert.ok(preg(A.PxIS) & A.PxIS_TFES && preg(A.PxIS) & A.PxIS_SDBS);
+    const f = port.fb + A.RFIS_SDBFIS;
+    assert.equal(c.p.ram.u8[f + 2]! & 1, 1, 'SDB FIS status ERR');
+    assert.equal(c.p.ram.u8[f + 3], A.ATA_ERR_IDNF, 'SDB FIS error');
+    assert.equal(c.p.ram.u32[(f + 4) >>> 2], 0x0f, 'the tags that finished before the error are reported');
+    assert.throws(() => { c.drv.service(port); c.drv.takeCompleted(port); }, /error/);
+    // The port is halted: a new queued command does not run.
+    const r = c.drv.recoverNcq(port);
+    assert.equal(r.failedTag, 4);
+    assert.equal(r.error, A.ATA_ERR_IDNF);
+    assert.equal(r.status & 1, 1);
+    assert.equal(r.lba, SECTORS - 4);
+    assert.equal(r.outstanding, 0xf0);
+    assert.equal(r.completed, 0x0f);
+    assert.equal(preg(A.PxSACT), 0, 'restart cleared PxSACT');
+    assert.equal(c.drv.takeCompleted(port), 0x0f, 'tags done before the error are still claimable');
+    // Log 10h is cleared by reading it: NQ now.
+    assert.equal(c.drv.recoverNcq(port).failedTag, -1);
+    for (const t of [5, 6, 7]) c.drv.issueNcq(port, t, true, lbaOf(t), 8, [{ addr: buf + t * 4096, len: 4096 }], false);
+    c.drv.ringNcq(port, 0xe0);
+    c.drv.service(port);
+    assert.equal(c.drv.takeCompleted(port), 0xe0);
+    for (const t of [0, 1, 2, 3, 5, 6, 7]) assert.ok(equalBytes(readFile(c.imgs[0]!.path, lbaOf(t) * 512, 4096), src.subarray(t * 4096, (t + 1) * 4096)), `tag ${t} on disk`);
+    port.isSeen = 0;
+    c.p.pages.free(buf, 8);
+  });
+
+  test('queued command errors: FPDMA without its PxSACT bit, a tag that does not name the slot; non-queued commands still work', () => {
+    const buf = c.p.pages.alloc(1);
+    c.drv.issueNcq(port, 3, false, 0, 8, [{ addr: buf, len: 4096 }], false);
+    c.drv.abar.w32(0x100 + A.PxCI, 1 << 3); // PxCI without PxSACT
+    const r = c.drv.wait(port, 3);
+    assert.equal(r.ok, false);
+    assert.equal((r.tfd >>> 8) & 0xff, A.ATA_ERR_ABRT);
+    c.drv.recover(0);
+    c.drv.issueNcq(port, 9, false, 0, 8, [{ addr: buf, len: 4096 }], false);
+    c.p.ram.u8[port.tables[9]! + 12] = 8 << 3; // tag 8 in slot 9
+    c.drv.ringNcq(port, 1 << 9);
+    assert.throws(() => { c.drv.service(port); c.drv.takeCompleted(port); }, /error/);
+    const e = c.drv.recoverNcq(port);
+    assert.equal(e.failedTag, 9);
+    assert.equal(e.error, A.ATA_ERR_ABRT);
+    assert.ok(c.drv.readWrite(port, false, 0, 8, [{ addr: buf, len: 4096 }], 9).ok, 'READ DMA EXT after NCQ');
+    c.drv.issueNcq(port, 9, false, 0, 8, [{ addr: buf, len: 4096 }]);
+    assert.ok(c.drv.wait(port, 9).ok, 'NCQ after a non-queued command');
+    c.p.pages.free(buf);
+  });
+});
+
+describe('AHCI NCQ (worker, MSI)', () => {
+  let c: Awaited<ReturnType<typeof setup>>;
+  before(async () => {
+    c = await setup('worker', 'msi');
+  });
+  after(() => c.cleanup());
+
+  test('QD32 kept full: 512 queued reads refilled per interrupt, each with its data', () => {
+    c.drv.init();
+    const port = c.drv.ports[0]!;
+    const host = new Uint8Array(64 * 4096);
+    fillPattern(host, 0, host.length, 53);
+    writeFile(c.imgs[0]!.path, 0, host);
+    const buf = c.p.pages.alloc(32);
+    const prds = Array.from({ length: 32 }, (_, k) => [{ addr: buf + k * 4096, len: 4096 }]);
+    const blockOf = new Int32Array(32);
+    let next = 0;
+    let done = 0;
+    const total = 512;
+    for (let k = 0; k < 32; k++) {
+      blockOf[k] = next % 64;
+      c.drv.issueNcq(port, k, false, blockOf[k]! * 8, 8, prds[k]!, false);
+      next++;
+    }
+    c.drv.ringNcq(port, -1);
+    while (done < total) {
+      assert.ok(c.drv.waitInterrupt(), 'interrupt');
+      c.drv.service(port);
+      const m = c.drv.takeCompleted(port);
+      let again = 0;
+      for (let k = 0; k < 32; k++) {
+        if ((m & (1 << k)) === 0) continue;
+        const b = blockOf[k]!;
+        assert.ok(equalBytes(c.p.ram.u8.subarray(buf + k * 4096, buf + (k + 1) * 4096), host.subarray(b * 4096, (b + 1) * 4096)), `tag ${k} block ${b}`);
+        done++;
+        if (next < total) {
+          blockOf[k] = (next * 7) % 64;
+          c.drv.issueNcq(port, k, false, blockOf[k]! * 8, 8, prds[k]!, false);
+          again |= 1 << k;
+          next++;
+        }
+      }
+      if (again !== 0) c.drv.ringNcq(port, again);
+    }
+    assert.equal(c.drv.abar.r32(0x100 + A.PxSACT), 0);
   });
 });
 
