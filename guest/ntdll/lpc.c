@@ -12,8 +12,9 @@
  * server's ntdll gives each request a MessageId (high bit set: the
  * executive's own ids are small) and keeps its reply cap: in the thread's
  * tcbCaller while nothing else is received (ReplyRecv answers it), else
- * moved by CNode_SaveCaller into a slot of the thread's CNode, answered
- * later by seL4_Send on that slot. A reply for an id this thread does not
+ * moved by CNode_SaveCaller into a slot of the thread's CNode (the
+ * executive does it, NtLpcBindPort: the kernel decodes SaveCaller only for
+ * the root task), answered later by seL4_Send on that slot. A reply for an id this thread does not
  * hold goes to the executive (KiReplyPort: a request sent through the
  * executive's copy, or a mismatch).
  *
@@ -44,6 +45,7 @@ void *__cdecl memcpy(void *, const void *, size_t);
 #define LPC_BIND_SEND 0
 #define LPC_BIND_RECEIVE 1
 #define LPC_BIND_QUERY_BADGE 0x80000000UL
+#define LPC_BIND_SAVE_REPLY 0x40000000UL
 
 #define LPC_THREADS 32
 #define LPC_PORTS 8
@@ -52,7 +54,7 @@ void *__cdecl memcpy(void *, const void *, size_t);
 
 typedef struct {
   volatile LONG tid;
-  ULONG self, reply_first, reply_end;
+  ULONG reply_first, reply_end;
   HANDLE handle[LPC_PORTS];
   ULONG slot[LPC_PORTS];
   ULONG current;              /* MessageId whose reply cap is in tcbCaller (0: none) */
@@ -85,7 +87,6 @@ static ULONG lpc_slot(LPC_THREAD *t, HANDLE h, ULONG mode, NTSTATUS *status)
   }
   *status = NtLpcBindPort(h, mode, &bi);
   if (!NT_SUCCESS(*status)) return 0;
-  t->self = bi.SelfCPtr;
   t->reply_first = bi.ReplyFirst;
   t->reply_end = bi.ReplyEnd;
   if (t->reply_end - t->reply_first > LPC_REPLIES) t->reply_end = t->reply_first + LPC_REPLIES;
@@ -187,15 +188,17 @@ static int lpc_saved(LPC_THREAD *t, ULONG id)
 }
 
 /* Moves the reply cap of the current message out of tcbCaller (another receive would drop it). */
-static NTSTATUS lpc_save_current(LPC_THREAD *t)
+static NTSTATUS lpc_save_current(LPC_THREAD *t, HANDLE port)
 {
   ULONG i;
   if (t->current == 0) return STATUS_SUCCESS;
   for (i = 0; i < t->reply_end - t->reply_first; i++) {
+    LPC_BIND_INFO bi;
+    NTSTATUS s;
     if (t->saved[i] != 0) continue;
-    seL4_SetMR(0, t->reply_first + i);
-    seL4_SetMR(1, 32);
-    if (sel4_invoke_(t->self, seL4_CNodeSaveCaller, 0, 2) != seL4_NoError) return STATUS_INTERNAL_ERROR;
+    /* CNode_SaveCaller, done by the executive: the kernel decodes it only for the root task. */
+    s = NtLpcBindPort(port, LPC_BIND_SAVE_REPLY | (t->reply_first + i), &bi);
+    if (!NT_SUCCESS(s)) { t->current = 0; return s; }
     t->saved[i] = t->current;
     t->current = 0;
     return STATUS_SUCCESS;
@@ -282,7 +285,7 @@ NTSTATUS NTAPI NtReplyWaitReceivePort(HANDLE PortHandle, PVOID *PortContext, PPO
       if (!NT_SUCCESS(s)) return s;
     }
   }
-  s = lpc_save_current(t);
+  s = lpc_save_current(t, PortHandle);
   if (!NT_SUCCESS(s)) return s;
   for (;;) {
     seL4_Word badge = 0;

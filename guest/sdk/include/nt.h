@@ -111,7 +111,7 @@ typedef struct _PORT_MESSAGE {
 /* NtLpcBindPort's answer (private to ntdll's LPC data path, guest/ntdll/lpc.c). */
 typedef struct _LPC_BIND_INFO {
   ULONG EndpointCPtr; /* the port's endpoint in the calling thread's CNode */
-  ULONG SelfCPtr;     /* the thread's own CNode (CNode_SaveCaller) */
+  ULONG SelfCPtr;     /* 0: SaveCaller is asked of the executive (Mode 0x40000000 | slot) */
   ULONG ReplyFirst;   /* [ReplyFirst, ReplyEnd): slots for saved reply caps */
   ULONG ReplyEnd;
   ULONG Badge;        /* a client port's badge */

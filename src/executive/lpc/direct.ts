@@ -22,7 +22,8 @@
  *   the thread's tcbCaller while it can (ReplyRecv answers it); before
  *   receiving another message with a request unanswered it moves the reply
  *   cap into a slot of REPLY_FIRST.. by CNode_SaveCaller on its own CNode
- *   (SELF_CPTR) and later answers with seL4_Send on that slot.
+ *   (through NtLpcBindPort: the kernel does not decode SaveCaller from user
+ *   mode) and later answers with seL4_Send on that slot.
  * - Deaths. A server thread that ends with reply caps (tcbCaller or saved)
  *   has each caller answered here with label LPC_LABEL_DISCONNECTED
  *   (ntdll: STATUS_PORT_DISCONNECTED). A connection port that goes
@@ -33,21 +34,20 @@
  *   learns the disconnection); a client port that goes queues LPC_PORT_CLOSED
  *   for the server.
  *
- * Thread CNode slots (THREAD_CNODE_BITS = 6): 1 service, 2 fault, 3 the
- * CNode itself (SELF_CPTR), 4..15 endpoint caps, 16..63 saved reply caps.
+ * Thread CNode slots (THREAD_CNODE_BITS = 6): 1 service, 2 fault, 3 free,
+ * 4..15 endpoint caps, 16..63 saved reply caps.
  */
 import { NTSTATUS, NtStatusError } from '../../abi/ntstatus.js';
 import {
   RIGHT_GRANT_REPLY, RIGHT_READ, RIGHT_WRITE, RIGHTS_ALL, cap_null_cap, cap_reply_cap,
   invokeCNode_Delete, invokeCNode_Mint, invokeCNode_Move, invokeCNode_Revoke, invokeCNode_SaveCaller, invokeTCB_BindNotification,
   seL4_CapInitThreadCNode, seL4_EndpointObject, seL4_MessageInfo_new, seL4_NoError, seL4_NotificationObject, seL4_Send,
-  seL4_Signal, slotType, ERROR_NAMES,
+  seL4_Signal, slotPtr, slotType, ERROR_NAMES,
 } from '../../kernel/index.js';
 import type { Executive } from '../executive.js';
 import { THREAD_CNODE_BITS, type EThread } from '../ps/process.js';
 import type { LpcPort } from './port.js';
 
-export const SELF_CPTR = 3;
 export const ENDPOINT_FIRST = 4;
 export const ENDPOINT_END = 16;
 export const REPLY_FIRST = 16;
@@ -80,6 +80,11 @@ interface ThreadLpc {
 
 const threads = new WeakMap<EThread, ThreadLpc>();
 
+/** Address of slot `i` of the thread's CNode (the CNode object, not the executive's cap to it). */
+function threadSlot(ex: Executive, t: EThread, i: number): number {
+  return slotPtr(ex.k, ex.ko.slot(t.cnodeSlot)) + i * 32;
+}
+
 function check(e: number, what: string): void {
   if (e !== seL4_NoError) throw new NtStatusError(NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, `${what}: ${ERROR_NAMES[e]}`);
 }
@@ -89,9 +94,6 @@ function threadLpc(ex: Executive, t: EThread): ThreadLpc {
   if (s !== undefined) return s;
   s = { ntfn: 0, slots: new Map() };
   threads.set(t, s);
-  // The thread's own CNode (the guarded cap, so CPtr = slot at depth 32) for CNode_SaveCaller.
-  const root = ex.ko.slot(seL4_CapInitThreadCNode);
-  check(invokeCNode_Mint(ex.k, ex.ko.slot(t.cnodeSlot), SELF_CPTR, THREAD_CNODE_BITS, root, t.guardedCNodeSlot, 32, RIGHTS_ALL, 0), 'CNode_Mint(self)');
   return s;
 }
 
@@ -124,6 +126,14 @@ function freeSlot(s: ThreadLpc): number {
 export const LPC_BIND_SEND = 0;
 export const LPC_BIND_RECEIVE = 1;
 export const LPC_BIND_QUERY_BADGE = 0x80000000;
+/**
+ * LPC_BIND_SAVE_REPLY | slot: CNode_SaveCaller of the calling thread's
+ * tcbCaller into that slot of its CNode. The kernel decodes SaveCaller only
+ * for the root task (src/kernel/invocation.ts has no user-mode label for
+ * it), so ntdll asks the executive: one executive round trip when a server
+ * thread receives with a request unanswered (out-of-order replies).
+ */
+export const LPC_BIND_SAVE_REPLY = 0x40000000;
 
 /**
  * NtLpcBindPort(PortHandle, Mode, BindInfo): binds the calling thread to
@@ -144,6 +154,15 @@ export function lpcBindPort(ex: Executive, t: EThread, p: LpcPort, mode: number,
     mem.writeU32(info + 20, c.peer?.context ?? 0);
     return NTSTATUS.STATUS_SUCCESS;
   }
+  if ((mode & LPC_BIND_SAVE_REPLY) !== 0) {
+    const slot = mode & ~LPC_BIND_SAVE_REPLY;
+    if (p.kind === 'client') return NTSTATUS.STATUS_INVALID_PORT_HANDLE;
+    if (slot < REPLY_FIRST || slot >= REPLY_END) return NTSTATUS.STATUS_INVALID_PARAMETER_2;
+    const at = threadSlot(ex, t, slot);
+    if (slotType(ex.k, at) !== cap_null_cap) return NTSTATUS.STATUS_INVALID_PARAMETER_2;
+    invokeCNode_SaveCaller(ex.k, t.tcb, at);
+    return slotType(ex.k, at) === cap_reply_cap ? NTSTATUS.STATUS_SUCCESS : NTSTATUS.STATUS_REPLY_MESSAGE_MISMATCH;
+  }
   if (mode !== LPC_BIND_SEND && mode !== LPC_BIND_RECEIVE) return NTSTATUS.STATUS_INVALID_PARAMETER_2;
   // Requests go through a client's communication port; receives and replies through the server's ports.
   if ((mode === LPC_BIND_SEND) !== (p.kind === 'client')) return NTSTATUS.STATUS_INVALID_PORT_HANDLE;
@@ -151,7 +170,7 @@ export function lpcBindPort(ex: Executive, t: EThread, p: LpcPort, mode: number,
   const d = lpcEndpoint(ex, conn);
   const s = threadLpc(ex, t);
   let slot = s.slots.get(p);
-  if (slot === undefined || slotType(ex.k, ex.ko.slot(t.cnodeSlot) + slot * 32) === cap_null_cap) {
+  if (slot === undefined || slotType(ex.k, threadSlot(ex, t, slot)) === cap_null_cap) {
     slot ??= freeSlot(s);
     const rights = p.kind === 'client' ? RIGHT_WRITE | RIGHT_GRANT_REPLY : RIGHT_READ;
     check(invokeCNode_Mint(ex.k, ex.ko.slot(t.cnodeSlot), slot, THREAD_CNODE_BITS, ex.ko.slot(seL4_CapInitThreadCNode), d.slot, 32, rights, p.kind === 'client' ? p.badge : 0), 'CNode_Mint(endpoint)');
@@ -172,7 +191,7 @@ export function lpcBindPort(ex: Executive, t: EThread, p: LpcPort, mode: number,
     if (conn.queue.length > 0) signal(ex, t);
   }
   mem.writeU32(info, slot);
-  mem.writeU32(info + 4, SELF_CPTR);
+  mem.writeU32(info + 4, 0); // SelfCPtr: none (SaveCaller goes through LPC_BIND_SAVE_REPLY)
   mem.writeU32(info + 8, REPLY_FIRST);
   mem.writeU32(info + 12, REPLY_END);
   mem.writeU32(info + 16, p.kind === 'client' ? p.badge : 0);
@@ -234,7 +253,7 @@ export function lpcThreadExit(ex: Executive, t: EThread): void {
   if (slotType(k, ex.ko.slot(at)) === cap_reply_cap) answerDisconnected(ex, at);
   else ex.ko.deleteCap(at);
   for (let i = REPLY_FIRST; i < REPLY_END; i++) {
-    if (slotType(k, cnode + i * 32) !== cap_reply_cap) continue;
+    if (slotType(k, threadSlot(ex, t, i)) !== cap_reply_cap) continue;
     const to = ex.ko.allocSlot();
     moveCap(ex, cnode, i, to);
     answerDisconnected(ex, to);
