@@ -215,7 +215,8 @@ export function lpcUnbindPort(ex: Executive, p: LpcPort): void {
     const slot = s?.slots.get(p);
     if (s === undefined || slot === undefined) continue;
     s.slots.delete(p);
-    p.server.direct?.receivers.delete(t);
+    // Still a receiver while it holds another port of the same connection (its connection port, say).
+    if (![...s.slots.keys()].some((q) => q.kind !== 'client' && q.server === p.server)) p.server.direct?.receivers.delete(t);
     if (!t.terminated) invokeCNode_Delete(ex.k, ex.ko.slot(t.cnodeSlot), slot, THREAD_CNODE_BITS);
   }
   p.boundThreads.clear();
