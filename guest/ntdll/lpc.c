@@ -38,6 +38,11 @@
 
 void *__cdecl memcpy(void *, const void *, size_t);
 
+/* No SSE here: clang moves 8-byte fields through XMM registers, and the
+ * first XMM use after a thread switch costs a lazy-FPU #NM trap (every
+ * LPC round trip switches threads twice). */
+#pragma clang attribute push(__attribute__((target("no-sse,no-sse2"))), apply_to = function)
+
 #define LPC_HEADER 24
 #define LPC_MAX_DATA 256
 #define LPC_NOTIFY_BADGE (1UL << 26)
@@ -111,11 +116,21 @@ static NTSTATUS lpc_check(const PORT_MESSAGE *m)
   return STATUS_SUCCESS;
 }
 
+/* Word copy (the interpreter runs rep movsb a byte at a time); a tail of 1-3 bytes by bytes. */
+static void lpc_copy(void *to, const void *from, ULONG bytes)
+{
+  ULONG *d = (ULONG *)to;
+  const ULONG *s = (const ULONG *)from;
+  ULONG i, n = bytes / 4;
+  for (i = 0; i < n; i++) d[i] = s[i];
+  if (bytes & 3) memcpy(d + n, s + n, bytes & 3);
+}
+
 /* Copies a message into the MRs; its length in words. */
 static seL4_Word lpc_put(const PORT_MESSAGE *m)
 {
   ULONG bytes = LPC_HEADER + m->DataLength;
-  memcpy(seL4_GetIPCBuffer()->msg, m, bytes);
+  lpc_copy(seL4_GetIPCBuffer()->msg, m, bytes);
   return (bytes + 3) / 4;
 }
 
@@ -127,7 +142,7 @@ static NTSTATUS lpc_get(PORT_MESSAGE *m, seL4_MessageInfo_t info)
   ULONG words = seL4_MessageInfo_get_length(info);
   if (words * 4 < LPC_HEADER || in->DataLength > LPC_MAX_DATA || LPC_HEADER + (ULONG)in->DataLength > words * 4)
     return STATUS_INVALID_PARAMETER;
-  memcpy(m, in, LPC_HEADER + in->DataLength);
+  lpc_copy(m, in, LPC_HEADER + in->DataLength);
   m->TotalLength = (USHORT)(LPC_HEADER + in->DataLength);
   return STATUS_SUCCESS;
 }
@@ -316,3 +331,5 @@ NTSTATUS NTAPI NtReplyWaitReceivePort(HANDLE PortHandle, PVOID *PortContext, PPO
     return STATUS_SUCCESS;
   }
 }
+
+#pragma clang attribute pop
