@@ -55,6 +55,10 @@ const PROGRAMS = [
   { name: 'ldrtls', dir: 'ldrtls', opt: '-O2', imports: ['ldrtls'] },
   // unwinding, compiler-made SEH, vectored handlers, FPU CONTEXT (seh branch)
   { name: 'ntunwind', dir: 'ntunwind', opt: '-O2' },
+  // ntdll's Rtl heap, critical sections and Rtl basics (rtl branch)
+  { name: 'ntheap', dir: 'ntheap', opt: '-O2' },
+  // Ps set-information, Se tokens and access checks, Ex hard errors, locale, shutdown (services branch)
+  { name: 'ntsvc', dir: 'ntsvc', opt: '-O2' },
 ];
 // Test DLLs (loaded by ntdll's loader from \\KnownDlls), linked in this order
 // (a DLL may import the ones before it): name → { dir, base, def?, imports }.

@@ -1,11 +1,12 @@
 /*
  * Internal interfaces of the neptune CRT.
  *
- * The CRT is portable C over a four-function platform layer, so that the
- * same printf, heap and string code runs as a native NT program (the files in crt/nt:
- * NtDisplayString, NtTerminateProcess, NtAllocateVirtualMemory) and as an
- * i386 Linux program (guest/tools/native-shim.c: int 0x80), which is how
- * cputest's expected output is produced on the host CPU.
+ * The CRT is portable C over a small platform layer, so that the same
+ * printf and string code runs as a native NT program (the files in crt/nt:
+ * NtDisplayString, NtTerminateProcess, and malloc on ntdll's process heap)
+ * and as an i386 Linux program (guest/tools/native-shim.c: int 0x80, with
+ * guest/tools/native-malloc.c), which is how cputest's expected output is
+ * produced on the host CPU.
  */
 #ifndef NEPTUNE_CRT_INTERNAL_H
 #define NEPTUNE_CRT_INTERNAL_H
@@ -19,9 +20,7 @@
 void __crt_sys_write(int fd, const char *s, size_t n);
 /* Ends the process; nothing is flushed. */
 __attribute__((noreturn)) void __crt_sys_exit(int status);
-/* Zeroed, page-granular memory; NULL when there is none. */
-void *__crt_sys_alloc(size_t bytes);
-void __crt_sys_free(void *p, size_t bytes);
+/* The platform also provides stdlib.h's malloc, calloc, realloc, free. */
 
 /* --- shared internals -------------------------------------------------- */
 void __crt_stdio_flush_all(void);

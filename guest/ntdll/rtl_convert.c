@@ -4,26 +4,21 @@
  * neptune's ANSI code page is ISO-8859-1: each byte is the code point of the
  * same value, so conversion is a widening/narrowing copy; a UTF-16 unit above
  * 0xFF has no ANSI form and becomes '?' (NT's default character). With
- * AllocateDestinationString the buffer comes from NtAllocateVirtualMemory
- * (until the Rtl heap exists) and is released by RtlFree*String.
+ * AllocateDestinationString the buffer comes from the process heap and is
+ * released by RtlFree*String.
  */
 #define NEPTUNE_BUILDING_NTDLL 1
 #include <nt.h>
 
 static PVOID allocate(SIZE_T bytes)
 {
-  PVOID base = NULL;
-  SIZE_T size = bytes;
-  if (!NT_SUCCESS(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE)))
-    return NULL;
-  return base;
+  return RtlAllocateHeap(RtlProcessHeap(), 0, bytes);
 }
 
 static VOID release(PVOID base)
 {
-  SIZE_T size = 0;
   if (base)
-    NtFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_RELEASE);
+    RtlFreeHeap(RtlProcessHeap(), 0, base);
 }
 
 NTSTATUS NTAPI RtlAnsiStringToUnicodeString(PUNICODE_STRING Destination, PCANSI_STRING Source, BOOLEAN AllocateDestinationString)

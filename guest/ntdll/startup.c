@@ -5,7 +5,8 @@
  *
  *   ESP → [0][&CONTEXT][ntdll base] ... CONTEXT ... | the thread's stack
  *
- * The first thread of a process runs the loader's process initialization
+ * The first thread of a process creates the process heap (heap.c,
+ * PEB->ProcessHeap) and runs the loader's process initialization
  * (ldr.c: the program relocated, its imports bound, static TLS, DLLs
  * initialized in dependency order); a failure ends the process with its
  * status and one line on the console. Every later thread gets its TLS
@@ -18,6 +19,7 @@
 #define NEPTUNE_BUILDING_NTDLL 1
 #include <nt.h>
 
+NTSTATUS RtlpInitializeHeapManager(void);
 NTSTATUS LdrpInitializeProcess(void);
 NTSTATUS LdrpInitializeThread(void);
 
@@ -41,7 +43,9 @@ VOID NTAPI LdrInitializeThunk(PCONTEXT Context, PVOID NtdllBase)
   (void)NtdllBase;
   if (!LdrpProcessInitialized) {
     LdrpProcessInitialized = TRUE;
-    NTSTATUS st = LdrpInitializeProcess();
+    /* PEB->ProcessHeap first: DLL initialization and the CRT use it. */
+    NTSTATUS st = RtlpInitializeHeapManager();
+    if (NT_SUCCESS(st)) st = LdrpInitializeProcess();
     if (!NT_SUCCESS(st)) {
       report_failure(st);
       NtTerminateProcess(NtCurrentProcess(), st);

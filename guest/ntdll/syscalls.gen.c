@@ -230,7 +230,7 @@ __attribute__((naked)) NTSTATUS NTAPI NtResumeThread(HANDLE ThreadHandle, PULONG
   NT_SYSCALL_STUB(0x00022001, 8);
 }
 
-/* #35: ProcessBasicInformation (exit status, PEB, affinity, priority, ids); other classes STATUS_INVALID_INFO_CLASS. */
+/* #35: ProcessBasicInformation (exit status, PEB, affinity, base priority, ids), and what NtSetInformationProcess sets: PriorityClass, DefaultHardErrorMode, PriorityBoost, BreakOnTermination; DebugPort (0: never debugged), SessionInformation (0), Wow64Information (0: native); other classes STATUS_INVALID_INFO_CLASS. */
 __attribute__((naked)) NTSTATUS NTAPI NtQueryInformationProcess(HANDLE ProcessHandle, ULONG ProcessInformationClass, PVOID ProcessInformation, ULONG ProcessInformationLength, PULONG ReturnLength)
 {
   NT_SYSCALL_STUB(0x00023001, 20);
@@ -284,7 +284,7 @@ __attribute__((naked)) NTSTATUS NTAPI NtReleaseSemaphore(HANDLE SemaphoreHandle,
   NT_SYSCALL_STUB(0x0002B001, 12);
 }
 
-/* #44: ThreadBasicInformation (exit status, TEB, client id, affinity, priorities); other classes STATUS_INVALID_INFO_CLASS. */
+/* #44: ThreadBasicInformation (exit status, TEB, client id, affinity, priority, base priority), AmILastThread, PriorityBoost, HideFromDebugger, BreakOnTermination, IsTerminated; other classes STATUS_INVALID_INFO_CLASS. */
 __attribute__((naked)) NTSTATUS NTAPI NtQueryInformationThread(HANDLE ThreadHandle, ULONG ThreadInformationClass, PVOID ThreadInformation, ULONG ThreadInformationLength, PULONG ReturnLength)
 {
   NT_SYSCALL_STUB(0x0002C001, 20);
@@ -338,13 +338,13 @@ __attribute__((naked)) NTSTATUS NTAPI NtOpenProcessToken(HANDLE ProcessHandle, A
   NT_SYSCALL_STUB(0x00034001, 12);
 }
 
-/* #53: STATUS_NO_TOKEN: threads never impersonate (impersonation does not exist). */
+/* #53: The thread's impersonation token (NtSetInformationThread(ThreadImpersonationToken)); STATUS_NO_TOKEN when it has none. */
 __attribute__((naked)) NTSTATUS NTAPI NtOpenThreadToken(HANDLE ThreadHandle, ACCESS_MASK DesiredAccess, BOOLEAN OpenAsSelf, PHANDLE TokenHandle)
 {
   NT_SYSCALL_STUB(0x00035001, 16);
 }
 
-/* #54: User S-1-5-18 (LocalSystem); groups Administrators (owner) and Everyone; privilege SeChangeNotifyPrivilege (enabled); TokenPrimary. Other classes STATUS_INVALID_INFO_CLASS. */
+/* #54: User S-1-5-18 (LocalSystem); groups Administrators (owner) and Everyone; privileges SeTcb, SeSecurity (disabled), SeIncreaseBasePriority, SeShutdown (disabled), SeDebug, SeChangeNotify, SeImpersonate, as adjusted since; the token type and (impersonation tokens) level. Other classes STATUS_INVALID_INFO_CLASS. */
 __attribute__((naked)) NTSTATUS NTAPI NtQueryInformationToken(HANDLE TokenHandle, ULONG TokenInformationClass, PVOID TokenInformation, ULONG TokenInformationLength, PULONG ReturnLength)
 {
   NT_SYSCALL_STUB(0x00036001, 20);
@@ -458,9 +458,219 @@ __attribute__((naked)) NTSTATUS NTAPI NtQuerySection(HANDLE SectionHandle, ULONG
   NT_SYSCALL_STUB(0x00048001, 20);
 }
 
-/* #73: Private (ntdll's LPC data path, src/executive/lpc/direct.ts): mints the port's seL4 endpoint into the calling thread's CNode (a client port: send, badged with the port; a connection or server port: receive, with a notification bound to the thread for connection requests and closes) and says where, with the reply-cap slots ntdll may use; or gives a client badge's PortContext. */
+/* #73: Sets the base priority (1..31; every thread of the process follows it on its TCB), priority class (idle 4, below normal 6, normal 8, above normal 10, high 13, realtime 24), affinity (a non-empty subset of the processors), hard error mode, priority boost and break-on-termination flags; the NtQueryInformationProcess classes report them. Debug and exception ports need the debugging subsystem: STATUS_NOT_IMPLEMENTED. Other classes STATUS_INVALID_INFO_CLASS; a wrong length STATUS_INFO_LENGTH_MISMATCH; a value out of range STATUS_INVALID_PARAMETER. */
+__attribute__((naked)) NTSTATUS NTAPI NtSetInformationProcess(HANDLE ProcessHandle, ULONG ProcessInformationClass, PVOID ProcessInformation, ULONG ProcessInformationLength)
+{
+  NT_SYSCALL_STUB(0x00049001, 16);
+}
+
+/* #74: Sets the priority (1..31) or base priority increment (-2..2, or -15/15 saturation) — both go to the thread's TCB priority —, the affinity (non-empty, within the process's), the impersonation token (an impersonation token handle with TOKEN_IMPERSONATE; NULL reverts), zeroes a TLS slot in every thread of the process, and the priority boost, hide-from-debugger and break-on-termination flags; NtQueryInformationThread reports them. */
+__attribute__((naked)) NTSTATUS NTAPI NtSetInformationThread(HANDLE ThreadHandle, ULONG ThreadInformationClass, PVOID ThreadInformation, ULONG ThreadInformationLength)
+{
+  NT_SYSCALL_STUB(0x0004A001, 16);
+}
+
+/* #75: Enables, disables or removes privileges the token holds; a privilege it does not hold is skipped and the answer is STATUS_NOT_ALL_ASSIGNED. PreviousState too small: STATUS_BUFFER_TOO_SMALL with the length, nothing changed. */
+__attribute__((naked)) NTSTATUS NTAPI NtAdjustPrivilegesToken(HANDLE TokenHandle, BOOLEAN DisableAllPrivileges, PVOID NewState, ULONG BufferLength, PVOID PreviousState, PULONG ReturnLength)
+{
+  NT_SYSCALL_STUB(0x0004B001, 24);
+}
+
+/* #76: A new token with the same user, groups and privileges (a copy: later adjustments of either do not affect the other), primary or impersonation at the SQOS level. */
+__attribute__((naked)) NTSTATUS NTAPI NtDuplicateToken(HANDLE ExistingTokenHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, BOOLEAN EffectiveOnly, ULONG TokenType, PHANDLE NewTokenHandle)
+{
+  NT_SYSCALL_STUB(0x0004C001, 24);
+}
+
+/* #77: Evaluates the DACL against the token's user and enabled groups: ACCESS_ALLOWED/ACCESS_DENIED ACEs in order (inherit-only ones skipped), the owner implicitly gets READ_CONTROL and WRITE_DAC, a NULL DACL grants everything, an empty DACL nothing. AccessStatus is STATUS_SUCCESS or STATUS_ACCESS_DENIED; the call itself fails for a bad descriptor or token. */
+__attribute__((naked)) NTSTATUS NTAPI NtAccessCheck(PVOID SecurityDescriptor, HANDLE ClientToken, ACCESS_MASK DesiredAccess, PVOID GenericMapping, PVOID PrivilegeSet, PULONG PrivilegeSetLength, PULONG GrantedAccess, PNTSTATUS AccessStatus)
+{
+  NT_SYSCALL_STUB(0x0004D001, 32);
+}
+
+/* #78: Whether the token has the privileges enabled. */
+__attribute__((naked)) NTSTATUS NTAPI NtPrivilegeCheck(HANDLE ClientToken, PVOID RequiredPrivileges, PBOOLEAN Result)
+{
+  NT_SYSCALL_STUB(0x0004E001, 12);
+}
+
+/* #79: NtOpenProcessToken with handle attributes. */
+__attribute__((naked)) NTSTATUS NTAPI NtOpenProcessTokenEx(HANDLE ProcessHandle, ACCESS_MASK DesiredAccess, ULONG HandleAttributes, PHANDLE TokenHandle)
+{
+  NT_SYSCALL_STUB(0x0004F001, 16);
+}
+
+/* #80: The thread's impersonation token (set by NtSetInformationThread(ThreadImpersonationToken)); STATUS_NO_TOKEN when it has none. OpenAsSelf makes no difference here (access is not checked against tokens). */
+__attribute__((naked)) NTSTATUS NTAPI NtOpenThreadTokenEx(HANDLE ThreadHandle, ACCESS_MASK DesiredAccess, BOOLEAN OpenAsSelf, ULONG HandleAttributes, PHANDLE TokenHandle)
+{
+  NT_SYSCALL_STUB(0x00050001, 20);
+}
+
+/* #81: Prints the error (status name and text, parameters) on the console. There is no user to ask: OptionOk and OptionOkNoWait answer ResponseOk (the only choice), every other option ResponseNotHandled; OptionShutdownSystem needs SeShutdownPrivilege (STATUS_PRIVILEGE_NOT_HELD) and does not shut down. */
+__attribute__((naked)) NTSTATUS NTAPI NtRaiseHardError(NTSTATUS ErrorStatus, ULONG NumberOfParameters, ULONG UnicodeStringParameterMask, PULONG_PTR Parameters, ULONG ValidResponseOptions, PULONG Response)
+{
+  NT_SYSCALL_STUB(0x00051001, 24);
+}
+
+/* #82: Needs SeShutdownPrivilege enabled in the caller's token (STATUS_PRIVILEGE_NOT_HELD). Prints a line, ends every process (exit status STATUS_SUCCESS) and the run stops; a reboot is not performed (the run ends the same way and says so). */
+__attribute__((naked)) NTSTATUS NTAPI NtShutdownSystem(ULONG Action)
+{
+  NT_SYSCALL_STUB(0x00052001, 4);
+}
+
+/* #83: Sets the user or system default locale the executive keeps (both start as 0x409, en-US). An LCID with reserved bits or language 0: STATUS_INVALID_PARAMETER. */
+__attribute__((naked)) NTSTATUS NTAPI NtSetDefaultLocale(BOOLEAN UserProfile, ULONG DefaultLocaleId)
+{
+  NT_SYSCALL_STUB(0x00053001, 8);
+}
+
+/* #84: The user or system default locale. */
+__attribute__((naked)) NTSTATUS NTAPI NtQueryDefaultLocale(BOOLEAN UserProfile, PULONG DefaultLocaleId)
+{
+  NT_SYSCALL_STUB(0x00054001, 8);
+}
+
+/* #85: Reads a \BootModules file (FILE_READ_DATA) at ByteOffset, synchronously (IoStatusBlock.Information: the bytes read). Boot module handles share one File object with no file pointer, so ByteOffset is required (NULL or FILE_USE_FILE_POINTER_POSITION: STATUS_INVALID_PARAMETER); at or past the end: STATUS_END_OF_FILE. An Event or APC routine (asynchronous completion) and every other file: STATUS_NOT_IMPLEMENTED. */
+__attribute__((naked)) NTSTATUS NTAPI NtReadFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext, PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length, PLARGE_INTEGER ByteOffset, PULONG Key)
+{
+  NT_SYSCALL_STUB(0x00055001, 36);
+}
+
+/* #86: Needs the I/O manager and file systems (boot modules are read-only). */
+__attribute__((naked)) NTSTATUS NTAPI NtWriteFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext, PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length, PLARGE_INTEGER ByteOffset, PULONG Key)
+{
+  NT_SYSCALL_STUB(0x00056001, 36);
+}
+
+/* #87: Needs the I/O manager and file systems. */
+__attribute__((naked)) NTSTATUS NTAPI NtDeleteFile(POBJECT_ATTRIBUTES ObjectAttributes)
+{
+  NT_SYSCALL_STUB(0x00057001, 4);
+}
+
+/* #88: Needs the I/O manager and drivers. */
+__attribute__((naked)) NTSTATUS NTAPI NtDeviceIoControlFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext, PIO_STATUS_BLOCK IoStatusBlock, ULONG IoControlCode, PVOID InputBuffer, ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength)
+{
+  NT_SYSCALL_STUB(0x00058001, 40);
+}
+
+/* #89: Needs the I/O manager and file systems. */
+__attribute__((naked)) NTSTATUS NTAPI NtFsControlFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext, PIO_STATUS_BLOCK IoStatusBlock, ULONG FsControlCode, PVOID InputBuffer, ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength)
+{
+  NT_SYSCALL_STUB(0x00059001, 40);
+}
+
+/* #90: Needs the I/O manager and file systems. */
+__attribute__((naked)) NTSTATUS NTAPI NtSetInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID FileInformation, ULONG Length, ULONG FileInformationClass)
+{
+  NT_SYSCALL_STUB(0x0005A001, 20);
+}
+
+/* #91: Needs the I/O manager and file systems. */
+__attribute__((naked)) NTSTATUS NTAPI NtQueryAttributesFile(POBJECT_ATTRIBUTES ObjectAttributes, PVOID FileInformation)
+{
+  NT_SYSCALL_STUB(0x0005B001, 8);
+}
+
+/* #92: Needs the I/O manager and file systems. */
+__attribute__((naked)) NTSTATUS NTAPI NtQueryVolumeInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID FsInformation, ULONG Length, ULONG FsInformationClass)
+{
+  NT_SYSCALL_STUB(0x0005C001, 20);
+}
+
+/* #93: FileStandardInformation (allocation size and end of file, one link, not a directory) of a \BootModules file; a length below the structure STATUS_INFO_LENGTH_MISMATCH. Other classes (FilePositionInformation too: boot module handles have no file pointer) and other files: STATUS_NOT_IMPLEMENTED (they need the I/O manager). */
+__attribute__((naked)) NTSTATUS NTAPI NtQueryInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID FileInformation, ULONG Length, ULONG FileInformationClass)
+{
+  NT_SYSCALL_STUB(0x0005D001, 20);
+}
+
+/* #94: Needs the I/O manager and file systems. */
+__attribute__((naked)) NTSTATUS NTAPI NtQueryDirectoryFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext, PIO_STATUS_BLOCK IoStatusBlock, PVOID FileInformation, ULONG Length, ULONG FileInformationClass, BOOLEAN ReturnSingleEntry, PUNICODE_STRING FileName, BOOLEAN RestartScan)
+{
+  NT_SYSCALL_STUB(0x0005E001, 44);
+}
+
+/* #95: Needs the I/O manager and file systems. */
+__attribute__((naked)) NTSTATUS NTAPI NtFlushBuffersFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock)
+{
+  NT_SYSCALL_STUB(0x0005F001, 8);
+}
+
+/* #96: Needs the I/O manager, driver processes and the registry. */
+__attribute__((naked)) NTSTATUS NTAPI NtLoadDriver(PUNICODE_STRING DriverServiceName)
+{
+  NT_SYSCALL_STUB(0x00060001, 4);
+}
+
+/* #97: Needs the I/O manager's Plug and Play manager. */
+__attribute__((naked)) NTSTATUS NTAPI NtPlugPlayControl(ULONG PlugPlayControlClass, PVOID Buffer, ULONG BufferLength)
+{
+  NT_SYSCALL_STUB(0x00061001, 12);
+}
+
+/* #98: Needs the I/O manager's Plug and Play manager. */
+__attribute__((naked)) NTSTATUS NTAPI NtGetPlugPlayEvent(HANDLE EventHandle, PVOID Context, PVOID EventBlock, ULONG EventBufferSize)
+{
+  NT_SYSCALL_STUB(0x00062001, 16);
+}
+
+/* #99: Needs the registry (Cm). */
+__attribute__((naked)) NTSTATUS NTAPI NtOpenKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes)
+{
+  NT_SYSCALL_STUB(0x00063001, 12);
+}
+
+/* #100: Needs the registry (Cm). */
+__attribute__((naked)) NTSTATUS NTAPI NtCreateKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, ULONG TitleIndex, PUNICODE_STRING Class, ULONG CreateOptions, PULONG Disposition)
+{
+  NT_SYSCALL_STUB(0x00064001, 28);
+}
+
+/* #101: Needs the registry (Cm). */
+__attribute__((naked)) NTSTATUS NTAPI NtQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG KeyValueInformationClass, PVOID KeyValueInformation, ULONG Length, PULONG ResultLength)
+{
+  NT_SYSCALL_STUB(0x00065001, 24);
+}
+
+/* #102: Needs the registry (Cm). */
+__attribute__((naked)) NTSTATUS NTAPI NtSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG TitleIndex, ULONG Type, PVOID Data, ULONG DataSize)
+{
+  NT_SYSCALL_STUB(0x00066001, 24);
+}
+
+/* #103: Needs the registry (Cm). */
+__attribute__((naked)) NTSTATUS NTAPI NtDeleteKey(HANDLE KeyHandle)
+{
+  NT_SYSCALL_STUB(0x00067001, 4);
+}
+
+/* #104: Needs the registry (Cm). */
+__attribute__((naked)) NTSTATUS NTAPI NtDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName)
+{
+  NT_SYSCALL_STUB(0x00068001, 8);
+}
+
+/* #105: Needs the registry (Cm). */
+__attribute__((naked)) NTSTATUS NTAPI NtEnumerateKey(HANDLE KeyHandle, ULONG Index, ULONG KeyInformationClass, PVOID KeyInformation, ULONG Length, PULONG ResultLength)
+{
+  NT_SYSCALL_STUB(0x00069001, 24);
+}
+
+/* #106: Needs the registry (Cm). */
+__attribute__((naked)) NTSTATUS NTAPI NtEnumerateValueKey(HANDLE KeyHandle, ULONG Index, ULONG KeyValueInformationClass, PVOID KeyValueInformation, ULONG Length, PULONG ResultLength)
+{
+  NT_SYSCALL_STUB(0x0006A001, 24);
+}
+
+/* #107: Needs the registry (Cm). */
+__attribute__((naked)) NTSTATUS NTAPI NtQueryKey(HANDLE KeyHandle, ULONG KeyInformationClass, PVOID KeyInformation, ULONG Length, PULONG ResultLength)
+{
+  NT_SYSCALL_STUB(0x0006B001, 20);
+}
+
+/* #108: Private (ntdll's LPC data path, src/executive/lpc/direct.ts): mints the port's seL4 endpoint into the calling thread's CNode (a client port: send, badged with the port; a connection or server port: receive, with a notification bound to the thread for connection requests and closes) and says where, with the reply-cap slots ntdll may use; or gives a client badge's PortContext. */
 __attribute__((naked)) NTSTATUS NTAPI NtLpcBindPort(HANDLE PortHandle, ULONG Mode, PLPC_BIND_INFO BindInfo)
 {
-  NT_SYSCALL_STUB(0x00049001, 12);
+  NT_SYSCALL_STUB(0x0006C001, 12);
 }
 

@@ -5,25 +5,24 @@
  * EXCEPTION_CONTINUE_EXECUTION ends the dispatch and the CONTEXT it may
  * have changed is resumed; EXCEPTION_CONTINUE_SEARCH asks the next one.
  *
- * ntdll has no heap yet, so the entries come from a fixed table of
- * VEH_MAX; adding one more returns NULL. The list is guarded by a spin
- * lock that yields on contention; a dispatch copies the handlers out
- * under the lock and calls them without it, so a handler may add or
- * remove handlers (the change applies to the next exception).
+ * Entries come from the process heap (no fixed limit). The list is guarded
+ * by a spin lock that yields on contention, never held while a handler
+ * runs: a dispatch takes a reference on the entry it is about to call, so
+ * a handler may add or remove handlers. A removed entry is marked and
+ * skipped; it stays linked (so a dispatch standing on it still finds its
+ * successor) until the last reference goes, then it is unlinked and freed.
  */
 #define NEPTUNE_BUILDING_NTDLL 1
 #include <nt.h>
 
-#define VEH_MAX 64
-
 typedef struct _VEH_ENTRY {
   struct _VEH_ENTRY *Next, *Prev;
   PVECTORED_EXCEPTION_HANDLER Handler;
-  LONG InUse;
+  LONG Refs;      /* the list's (while linked) + one per dispatch calling it */
+  LONG Removed;
 } VEH_ENTRY;
 
-static VEH_ENTRY veh_pool[VEH_MAX];
-static VEH_ENTRY veh_head = { &veh_head, &veh_head, NULL, 1 };
+static VEH_ENTRY veh_head = { &veh_head, &veh_head, NULL, 1, 0 };
 static volatile LONG veh_lock;
 
 static void lock(void)
@@ -38,55 +37,84 @@ static void unlock(void)
 
 PVOID NTAPI RtlAddVectoredExceptionHandler(ULONG First, PVECTORED_EXCEPTION_HANDLER Handler)
 {
-  VEH_ENTRY *e = NULL;
-  ULONG i;
+  VEH_ENTRY *e;
   if (Handler == NULL) return NULL;
+  e = RtlAllocateHeap(RtlProcessHeap(), 0, sizeof(VEH_ENTRY));
+  if (e == NULL) return NULL;
+  e->Handler = Handler;
+  e->Refs = 1;
+  e->Removed = 0;
   lock();
-  for (i = 0; i < VEH_MAX; i++)
-    if (!veh_pool[i].InUse) { e = &veh_pool[i]; break; }
-  if (e != NULL) {
-    e->InUse = 1;
-    e->Handler = Handler;
-    if (First) { e->Prev = &veh_head; e->Next = veh_head.Next; }
-    else { e->Next = &veh_head; e->Prev = veh_head.Prev; }
-    e->Prev->Next = e;
-    e->Next->Prev = e;
-  }
+  if (First) { e->Prev = &veh_head; e->Next = veh_head.Next; }
+  else { e->Next = &veh_head; e->Prev = veh_head.Prev; }
+  e->Prev->Next = e;
+  e->Next->Prev = e;
   unlock();
   return e;
 }
 
+/* Under the lock: drops one reference; the last one unlinks the entry and
+ * answers TRUE (the caller frees it after unlocking). */
+static BOOLEAN release_ref(VEH_ENTRY *e)
+{
+  if (--e->Refs != 0) return FALSE;
+  e->Prev->Next = e->Next;
+  e->Next->Prev = e->Prev;
+  return TRUE;
+}
+
 ULONG NTAPI RtlRemoveVectoredExceptionHandler(PVOID Handle)
 {
-  VEH_ENTRY *e = (VEH_ENTRY *)Handle;
+  VEH_ENTRY *e;
+  BOOLEAN dead = FALSE;
   ULONG found = 0;
   lock();
-  /* Only a handle this table gave out (and still in use) is removed. */
-  if (e >= veh_pool && e < veh_pool + VEH_MAX && ((ULONG_PTR)e - (ULONG_PTR)veh_pool) % sizeof(VEH_ENTRY) == 0 && e->InUse) {
-    e->Prev->Next = e->Next;
-    e->Next->Prev = e->Prev;
-    e->InUse = 0;
-    e->Handler = NULL;
-    found = 1;
-  }
+  /* Only a handle on the list (and not yet removed) is removed. */
+  for (e = veh_head.Next; e != &veh_head; e = e->Next)
+    if (e == Handle && !e->Removed) {
+      e->Removed = 1;
+      dead = release_ref(e);
+      found = 1;
+      break;
+    }
   unlock();
+  if (dead) RtlFreeHeap(RtlProcessHeap(), 0, e);
   return found;
 }
 
 /* TRUE when a vectored handler answered EXCEPTION_CONTINUE_EXECUTION. */
 BOOLEAN RtlpCallVectoredHandlers(PEXCEPTION_RECORD rec, PCONTEXT ctx)
 {
-  PVECTORED_EXCEPTION_HANDLER h[VEH_MAX];
   EXCEPTION_POINTERS ep;
-  ULONG n = 0, i;
-  VEH_ENTRY *e;
+  VEH_ENTRY *e, *next;
+  BOOLEAN dead;
+  LONG answer;
   if (veh_head.Next == &veh_head) return FALSE; /* none: no lock taken */
-  lock();
-  for (e = veh_head.Next; e != &veh_head && n < VEH_MAX; e = e->Next) h[n++] = e->Handler;
-  unlock();
   ep.ExceptionRecord = rec;
   ep.ContextRecord = ctx;
-  for (i = 0; i < n; i++)
-    if (h[i](&ep) == EXCEPTION_CONTINUE_EXECUTION) return TRUE;
+  lock();
+  e = veh_head.Next;
+  while (e != &veh_head) {
+    PVECTORED_EXCEPTION_HANDLER h = e->Handler;
+    if (e->Removed) {
+      e = e->Next;
+      continue;
+    }
+    e->Refs++;
+    unlock();
+    answer = h(&ep);
+    lock();
+    next = e->Next; /* read before release_ref may unlink it */
+    /* Freed under the spin lock: next stays valid (it is linked, and an
+     * entry is unlinked only under this lock). */
+    dead = release_ref(e);
+    if (dead) RtlFreeHeap(RtlProcessHeap(), 0, e);
+    if (answer == EXCEPTION_CONTINUE_EXECUTION) {
+      unlock();
+      return TRUE;
+    }
+    e = next;
+  }
+  unlock();
   return FALSE;
 }

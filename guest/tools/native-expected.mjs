@@ -1,5 +1,6 @@
 // Produces guest/programs/cputest/expected.txt: cputest.c built for i386
 // Linux with the same CRT sources (platform layer guest/tools/native-shim.c)
+// (malloc: guest/tools/native-malloc.c, as the NT one is ntdll's heap)
 // and run on this machine's own CPU, at -O2 and at -O0; both runs must
 // print the same thing, which becomes the reference the engine's output is
 // compared with. Needs clang + lld and a CPU/kernel that runs i386 ELF.
@@ -29,7 +30,7 @@ try {
     const exe = join(tmp, `cputest${opt}`);
     const cc = spawnSync('clang', ['--target=i386-linux-gnu', '-march=pentium4', opt, '-ffreestanding', '-fno-builtin',
       '-nostdlib', '-static', '-fuse-ld=lld', '-fno-stack-protector', '-fno-pic', '-no-pie', '-std=c11',
-      '-isystem', 'guest/sdk/include', '-o', exe, 'guest/programs/cputest/cputest.c', ...crt, 'guest/tools/native-shim.c'],
+      '-isystem', 'guest/sdk/include', '-o', exe, 'guest/programs/cputest/cputest.c', ...crt, 'guest/tools/native-shim.c', 'guest/tools/native-malloc.c'],
     { encoding: 'utf8' });
     if (cc.error) die('clang not found: apt-get install -y --no-install-recommends clang lld');
     if (cc.status !== 0) die(`native build failed:\n${cc.stderr}`);

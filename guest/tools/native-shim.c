@@ -1,8 +1,9 @@
 /*
  * The CRT's platform layer for i386 Linux, used only to run guest test
  * programs natively on the host CPU (guest/tools/native-expected.mjs): the
- * same CRT sources (printf, heap, strings) with write/exit/mmap through
- * int 0x80 instead of the NT services, plus the libgcc-named 64-bit
+ * same CRT sources (printf, strings) with write/exit/mmap through
+ * int 0x80 instead of the NT services, mmap feeding native-malloc.c (the
+ * NT CRT's malloc is ntdll's heap), plus the libgcc-named 64-bit
  * division helpers clang calls on this target.
  */
 #include "../crt/crt_internal.h"

@@ -143,6 +143,15 @@ const table = {
   STATUS_CANCELLED: [0xc0000120, 'The I/O request was cancelled'],
   STATUS_FILE_INVALID: [0xc0000098, 'The volume holding the file was changed'],
   STATUS_FILE_SYSTEM_LIMITATION: [0xc0000427, 'The file system cannot complete the request'],
+  STATUS_NOT_ALL_ASSIGNED: [0x00000106, 'Not all the privileges referenced were assigned to the caller'],
+  STATUS_PRIVILEGE_NOT_HELD: [0xc0000061, 'A required privilege is not held by the client'],
+  STATUS_NO_IMPERSONATION_TOKEN: [0xc000005c, 'The thread is not impersonating a client: an impersonation token was needed'],
+  STATUS_BAD_IMPERSONATION_LEVEL: [0xc00000a5, 'The impersonation level of the token is too low'],
+  STATUS_BAD_TOKEN_TYPE: [0xc00000a8, 'The token is of the wrong type for the operation'],
+  STATUS_INVALID_ACL: [0xc0000077, 'The ACL is malformed'],
+  STATUS_INVALID_SID: [0xc0000078, 'The SID is malformed'],
+  STATUS_INVALID_SECURITY_DESCR: [0xc0000079, 'The security descriptor is malformed'],
+  STATUS_INVALID_PARAMETER_5: [0xc00000f3, 'The fifth parameter is not valid'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type NtStatusName = keyof typeof table;

@@ -420,12 +420,12 @@ export const SERVICES: readonly ServiceDef[] = [
   {
     name: 'NtQueryInformationProcess',
     args: [
-      arg('ProcessHandle', 'HANDLE'), arg('ProcessInformationClass', 'ULONG', 'in', { note: '0 ProcessBasicInformation' }),
+      arg('ProcessHandle', 'HANDLE'), arg('ProcessInformationClass', 'ULONG', 'in', { note: '0 Basic, 7 DebugPort, 12 DefaultHardErrorMode, 18 PriorityClass, 22 PriorityBoost, 24 SessionInformation, 26 Wow64Information, 29 BreakOnTermination' }),
       arg('ProcessInformation', 'PVOID', 'out', { optional: true }), arg('ProcessInformationLength', 'ULONG'),
       arg('ReturnLength', 'PULONG', 'out', { optional: true }),
     ],
     returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
-    note: 'ProcessBasicInformation (exit status, PEB, affinity, priority, ids); other classes STATUS_INVALID_INFO_CLASS.',
+    note: 'ProcessBasicInformation (exit status, PEB, affinity, base priority, ids), and what NtSetInformationProcess sets: PriorityClass, DefaultHardErrorMode, PriorityBoost, BreakOnTermination; DebugPort (0: never debugged), SessionInformation (0), Wow64Information (0: native); other classes STATUS_INVALID_INFO_CLASS.',
   },
   {
     name: 'NtCreateFile',
@@ -489,12 +489,12 @@ export const SERVICES: readonly ServiceDef[] = [
   {
     name: 'NtQueryInformationThread',
     args: [
-      arg('ThreadHandle', 'HANDLE'), arg('ThreadInformationClass', 'ULONG', 'in', { note: '0 ThreadBasicInformation' }),
+      arg('ThreadHandle', 'HANDLE'), arg('ThreadInformationClass', 'ULONG', 'in', { note: '0 Basic, 12 AmILastThread, 14 PriorityBoost, 17 HideFromDebugger, 18 BreakOnTermination, 20 IsTerminated' }),
       arg('ThreadInformation', 'PVOID', 'out', { optional: true }), arg('ThreadInformationLength', 'ULONG'),
       arg('ReturnLength', 'PULONG', 'out', { optional: true }),
     ],
     returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
-    note: 'ThreadBasicInformation (exit status, TEB, client id, affinity, priorities); other classes STATUS_INVALID_INFO_CLASS.',
+    note: 'ThreadBasicInformation (exit status, TEB, client id, affinity, priority, base priority), AmILastThread, PriorityBoost, HideFromDebugger, BreakOnTermination, IsTerminated; other classes STATUS_INVALID_INFO_CLASS.',
   },
   {
     name: 'NtQuerySystemInformation',
@@ -567,17 +567,17 @@ export const SERVICES: readonly ServiceDef[] = [
     name: 'NtOpenThreadToken',
     args: [arg('ThreadHandle', 'HANDLE'), arg('DesiredAccess', 'ACCESS_MASK'), arg('OpenAsSelf', 'BOOLEAN'), arg('TokenHandle', 'PHANDLE', 'out')],
     returns: 'NTSTATUS', status: 'implemented', component: 'Se',
-    note: 'STATUS_NO_TOKEN: threads never impersonate (impersonation does not exist).',
+    note: 'The thread\'s impersonation token (NtSetInformationThread(ThreadImpersonationToken)); STATUS_NO_TOKEN when it has none.',
   },
   {
     name: 'NtQueryInformationToken',
     args: [
-      arg('TokenHandle', 'HANDLE'), arg('TokenInformationClass', 'ULONG', 'in', { note: '1 User, 2 Groups, 3 Privileges, 8 Type' }),
+      arg('TokenHandle', 'HANDLE'), arg('TokenInformationClass', 'ULONG', 'in', { note: '1 User, 2 Groups, 3 Privileges, 8 Type, 9 ImpersonationLevel' }),
       arg('TokenInformation', 'PVOID', 'out', { optional: true }), arg('TokenInformationLength', 'ULONG'),
       arg('ReturnLength', 'PULONG', 'out'),
     ],
     returns: 'NTSTATUS', status: 'implemented', component: 'Se',
-    note: 'User S-1-5-18 (LocalSystem); groups Administrators (owner) and Everyone; privilege SeChangeNotifyPrivilege (enabled); TokenPrimary. Other classes STATUS_INVALID_INFO_CLASS.',
+    note: 'User S-1-5-18 (LocalSystem); groups Administrators (owner) and Everyone; privileges SeTcb, SeSecurity (disabled), SeIncreaseBasePriority, SeShutdown (disabled), SeDebug, SeChangeNotify, SeImpersonate, as adjusted since; the token type and (impersonation tokens) level. Other classes STATUS_INVALID_INFO_CLASS.',
   },
   {
     name: 'NtQueueApcThread',
@@ -729,12 +729,297 @@ export const SERVICES: readonly ServiceDef[] = [
     returns: 'NTSTATUS', status: 'implemented', component: 'Mm',
     note: 'SectionBasicInformation (attributes, size) of any section; SectionImageInformation (entry point at the preferred base, stack reserve/commit, subsystem and version, characteristics, machine) of an image section (others: STATUS_SECTION_NOT_IMAGE).',
   },
+  // ---- every NeptuneOS service present (issue 5, services branch): Ps set-information ----
+  {
+    name: 'NtSetInformationProcess',
+    args: [
+      arg('ProcessHandle', 'HANDLE', 'in', { note: 'PROCESS_SET_INFORMATION' }),
+      arg('ProcessInformationClass', 'ULONG', 'in', { note: '5 BasePriority, 7 DebugPort, 8 ExceptionPort, 12 DefaultHardErrorMode, 18 PriorityClass, 21 AffinityMask, 22 PriorityBoost, 29 BreakOnTermination' }),
+      arg('ProcessInformation', 'PVOID', 'in'), arg('ProcessInformationLength', 'ULONG'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'Sets the base priority (1..31; every thread of the process follows it on its TCB), priority class (idle 4, below normal 6, normal 8, above normal 10, high 13, realtime 24), affinity (a non-empty subset of the processors), hard error mode, priority boost and break-on-termination flags; the NtQueryInformationProcess classes report them. Debug and exception ports need the debugging subsystem: STATUS_NOT_IMPLEMENTED. Other classes STATUS_INVALID_INFO_CLASS; a wrong length STATUS_INFO_LENGTH_MISMATCH; a value out of range STATUS_INVALID_PARAMETER.',
+  },
+  {
+    name: 'NtSetInformationThread',
+    args: [
+      arg('ThreadHandle', 'HANDLE', 'in', { note: 'THREAD_SET_INFORMATION' }),
+      arg('ThreadInformationClass', 'ULONG', 'in', { note: '2 Priority, 3 BasePriority, 4 AffinityMask, 5 ImpersonationToken, 10 ZeroTlsCell, 14 PriorityBoost, 17 HideFromDebugger, 18 BreakOnTermination' }),
+      arg('ThreadInformation', 'PVOID', 'in', { optional: true }), arg('ThreadInformationLength', 'ULONG'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ps',
+    note: 'Sets the priority (1..31) or base priority increment (-2..2, or -15/15 saturation) — both go to the thread\'s TCB priority —, the affinity (non-empty, within the process\'s), the impersonation token (an impersonation token handle with TOKEN_IMPERSONATE; NULL reverts), zeroes a TLS slot in every thread of the process, and the priority boost, hide-from-debugger and break-on-termination flags; NtQueryInformationThread reports them.',
+  },
+  // ---- Se: privileges, token duplication, access checks ----
+  {
+    name: 'NtAdjustPrivilegesToken',
+    args: [
+      arg('TokenHandle', 'HANDLE', 'in', { note: 'TOKEN_ADJUST_PRIVILEGES (and TOKEN_QUERY with PreviousState)' }),
+      arg('DisableAllPrivileges', 'BOOLEAN'),
+      arg('NewState', 'PVOID', 'in', { optional: true, note: 'TOKEN_PRIVILEGES: SE_PRIVILEGE_ENABLED enables, 0 disables, SE_PRIVILEGE_REMOVED removes' }),
+      arg('BufferLength', 'ULONG', 'in', { note: 'bytes at PreviousState' }),
+      arg('PreviousState', 'PVOID', 'out', { optional: true, note: 'TOKEN_PRIVILEGES: the privileges that changed, with their previous attributes' }),
+      arg('ReturnLength', 'PULONG', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Se',
+    note: 'Enables, disables or removes privileges the token holds; a privilege it does not hold is skipped and the answer is STATUS_NOT_ALL_ASSIGNED. PreviousState too small: STATUS_BUFFER_TOO_SMALL with the length, nothing changed.',
+  },
+  {
+    name: 'NtDuplicateToken',
+    args: [
+      arg('ExistingTokenHandle', 'HANDLE', 'in', { note: 'TOKEN_DUPLICATE' }), arg('DesiredAccess', 'ACCESS_MASK'),
+      arg('ObjectAttributes', 'POBJECT_ATTRIBUTES', 'in', { optional: true, note: 'SecurityQualityOfService gives the impersonation level (none: SecurityAnonymous)' }),
+      arg('EffectiveOnly', 'BOOLEAN', 'in', { note: 'TRUE: disabled privileges and groups are left out' }),
+      arg('TokenType', 'ULONG', 'in', { note: '1 TokenPrimary, 2 TokenImpersonation' }),
+      arg('NewTokenHandle', 'PHANDLE', 'out'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Se',
+    note: 'A new token with the same user, groups and privileges (a copy: later adjustments of either do not affect the other), primary or impersonation at the SQOS level.',
+  },
+  {
+    name: 'NtAccessCheck',
+    args: [
+      arg('SecurityDescriptor', 'PVOID', 'in', { note: 'SECURITY_DESCRIPTOR, self-relative or absolute; owner and group required' }),
+      arg('ClientToken', 'HANDLE', 'in', { note: 'an impersonation token (SecurityIdentification or above), TOKEN_QUERY' }),
+      arg('DesiredAccess', 'ACCESS_MASK', 'in', { note: 'generic rights are mapped; MAXIMUM_ALLOWED asks for all the DACL grants' }),
+      arg('GenericMapping', 'PVOID', 'in', { size: 16, note: 'GENERIC_MAPPING' }),
+      arg('PrivilegeSet', 'PVOID', 'out', { note: 'PRIVILEGE_SET: the privileges used (none)' }),
+      arg('PrivilegeSetLength', 'PULONG', 'inout'),
+      arg('GrantedAccess', 'PULONG', 'out'), arg('AccessStatus', 'PNTSTATUS', 'out', { size: 4 }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Se',
+    note: 'Evaluates the DACL against the token\'s user and enabled groups: ACCESS_ALLOWED/ACCESS_DENIED ACEs in order (inherit-only ones skipped), the owner implicitly gets READ_CONTROL and WRITE_DAC, a NULL DACL grants everything, an empty DACL nothing. AccessStatus is STATUS_SUCCESS or STATUS_ACCESS_DENIED; the call itself fails for a bad descriptor or token.',
+  },
+  {
+    name: 'NtPrivilegeCheck',
+    args: [
+      arg('ClientToken', 'HANDLE', 'in', { note: 'TOKEN_QUERY' }),
+      arg('RequiredPrivileges', 'PVOID', 'inout', { note: 'PRIVILEGE_SET; Control PRIVILEGE_SET_ALL_NECESSARY (1): all, else any; SE_PRIVILEGE_USED_FOR_ACCESS marks the enabled ones' }),
+      arg('Result', 'PBOOLEAN', 'out'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Se',
+    note: 'Whether the token has the privileges enabled.',
+  },
+  {
+    name: 'NtOpenProcessTokenEx',
+    args: [arg('ProcessHandle', 'HANDLE'), arg('DesiredAccess', 'ACCESS_MASK'), arg('HandleAttributes', 'ULONG', 'in', { note: 'OBJ_INHERIT' }), arg('TokenHandle', 'PHANDLE', 'out')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Se',
+    note: 'NtOpenProcessToken with handle attributes.',
+  },
+  {
+    name: 'NtOpenThreadTokenEx',
+    args: [arg('ThreadHandle', 'HANDLE'), arg('DesiredAccess', 'ACCESS_MASK'), arg('OpenAsSelf', 'BOOLEAN'), arg('HandleAttributes', 'ULONG'), arg('TokenHandle', 'PHANDLE', 'out')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Se',
+    note: 'The thread\'s impersonation token (set by NtSetInformationThread(ThreadImpersonationToken)); STATUS_NO_TOKEN when it has none. OpenAsSelf makes no difference here (access is not checked against tokens).',
+  },
+  // ---- Ex: hard errors, shutdown, locale ----
+  {
+    name: 'NtRaiseHardError',
+    args: [
+      arg('ErrorStatus', 'NTSTATUS'), arg('NumberOfParameters', 'ULONG', 'in', { note: 'at most 5' }),
+      arg('UnicodeStringParameterMask', 'ULONG', 'in', { note: 'bit i: parameter i is a PUNICODE_STRING' }),
+      arg('Parameters', 'PULONG_PTR', 'in', { optional: true }),
+      arg('ValidResponseOptions', 'ULONG', 'in', { note: 'OptionAbortRetryIgnore 0 .. OptionCancelTryContinue 8' }),
+      arg('Response', 'PULONG', 'out'),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ex',
+    note: 'Prints the error (status name and text, parameters) on the console. There is no user to ask: OptionOk and OptionOkNoWait answer ResponseOk (the only choice), every other option ResponseNotHandled; OptionShutdownSystem needs SeShutdownPrivilege (STATUS_PRIVILEGE_NOT_HELD) and does not shut down.',
+  },
+  {
+    name: 'NtShutdownSystem',
+    args: [arg('Action', 'ULONG', 'in', { note: '0 ShutdownNoReboot, 1 ShutdownReboot, 2 ShutdownPowerOff' })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ex',
+    note: 'Needs SeShutdownPrivilege enabled in the caller\'s token (STATUS_PRIVILEGE_NOT_HELD). Prints a line, ends every process (exit status STATUS_SUCCESS) and the run stops; a reboot is not performed (the run ends the same way and says so).',
+  },
+  {
+    name: 'NtSetDefaultLocale',
+    args: [arg('UserProfile', 'BOOLEAN', 'in', { note: 'TRUE: the user locale, FALSE: the system locale' }), arg('DefaultLocaleId', 'ULONG', 'in', { note: 'LCID; 0 with UserProfile: back to the system locale' })],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ex',
+    note: 'Sets the user or system default locale the executive keeps (both start as 0x409, en-US). An LCID with reserved bits or language 0: STATUS_INVALID_PARAMETER.',
+  },
+  {
+    name: 'NtQueryDefaultLocale',
+    args: [arg('UserProfile', 'BOOLEAN'), arg('DefaultLocaleId', 'PULONG', 'out')],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Ex',
+    note: 'The user or system default locale.',
+  },
+  // ---- Io and Cm: need the I/O manager and the registry (a later issue) ----
+  {
+    name: 'NtReadFile',
+    args: [
+      arg('FileHandle', 'HANDLE'), arg('Event', 'HANDLE', 'in', { optional: true }), arg('ApcRoutine', 'PVOID', 'in', { optional: true }),
+      arg('ApcContext', 'PVOID', 'in', { optional: true }), arg('IoStatusBlock', 'PIO_STATUS_BLOCK', 'out'),
+      arg('Buffer', 'PVOID', 'out'), arg('Length', 'ULONG'), arg('ByteOffset', 'PLARGE_INTEGER', 'in', { optional: true }),
+      arg('Key', 'PULONG', 'in', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Io',
+    note: 'Reads a \\BootModules file (FILE_READ_DATA) at ByteOffset, synchronously (IoStatusBlock.Information: the bytes read). Boot module handles share one File object with no file pointer, so ByteOffset is required (NULL or FILE_USE_FILE_POINTER_POSITION: STATUS_INVALID_PARAMETER); at or past the end: STATUS_END_OF_FILE. An Event or APC routine (asynchronous completion) and every other file: STATUS_NOT_IMPLEMENTED.',
+  },
+  {
+    name: 'NtWriteFile',
+    args: [
+      arg('FileHandle', 'HANDLE'), arg('Event', 'HANDLE', 'in', { optional: true }), arg('ApcRoutine', 'PVOID', 'in', { optional: true }),
+      arg('ApcContext', 'PVOID', 'in', { optional: true }), arg('IoStatusBlock', 'PIO_STATUS_BLOCK', 'out'),
+      arg('Buffer', 'PVOID', 'in'), arg('Length', 'ULONG'), arg('ByteOffset', 'PLARGE_INTEGER', 'in', { optional: true }),
+      arg('Key', 'PULONG', 'in', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Io', note: 'Needs the I/O manager and file systems (boot modules are read-only).',
+  },
+  {
+    name: 'NtDeleteFile',
+    args: [arg('ObjectAttributes', 'POBJECT_ATTRIBUTES')],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Io', note: 'Needs the I/O manager and file systems.',
+  },
+  {
+    name: 'NtDeviceIoControlFile',
+    args: [
+      arg('FileHandle', 'HANDLE'), arg('Event', 'HANDLE', 'in', { optional: true }), arg('ApcRoutine', 'PVOID', 'in', { optional: true }),
+      arg('ApcContext', 'PVOID', 'in', { optional: true }), arg('IoStatusBlock', 'PIO_STATUS_BLOCK', 'out'),
+      arg('IoControlCode', 'ULONG'), arg('InputBuffer', 'PVOID', 'in', { optional: true }), arg('InputBufferLength', 'ULONG'),
+      arg('OutputBuffer', 'PVOID', 'out', { optional: true }), arg('OutputBufferLength', 'ULONG'),
+    ],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Io', note: 'Needs the I/O manager and drivers.',
+  },
+  {
+    name: 'NtFsControlFile',
+    args: [
+      arg('FileHandle', 'HANDLE'), arg('Event', 'HANDLE', 'in', { optional: true }), arg('ApcRoutine', 'PVOID', 'in', { optional: true }),
+      arg('ApcContext', 'PVOID', 'in', { optional: true }), arg('IoStatusBlock', 'PIO_STATUS_BLOCK', 'out'),
+      arg('FsControlCode', 'ULONG'), arg('InputBuffer', 'PVOID', 'in', { optional: true }), arg('InputBufferLength', 'ULONG'),
+      arg('OutputBuffer', 'PVOID', 'out', { optional: true }), arg('OutputBufferLength', 'ULONG'),
+    ],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Io', note: 'Needs the I/O manager and file systems.',
+  },
+  {
+    name: 'NtSetInformationFile',
+    args: [
+      arg('FileHandle', 'HANDLE'), arg('IoStatusBlock', 'PIO_STATUS_BLOCK', 'out'), arg('FileInformation', 'PVOID', 'in'),
+      arg('Length', 'ULONG'), arg('FileInformationClass', 'ULONG'),
+    ],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Io', note: 'Needs the I/O manager and file systems.',
+  },
+  {
+    name: 'NtQueryAttributesFile',
+    args: [arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'), arg('FileInformation', 'PVOID', 'out', { note: 'FILE_BASIC_INFORMATION, 40 bytes' })],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Io', note: 'Needs the I/O manager and file systems.',
+  },
+  {
+    name: 'NtQueryVolumeInformationFile',
+    args: [
+      arg('FileHandle', 'HANDLE'), arg('IoStatusBlock', 'PIO_STATUS_BLOCK', 'out'), arg('FsInformation', 'PVOID', 'out'),
+      arg('Length', 'ULONG'), arg('FsInformationClass', 'ULONG'),
+    ],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Io', note: 'Needs the I/O manager and file systems.',
+  },
+  {
+    name: 'NtQueryInformationFile',
+    args: [
+      arg('FileHandle', 'HANDLE'), arg('IoStatusBlock', 'PIO_STATUS_BLOCK', 'out'), arg('FileInformation', 'PVOID', 'out'),
+      arg('Length', 'ULONG'), arg('FileInformationClass', 'ULONG', 'in', { note: '5 FileStandardInformation' }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Io',
+    note: 'FileStandardInformation (allocation size and end of file, one link, not a directory) of a \\BootModules file; a length below the structure STATUS_INFO_LENGTH_MISMATCH. Other classes (FilePositionInformation too: boot module handles have no file pointer) and other files: STATUS_NOT_IMPLEMENTED (they need the I/O manager).',
+  },
+  {
+    name: 'NtQueryDirectoryFile',
+    args: [
+      arg('FileHandle', 'HANDLE'), arg('Event', 'HANDLE', 'in', { optional: true }), arg('ApcRoutine', 'PVOID', 'in', { optional: true }),
+      arg('ApcContext', 'PVOID', 'in', { optional: true }), arg('IoStatusBlock', 'PIO_STATUS_BLOCK', 'out'),
+      arg('FileInformation', 'PVOID', 'out'), arg('Length', 'ULONG'), arg('FileInformationClass', 'ULONG'),
+      arg('ReturnSingleEntry', 'BOOLEAN'), arg('FileName', 'PUNICODE_STRING', 'in', { optional: true }), arg('RestartScan', 'BOOLEAN'),
+    ],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Io', note: 'Needs the I/O manager and file systems.',
+  },
+  {
+    name: 'NtFlushBuffersFile',
+    args: [arg('FileHandle', 'HANDLE'), arg('IoStatusBlock', 'PIO_STATUS_BLOCK', 'out')],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Io', note: 'Needs the I/O manager and file systems.',
+  },
+  {
+    name: 'NtLoadDriver',
+    args: [arg('DriverServiceName', 'PUNICODE_STRING', 'in', { note: 'a registry path \\Registry\\Machine\\System\\CurrentControlSet\\Services\\<name>' })],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Io', note: 'Needs the I/O manager, driver processes and the registry.',
+  },
+  {
+    name: 'NtPlugPlayControl',
+    args: [arg('PlugPlayControlClass', 'ULONG'), arg('Buffer', 'PVOID', 'inout'), arg('BufferLength', 'ULONG')],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Io', note: 'Needs the I/O manager\'s Plug and Play manager.',
+  },
+  {
+    name: 'NtGetPlugPlayEvent',
+    args: [arg('EventHandle', 'HANDLE'), arg('Context', 'PVOID', 'in', { optional: true }), arg('EventBlock', 'PVOID', 'out'), arg('EventBufferSize', 'ULONG')],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Io', note: 'Needs the I/O manager\'s Plug and Play manager.',
+  },
+  {
+    name: 'NtOpenKey',
+    args: [arg('KeyHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES')],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Cm', note: 'Needs the registry (Cm).',
+  },
+  {
+    name: 'NtCreateKey',
+    args: [
+      arg('KeyHandle', 'PHANDLE', 'out'), arg('DesiredAccess', 'ACCESS_MASK'), arg('ObjectAttributes', 'POBJECT_ATTRIBUTES'),
+      arg('TitleIndex', 'ULONG'), arg('Class', 'PUNICODE_STRING', 'in', { optional: true }), arg('CreateOptions', 'ULONG'),
+      arg('Disposition', 'PULONG', 'out', { optional: true }),
+    ],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Cm', note: 'Needs the registry (Cm).',
+  },
+  {
+    name: 'NtQueryValueKey',
+    args: [
+      arg('KeyHandle', 'HANDLE'), arg('ValueName', 'PUNICODE_STRING'), arg('KeyValueInformationClass', 'ULONG'),
+      arg('KeyValueInformation', 'PVOID', 'out', { optional: true }), arg('Length', 'ULONG'), arg('ResultLength', 'PULONG', 'out'),
+    ],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Cm', note: 'Needs the registry (Cm).',
+  },
+  {
+    name: 'NtSetValueKey',
+    args: [
+      arg('KeyHandle', 'HANDLE'), arg('ValueName', 'PUNICODE_STRING'), arg('TitleIndex', 'ULONG'), arg('Type', 'ULONG'),
+      arg('Data', 'PVOID', 'in', { optional: true }), arg('DataSize', 'ULONG'),
+    ],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Cm', note: 'Needs the registry (Cm).',
+  },
+  {
+    name: 'NtDeleteKey',
+    args: [arg('KeyHandle', 'HANDLE')],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Cm', note: 'Needs the registry (Cm).',
+  },
+  {
+    name: 'NtDeleteValueKey',
+    args: [arg('KeyHandle', 'HANDLE'), arg('ValueName', 'PUNICODE_STRING')],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Cm', note: 'Needs the registry (Cm).',
+  },
+  {
+    name: 'NtEnumerateKey',
+    args: [
+      arg('KeyHandle', 'HANDLE'), arg('Index', 'ULONG'), arg('KeyInformationClass', 'ULONG'),
+      arg('KeyInformation', 'PVOID', 'out', { optional: true }), arg('Length', 'ULONG'), arg('ResultLength', 'PULONG', 'out'),
+    ],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Cm', note: 'Needs the registry (Cm).',
+  },
+  {
+    name: 'NtEnumerateValueKey',
+    args: [
+      arg('KeyHandle', 'HANDLE'), arg('Index', 'ULONG'), arg('KeyValueInformationClass', 'ULONG'),
+      arg('KeyValueInformation', 'PVOID', 'out', { optional: true }), arg('Length', 'ULONG'), arg('ResultLength', 'PULONG', 'out'),
+    ],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Cm', note: 'Needs the registry (Cm).',
+  },
+  {
+    name: 'NtQueryKey',
+    args: [
+      arg('KeyHandle', 'HANDLE'), arg('KeyInformationClass', 'ULONG'),
+      arg('KeyInformation', 'PVOID', 'out', { optional: true }), arg('Length', 'ULONG'), arg('ResultLength', 'PULONG', 'out'),
+    ],
+    returns: 'NTSTATUS', status: 'not-implemented', component: 'Cm', note: 'Needs the registry (Cm).',
+  },
   // ---- LPC direct data path (issue 5; private to ntdll's guest/ntdll/lpc.c) ----
   {
     name: 'NtLpcBindPort',
     args: [
       arg('PortHandle', 'HANDLE'),
-      arg('Mode', 'ULONG', 'in', { note: '0: bind to send (a client port), 1: bind to receive (a connection or server port), 0x80000000 | badge: the PortContext of the client port with that badge' }),
+      arg('Mode', 'ULONG', 'in', { note: '0: bind to send (a client port), 1: bind to receive (a connection or server port), 0x80000000 | badge: the PortContext of the client port with that badge, 0x40000000 | slot: CNode_SaveCaller of the caller into that slot of its CNode' }),
       arg('BindInfo', 'PLPC_BIND_INFO', 'out', { size: 24 }),
     ],
     returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',

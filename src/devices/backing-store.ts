@@ -20,6 +20,13 @@ export class BackingStore {
   readonly size: number;
   readonly path: string;
   readonly readOnly: boolean;
+  /**
+   * Host calls made (preadSync/pwriteSync/fdatasync), for tests and
+   * diagnostics: a 1 MiB command over contiguous guest pages must be one call.
+   */
+  readCalls = 0;
+  writeCalls = 0;
+  flushCalls = 0;
 
   constructor(path: string, opts: BackingStoreOptions = {}) {
     this.path = path;
@@ -40,6 +47,7 @@ export class BackingStore {
   /** Reads `len` bytes at file offset `pos` straight into `dst[off..]`; short reads past EOF read as zeros. */
   read(dst: Uint8Array, off: number, len: number, pos: number): void {
     while (len > 0) {
+      this.readCalls++;
       const n = readSync(this.fd, dst, off, len, pos);
       if (n <= 0) {
         dst.fill(0, off, off + len);
@@ -54,6 +62,7 @@ export class BackingStore {
   /** Writes `len` bytes from `src[off..]` at file offset `pos`. */
   write(src: Uint8Array, off: number, len: number, pos: number): void {
     while (len > 0) {
+      this.writeCalls++;
       const n = writeSync(this.fd, src, off, len, pos);
       off += n;
       pos += n;
@@ -62,7 +71,9 @@ export class BackingStore {
   }
 
   flush(): void {
-    if (!this.readOnly) fdatasyncSync(this.fd);
+    if (this.readOnly) return;
+    this.flushCalls++;
+    fdatasyncSync(this.fd);
   }
 
   close(): void {

@@ -78,8 +78,14 @@ export class IrqFabric {
     return Atomics.load(this.w, O_STRAY);
   }
 
-  /** How long wait() spins before blocking: adaptive, see SpinPolicy. */
-  private readonly spinPolicy = new SpinPolicy(200);
+  /**
+   * How long wait() spins before blocking: adaptive, see SpinPolicy. Probing
+   * for long events keeps a 1 MiB command (~120 µs) from paying a wake-up.
+   */
+  private readonly spinPolicy = new SpinPolicy(200, 2, { probeLongEvents: true });
+  /** The word wait() spins on, and its probe (one closure, not one per wait). */
+  private spinWord = 0;
+  private readonly spinReady = (): boolean => Atomics.load(this.w, this.spinWord) !== 0;
 
   /**
    * Waits until `vector` is pending, then takes it. Spins first (adaptively;
@@ -90,7 +96,8 @@ export class IrqFabric {
     const w = this.w;
     const p = O_PENDING + (vector & 0xff);
     if (Atomics.load(w, p) !== 0) return Atomics.exchange(w, p, 0);
-    if (spin && this.spinPolicy.spin(() => Atomics.load(w, p) !== 0)) return Atomics.exchange(w, p, 0);
+    this.spinWord = p;
+    if (spin && this.spinPolicy.spin(this.spinReady)) return Atomics.exchange(w, p, 0);
     const t0 = performance.now();
     try {
       return this.block(vector, timeoutMs);

@@ -14,6 +14,7 @@ import type { CpuEngine } from '../jit/index.js';
 import { GuestRam } from '../machine/ram.js';
 import { Executive, type ProcessExit } from './executive.js';
 import type { CreateProcessOptions } from './ps/create.js';
+import { exShutdownRecord } from './ex/system.js';
 
 /** NT starts threads with the x87 at 53-bit precision (FCW 0x027F), not FNINIT's 0x037F. */
 const NT_INITIAL_FPU_CW = 0x027f;
@@ -38,6 +39,8 @@ export interface NtRunOptions extends CreateProcessOptions {
 export interface NtRunResult {
   readonly exitStatus: number;
   readonly exception?: string;
+  /** Set when a process shut the system down (NtShutdownSystem): which action, by whom. */
+  readonly shutdown?: string;
   readonly instructions: number;
   readonly executive: Executive;
   readonly core: KernelCore;
@@ -96,7 +99,8 @@ export function runNtProgram(o: NtRunOptions): NtRunResult {
   let exit: ProcessExit | undefined;
   m.executive.onProcessExit = (e) => { if (e.process === p) exit = e; };
   const r = runUntil(m, () => exit !== undefined, o.maxInstructions ?? 0);
-  const base = { instructions: m.cpu.retired, executive: m.executive, core: m.core };
+  const sd = exShutdownRecord(m.executive);
+  const base = { instructions: m.cpu.retired, executive: m.executive, core: m.core, ...(sd === undefined ? {} : { shutdown: `${sd.action} by ${sd.by}` }) };
   if (r === 'limit') return { ...base, exitStatus: NTSTATUS.STATUS_TIMEOUT, exception: `stopped after ${m.cpu.retired} instructions (--max-instructions)` };
   if (r === 'deadlock') {
     return { ...base, exitStatus: NTSTATUS.STATUS_UNSUCCESSFUL, exception: 'every thread is waiting and no timer is armed (deadlock)' };

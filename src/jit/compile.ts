@@ -62,7 +62,7 @@ export interface BlockSource {
   blockAt(eip: number): RegionBlock | null;
 }
 
-const noFlow: Flowing = { goto: () => '', jump: () => '' };
+const noFlow: Flowing = { goto: () => '', jump: () => '', trap: () => '' };
 
 /** Collects the region's blocks, breadth-first from the entry. */
 export function formRegion(src: BlockSource, entry: number): RegionBlock[] {
@@ -212,7 +212,8 @@ export function compileRegion(cpu: Cpu, blocks: RegionBlock[], J: unknown, name:
         const arms = blocks.map((bb, j) => `case ${bb.eip | 0}: if (${stored ? 'stale === 0 && ' : ''}n <= budget - ${bb.count}) { pc = ${j}; continue L; } break;`);
         return `n += ${C}; ${x}${known}eo = ${t}; switch (eo) { ${arms.join(' ')} } break L;`;
       };
-      const f: Flowing = { get goto() { return goto(g.stored); }, get jump() { return jump(g.stored); } };
+      const trap = (next: number): string => `n += ${C}; ${g.settle()}eo = ${next | 0}; stop = 1; break L;`;
+      const f: Flowing = { get goto() { return goto(g.stored); }, get jump() { return jump(g.stored); }, trap };
       if (emitted[i]) {
         emitterOf[d.op[s]!]!(g, s, f);
         if (flow !== Flow.NONE) ended = true;

@@ -25,6 +25,8 @@ export interface Flowing {
   goto(target: number): string;
   /** Statements: continue at the run-time target held in local `t`. */
   jump(t: string): string;
+  /** Statements: leave the region with Stop.SYSCALL, EIP = `next` (int n, sysenter). */
+  trap(next: number): string;
 }
 
 /** Emits the instruction in slot s; false = not this encoding (use the handler). */
@@ -327,6 +329,10 @@ function init(): void {
     return true;
   });
   putAnyMod('jmp Ev', 32, (g, s, f) => { g.out(`{ ${g.readE(s, 4)}\n${f.jump('X')} }`); return true; });
+  // sysenter (its handler: trapNumber -1, EIP after it) without writing the registers back and
+  // reading them again around a handler call: the region's exit writes them once. A known
+  // whole flag record is computed here, where it is in locals: the kernel reads EFLAGS next.
+  putAnyMod('sysenter', undefined, (g, s, f) => { g.out(`cpu.fault.trapNumber = -1; ${g.materializeWhole()}${f.trap(g.d.next[s]!)}`); return true; });
   putAnyMod('call Ev', 32, (g, s, f) => {
     const st = g.stackStore(String(g.d.next[s]! | 0), -4);
     g.espAdd(-4);

@@ -23,7 +23,7 @@
  * `e` is a function-level scratch local for the TLB entry.
  */
 import { PFX_ADDRSIZE, type DecodedSlots } from '../cpu/decoded.js';
-import { ARITH, CF, PF, SF, ZF } from '../cpu/flags.js';
+import { AF, ARITH, CF, PF, SF, ZF } from '../cpu/flags.js';
 
 export type Size = 1 | 2 | 4;
 
@@ -354,6 +354,26 @@ if (P >= 0) ${ARR[size]}[P${SHIFT[size]}] = R; else ${this.codePageStore(size, '
     this.dcf = null; // CF given
     if ((this.liveOut & ARITH) === 0) return;
     this.out(`ff = (ff & ~2065) | ((${cfOfAf}) & 2065); fk = 7; fr = ${r}; fs = ${size}; fp = ${ZF | SF | PF};`);
+  }
+
+  /**
+   * Statements: a known whole 32-bit ADD, SUB or LOGIC record (all six flags
+   * pending) computed into `ff`, as Cpu.materialize does for it, so whoever
+   * reads EFLAGS next (the kernel saving them at a sysenter) finds them
+   * there; '' when the record is not known to be one of those.
+   */
+  materializeWhole(): string {
+    const { kk, ks, kp } = this;
+    if (kp !== ARITH || ks !== 4 || (kk !== L_ADD && kk !== L_SUB && kk !== L_LOGIC)) return '';
+    this.dcf = null;
+    this.kp = 0;
+    const zsp = `PARITY[fr & 0xff] | (fr === 0 ? ${ZF} : 0) | ((fr >>> 24) & ${SF})`;
+    const co = kk === L_ADD
+      ? ` | (((fa & fb) | ((fa | fb) & ~fr)) >>> 31) | ((fa ^ fb ^ fr) & ${AF}) | ((((fa ^ fr) & (fb ^ fr)) >>> 31) << 11)`
+      : kk === L_SUB
+        ? ` | (((~fa & fb) | (~(fa ^ fb) & fr)) >>> 31) | ((fa ^ fb ^ fr) & ${AF}) | ((((fa ^ fb) & (fa ^ fr)) >>> 31) << 11)`
+        : '';
+    return `ff = (ff & ${~ARITH}) | ${zsp}${co}; fp = 0; `;
   }
 
   /** Cpu.setFlagBits(mask, value): those flags become known values. */

@@ -116,6 +116,16 @@ export function loadRegs(k: Kernel, cpu: Cpu, t: number): boolean {
   return true;
 }
 
+/** ENTRY_FAULT_SAVED on switch-in: the thread's own ESI and message words replace the fault message staged there. */
+export function restoreFaultSaved(k: Kernel, cpu: Cpu, t: number): void {
+  const m = k.m;
+  const ti = t >> 2;
+  cpu.reg[6] = m[ti + TCB_FAULT_SAVED_ESI]!;
+  m[ti + TCB_REGS + REG_ESI] = cpu.reg[6]!;
+  const bi = ipcBufferIndex(k, t) + IPCBUF_MSG;
+  for (let i = 0; i < MAX_FAULT_LENGTH; i++) m[bi + i] = m[ti + TCB_FAULT_SAVED_MRS + i]!;
+}
+
 /** loadRegs for a caller that has looked up `t`'s page directory `pd` already (the fastpaths). */
 export function loadRegsWithPd(k: Kernel, cpu: Cpu, t: number, pd: number): void {
   const m = k.m;
@@ -139,12 +149,7 @@ export function loadRegsWithPd(k: Kernel, cpu: Cpu, t: number, pd: number): void
       r[5] = m[bi + 1]!;
     }
   }
-  if ((flags & ENTRY_FAULT_SAVED) !== 0) {
-    r[6] = m[ti + TCB_FAULT_SAVED_ESI]!;
-    m[b + REG_ESI] = r[6]!;
-    const bi = ipcBufferIndex(k, t) + IPCBUF_MSG;
-    for (let i = 0; i < MAX_FAULT_LENGTH; i++) m[bi + i] = m[ti + TCB_FAULT_SAVED_MRS + i]!;
-  }
+  if ((flags & ENTRY_FAULT_SAVED) !== 0) restoreFaultSaved(k, cpu, t);
   m[ti + TCB_ENTRY_FLAGS] = 0;
   cpu.eip = m[b + REG_NEXT_EIP]! >>> 0;
   if (cpu.mmu.cr3 !== pd) cpu.mmu.setCr3(pd);

@@ -16,6 +16,7 @@
 import type { Cpu } from '../cpu/cpu.js';
 import type { Kernel } from './state.js';
 import { CORE_ACTION, CORE_CUR, SchedulerAction_ResumeCurrentThread } from './state.js';
+import { switchFpu } from './fpu.js';
 import { RIGHT_GRANT, RIGHT_GRANT_REPLY, RIGHT_READ, RIGHT_WRITE, replyIsMaster } from './cap.js';
 import { cap_endpoint_cap, cap_reply_cap } from './objecttype.js';
 import { lookupCapSlotFast } from './cnode.js';
@@ -24,11 +25,15 @@ import { isHighestPrio, tcbSchedDequeue } from './scheduler.js';
 import { insertReplyCap } from './reply.js';
 import { emptySlot } from './cdt.js';
 import {
-  BLOCK_CAN_GRANT, IPCBUF_MSG, REG_BADGE, REG_MSGINFO, TCB_AFFINITY, TCB_BLOCKING_FLAGS, TCB_BLOCKING_OBJECT,
-  TCB_BOUND_NTFN, TCB_EP_NEXT, TCB_EP_PREV, TCB_FAULT_TYPE, TCB_IPCBUF, TCB_PRIO, TCB_QUEUED, TCB_REGS, TCB_STATE,
+  BLOCK_CAN_GRANT, IPCBUF_MSG, REG_BADGE, REG_EFLAGS, REG_FS_BASE, REG_GS_BASE, REG_MSGINFO, REG_NEXT_EIP,
+  TCB_AFFINITY, TCB_BLOCKING_FLAGS, TCB_BLOCKING_OBJECT, TCB_BOUND_NTFN, TCB_EP_NEXT, TCB_EP_PREV, TCB_FAULT_TYPE,
+  TCB_IPCBUF, TCB_PRIO, TCB_QUEUED, TCB_REGS, TCB_STATE,
   ThreadState_BlockedOnReceive, ThreadState_BlockedOnReply, ThreadState_Running, tcbCaller, tcbSlot,
 } from './tcb.js';
-import { ENTRY_MRS, ENTRY_SYSRET, TCB_ENTRY_FLAGS, TCB_HOST_RUN, TCB_SYSRESULT, loadRegsWithPd, saveSyscallEntry, threadPageDirectory } from './abi.js';
+import {
+  ENTRY_FAULT_SAVED, ENTRY_MRS, ENTRY_SYSRET, TCB_ENTRY_FLAGS, TCB_HOST_RUN, TCB_SYSRESULT,
+  restoreFaultSaved, saveSyscallEntry, threadPageDirectory,
+} from './abi.js';
 
 /** length <= 2 and no extra caps: the whole message is EDI/EBP. */
 const fitsInRegisters = (info: number): boolean => (info & 0x7f) <= 2 && (info & 0x180) === 0;
@@ -46,9 +51,10 @@ function enter(k: Kernel, cpu: Cpu, t: number): void {
 /**
  * Copies the register message of `from` (EDI/EBP, `len` words) into the
  * IPC buffers of both threads (the sender's mirrors its registers; the
- * receiver's is where the slow path's transfer puts it).
+ * receiver's is where the slow path's transfer puts it). Returns the
+ * receiver's buffer index (msg[0]), which `switchTo` loads its EDI/EBP from.
  */
-function copyRegisterMRs(k: Kernel, cpu: Cpu, from: number, to: number, len: number): void {
+function copyRegisterMRs(k: Kernel, cpu: Cpu, from: number, to: number, len: number): number {
   const m = k.m;
   const sb = (m[(from >> 2) + TCB_IPCBUF]! >> 2) + IPCBUF_MSG;
   const rb = (m[(to >> 2) + TCB_IPCBUF]! >> 2) + IPCBUF_MSG;
@@ -58,14 +64,42 @@ function copyRegisterMRs(k: Kernel, cpu: Cpu, from: number, to: number, len: num
   m[sb + 1] = mr1;
   if (len > 0) m[rb] = mr0;
   if (len > 1) m[rb + 1] = mr1;
+  return rb;
 }
 
-/** Switches the core to `to` (page directory `pd`, checked non-zero) and loads it into the CPU. */
-function switchTo(k: Kernel, cpu: Cpu, to: number, pd: number): void {
-  const base = k.coreBase(k.core);
-  k.g[base + CORE_CUR] = to;
-  k.g[base + CORE_ACTION] = SchedulerAction_ResumeCurrentThread;
-  if (k.m[(to >> 2) + TCB_HOST_RUN] === 0) loadRegsWithPd(k, cpu, to, pd); // a host-run thread never takes the CPU
+/**
+ * Switches the core to `to` (page directory `pd`, checked non-zero; IPC
+ * buffer msg[0] at index `rb`) and loads it into the CPU: loadRegsWithPd
+ * for a thread the fastpath has just made Running from a blocked state
+ * (so never Restart), with the buffer index it already has. The core's
+ * scheduler action was checked to be "resume the current thread" on entry
+ * and nothing since changes it, so it is not written again.
+ */
+function switchTo(k: Kernel, cpu: Cpu, to: number, pd: number, rb: number): void {
+  const m = k.m;
+  k.g[k.coreBase(k.core) + CORE_CUR] = to;
+  const ti = to >> 2;
+  if (m[ti + TCB_HOST_RUN] !== 0) return; // a host-run thread never takes the CPU
+  const b = ti + TCB_REGS;
+  const r = cpu.reg;
+  r[0] = m[b]!; r[1] = m[b + 1]!; r[2] = m[b + 2]!; r[3] = m[b + 3]!;
+  r[4] = m[b + 4]!; r[5] = m[b + 5]!; r[6] = m[b + 6]!; r[7] = m[b + 7]!;
+  cpu.setEflags(m[b + REG_EFLAGS]!);
+  cpu.fsBase = m[b + REG_FS_BASE]!;
+  cpu.gsBase = m[b + REG_GS_BASE]!;
+  const flags = m[ti + TCB_ENTRY_FLAGS]!;
+  if (flags !== 0) {
+    if ((flags & ENTRY_SYSRET) !== 0) r[0] = m[ti + TCB_SYSRESULT]!;
+    if ((flags & ENTRY_MRS) !== 0) {
+      r[7] = m[rb]!;
+      r[5] = m[rb + 1]!;
+    }
+    if ((flags & ENTRY_FAULT_SAVED) !== 0) restoreFaultSaved(k, cpu, to);
+    m[ti + TCB_ENTRY_FLAGS] = 0;
+  }
+  cpu.eip = m[b + REG_NEXT_EIP]! >>> 0;
+  if (cpu.mmu.cr3 !== pd) cpu.mmu.setCr3(pd);
+  switchFpu(k, cpu, to);
 }
 
 /** seL4_Call fastpath for the current thread `t` (registers live in `cpu`). */
@@ -104,7 +138,7 @@ export function fastpathCall(k: Kernel, cpu: Cpu, t: number): boolean {
   }
   m[di + TCB_EP_NEXT] = 0;
   m[di + TCB_EP_PREV] = 0;
-  copyRegisterMRs(k, cpu, t, dest, info & 0x7f);
+  const rb = copyRegisterMRs(k, cpu, t, dest, info & 0x7f);
   m[di + TCB_REGS + REG_MSGINFO] = receivedInfo(info);
   m[di + TCB_REGS + REG_BADGE] = m[si + 2]!;
   const replyCanGrant = (m[di + TCB_BLOCKING_FLAGS]! & BLOCK_CAN_GRANT) !== 0;
@@ -114,7 +148,7 @@ export function fastpathCall(k: Kernel, cpu: Cpu, t: number): boolean {
   m[(t >> 2) + TCB_STATE] = ThreadState_BlockedOnReply;
   if (m[(t >> 2) + TCB_QUEUED] !== 0) tcbSchedDequeue(k, t);
   insertReplyCap(k, t, dest, replyCanGrant);
-  switchTo(k, cpu, dest, pd);
+  switchTo(k, cpu, dest, pd, rb);
   return true;
 }
 
@@ -135,13 +169,13 @@ export function fastpathReplyRecv(k: Kernel, cpu: Cpu, t: number): boolean {
 
   // Commit: doReplyTransfer, then receiveIPC blocking, then schedule.
   enter(k, cpu, t);
-  copyRegisterMRs(k, cpu, t, caller, info & 0x7f);
+  const rb = copyRegisterMRs(k, cpu, t, caller, info & 0x7f);
   m[ci + TCB_REGS + REG_MSGINFO] = receivedInfo(info);
   m[ci + TCB_REGS + REG_BADGE] = 0;
   emptySlot(k, callerSlot); // cteDeleteOne of a reply cap: nothing to finalise (non-MCS)
   m[ci + TCB_STATE] = ThreadState_Running;
   blockOnReceive(k, t, ep, rights);
-  switchTo(k, cpu, caller, pd);
+  switchTo(k, cpu, caller, pd, rb);
   return true;
 }
 

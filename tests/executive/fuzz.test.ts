@@ -83,7 +83,9 @@ test('fuzz: 4000 calls with random arguments all answer an NTSTATUS', () => {
 test('fuzz through the real path: ntfuzz.exe makes sysenter calls with random numbers and arguments; every one comes back', async () => {
   const { runNtProgram } = await import('../../src/executive/boot.js');
   // Services that block or move the thread elsewhere are skipped: the fuzzer must keep running to count.
-  const skip = [
+  // NtShutdownSystem too: should a random NtAdjustPrivilegesToken have enabled SeShutdownPrivilege, it would end
+  // the fuzzer with every other process (the in-process fuzz above calls it and respawns its process).
+  const skip = ['NtShutdownSystem',
     'NtTerminateProcess', 'NtTerminateThread', 'NtWaitForSingleObject', 'NtWaitForMultipleObjects', 'NtDelayExecution',
     'NtContinue', 'NtRaiseException', 'NtSuspendThread', 'NtSetContextThread', 'NtListenPort', 'NtConnectPort',
     'NtRequestWaitReplyPort', 'NtReplyWaitReceivePort', 'NtTestAlert', 'NtCreateThread', 'NtFreeVirtualMemory', 'NtProtectVirtualMemory',

@@ -48,7 +48,7 @@ const expected: Record<string, number | string> = {
   'kusd.version': '5.1 machine 0x14c', 'kusd.system-root': 'C:\\Windows', 'kusd.system-time-advances': '1',
   'kusd.write-is-refused': S.ACCESS_VIOLATION,
   'token.open-process': S.SUCCESS, 'token.user-small': S.BUFFER_TOO_SMALL, 'token.user-needs': '20', 'token.user': S.SUCCESS,
-  'token.user-sid': 'S-1-5-18', 'token.groups': S.SUCCESS, 'token.privileges': S.SUCCESS, 'token.groups-list': '2 first S-1-5-32-544', 'token.privileges-list': '1 luid 23 attributes 3',
+  'token.user-sid': 'S-1-5-18', 'token.groups': S.SUCCESS, 'token.privileges': S.SUCCESS, 'token.groups-list': '2 first S-1-5-32-544', 'token.privileges-list': '7 luid 7 attributes 3',
   'token.type': S.SUCCESS, 'token.type-value': '1', 'token.bad-class': 0xc0000003, 'token.thread': 0xc000007c,
   'section.create': S.SUCCESS, 'section.file-backed': S.NOT_IMPLEMENTED, 'section.map-1': S.SUCCESS, 'section.map-2': S.SUCCESS,
   'section.map-readonly': S.SUCCESS, 'section.views': 'distinct 1 size 0x10000', 'section.shared': '0xfeedf00d 0xfeedf00d',

@@ -1,6 +1,6 @@
 /*
  * The CRT's platform layer on NT: console writes through NtDisplayString,
- * exit through NtTerminateProcess, pages from NtAllocateVirtualMemory.
+ * exit through NtTerminateProcess (malloc: heap.c).
  */
 #include <nt.h>
 #include "../crt_internal.h"
@@ -102,21 +102,4 @@ void __crt_sys_exit(int status)
   NtTerminateProcess(NtCurrentProcess(), (NTSTATUS)status);
   for (;;)
     __asm__ volatile("ud2"); /* terminate does not return */
-}
-
-void *__crt_sys_alloc(size_t bytes)
-{
-  PVOID base = NULL;
-  SIZE_T size = bytes;
-  if (!NT_SUCCESS(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE)))
-    return NULL;
-  return base;
-}
-
-void __crt_sys_free(void *p, size_t bytes)
-{
-  PVOID base = p;
-  SIZE_T size = 0;
-  (void)bytes;
-  NtFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_RELEASE);
 }

@@ -580,6 +580,133 @@ NTSYSAPI NTSTATUS NTAPI RtlCreateUserProcess(PUNICODE_STRING NtImagePathName, UL
     PVOID ProcessSecurityDescriptor, PVOID ThreadSecurityDescriptor, HANDLE ParentProcess, BOOLEAN InheritHandles,
     HANDLE DebugPort, HANDLE ExceptionPort, PRTL_USER_PROCESS_INFORMATION ProcessInformation);
 
+/* --- the Rtl heap and critical sections (ntdll/heap.c, critsec.c) ----------- */
+typedef struct _RTL_CRITICAL_SECTION {
+  PVOID DebugInfo;        /* 0x00: always NULL here */
+  LONG LockCount;         /* 0x04: -1 free; otherwise owner + waiters - 1 */
+  LONG RecursionCount;    /* 0x08 */
+  HANDLE OwningThread;    /* 0x0C: the owner's ClientId.UniqueThread */
+  HANDLE LockSemaphore;   /* 0x10: a SynchronizationEvent the waiters block on */
+  ULONG_PTR SpinCount;    /* 0x14: accepted, not used (no spinning) */
+} RTL_CRITICAL_SECTION, *PRTL_CRITICAL_SECTION;
+_Static_assert(sizeof(RTL_CRITICAL_SECTION) == 24, "RTL_CRITICAL_SECTION is 24 bytes");
+NTSYSAPI NTSTATUS NTAPI RtlInitializeCriticalSection(PRTL_CRITICAL_SECTION CriticalSection);
+NTSYSAPI NTSTATUS NTAPI RtlInitializeCriticalSectionAndSpinCount(PRTL_CRITICAL_SECTION CriticalSection, ULONG SpinCount);
+NTSYSAPI NTSTATUS NTAPI RtlDeleteCriticalSection(PRTL_CRITICAL_SECTION CriticalSection);
+NTSYSAPI NTSTATUS NTAPI RtlEnterCriticalSection(PRTL_CRITICAL_SECTION CriticalSection);
+NTSYSAPI NTSTATUS NTAPI RtlLeaveCriticalSection(PRTL_CRITICAL_SECTION CriticalSection);
+NTSYSAPI BOOLEAN NTAPI RtlTryEnterCriticalSection(PRTL_CRITICAL_SECTION CriticalSection);
+
+#define HEAP_NO_SERIALIZE 0x00000001
+#define HEAP_GROWABLE 0x00000002
+#define HEAP_GENERATE_EXCEPTIONS 0x00000004
+#define HEAP_ZERO_MEMORY 0x00000008
+#define HEAP_REALLOC_IN_PLACE_ONLY 0x00000010
+NTSYSAPI PVOID NTAPI RtlCreateHeap(ULONG Flags, PVOID HeapBase, SIZE_T ReserveSize, SIZE_T CommitSize, PVOID Lock, PVOID Parameters);
+NTSYSAPI PVOID NTAPI RtlDestroyHeap(PVOID HeapHandle);
+NTSYSAPI PVOID NTAPI RtlAllocateHeap(PVOID HeapHandle, ULONG Flags, SIZE_T Size);
+NTSYSAPI BOOLEAN NTAPI RtlFreeHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress);
+NTSYSAPI PVOID NTAPI RtlReAllocateHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress, SIZE_T Size);
+NTSYSAPI SIZE_T NTAPI RtlSizeHeap(PVOID HeapHandle, ULONG Flags, const VOID *BaseAddress);
+NTSYSAPI BOOLEAN NTAPI RtlValidateHeap(PVOID HeapHandle, ULONG Flags, const VOID *BaseAddress);
+NTSYSAPI ULONG NTAPI RtlGetProcessHeaps(ULONG NumberOfHeaps, PVOID *ProcessHeaps);
+#define RtlProcessHeap() (NtCurrentPeb()->ProcessHeap)
+
+/* --- Rtl basics: strings, bitmaps, time (ntdll/rtl_string_ops.c, rtl_bitmap.c, rtl_time.c) */
+NTSYSAPI NTSTATUS NTAPI RtlAppendUnicodeToString(PUNICODE_STRING Destination, PCWSTR Source);
+NTSYSAPI NTSTATUS NTAPI RtlAppendUnicodeStringToString(PUNICODE_STRING Destination, PCUNICODE_STRING Source);
+NTSYSAPI NTSTATUS NTAPI RtlUpcaseUnicodeString(PUNICODE_STRING Destination, PCUNICODE_STRING Source, BOOLEAN AllocateDestinationString);
+NTSYSAPI NTSTATUS NTAPI RtlIntegerToUnicodeString(ULONG Value, ULONG Base, PUNICODE_STRING String);
+NTSYSAPI NTSTATUS NTAPI RtlUnicodeStringToInteger(PCUNICODE_STRING String, ULONG Base, PULONG Value);
+
+typedef struct _RTL_BITMAP {
+  ULONG SizeOfBitMap; /* bits */
+  PULONG Buffer;
+} RTL_BITMAP, *PRTL_BITMAP;
+NTSYSAPI VOID NTAPI RtlInitializeBitMap(PRTL_BITMAP BitMapHeader, PULONG BitMapBuffer, ULONG SizeOfBitMap);
+NTSYSAPI BOOLEAN NTAPI RtlTestBit(PRTL_BITMAP BitMapHeader, ULONG BitNumber);
+NTSYSAPI VOID NTAPI RtlSetBits(PRTL_BITMAP BitMapHeader, ULONG StartingIndex, ULONG NumberToSet);
+NTSYSAPI VOID NTAPI RtlClearBits(PRTL_BITMAP BitMapHeader, ULONG StartingIndex, ULONG NumberToClear);
+NTSYSAPI VOID NTAPI RtlSetAllBits(PRTL_BITMAP BitMapHeader);
+NTSYSAPI VOID NTAPI RtlClearAllBits(PRTL_BITMAP BitMapHeader);
+NTSYSAPI BOOLEAN NTAPI RtlAreBitsSet(PRTL_BITMAP BitMapHeader, ULONG StartingIndex, ULONG Length);
+NTSYSAPI BOOLEAN NTAPI RtlAreBitsClear(PRTL_BITMAP BitMapHeader, ULONG StartingIndex, ULONG Length);
+NTSYSAPI ULONG NTAPI RtlFindClearBits(PRTL_BITMAP BitMapHeader, ULONG NumberToFind, ULONG HintIndex);
+NTSYSAPI ULONG NTAPI RtlFindSetBits(PRTL_BITMAP BitMapHeader, ULONG NumberToFind, ULONG HintIndex);
+NTSYSAPI ULONG NTAPI RtlFindClearBitsAndSet(PRTL_BITMAP BitMapHeader, ULONG NumberToFind, ULONG HintIndex);
+NTSYSAPI ULONG NTAPI RtlFindSetBitsAndClear(PRTL_BITMAP BitMapHeader, ULONG NumberToFind, ULONG HintIndex);
+NTSYSAPI ULONG NTAPI RtlNumberOfSetBits(PRTL_BITMAP BitMapHeader);
+NTSYSAPI ULONG NTAPI RtlNumberOfClearBits(PRTL_BITMAP BitMapHeader);
+
+typedef short CSHORT;
+typedef struct _TIME_FIELDS {
+  CSHORT Year, Month, Day, Hour, Minute, Second, Milliseconds;
+  CSHORT Weekday; /* 0 = Sunday */
+} TIME_FIELDS, *PTIME_FIELDS;
+_Static_assert(sizeof(TIME_FIELDS) == 16, "TIME_FIELDS is 16 bytes");
+NTSYSAPI VOID NTAPI RtlTimeToTimeFields(PLARGE_INTEGER Time, PTIME_FIELDS TimeFields);
+NTSYSAPI BOOLEAN NTAPI RtlTimeFieldsToTime(PTIME_FIELDS TimeFields, PLARGE_INTEGER Time);
+NTSYSAPI BOOLEAN NTAPI RtlTimeToSecondsSince1970(PLARGE_INTEGER Time, PULONG ElapsedSeconds);
+NTSYSAPI BOOLEAN NTAPI RtlTimeToSecondsSince1980(PLARGE_INTEGER Time, PULONG ElapsedSeconds);
+NTSYSAPI VOID NTAPI RtlSecondsSince1970ToTime(ULONG ElapsedSeconds, PLARGE_INTEGER Time);
+NTSYSAPI VOID NTAPI RtlSecondsSince1980ToTime(ULONG ElapsedSeconds, PLARGE_INTEGER Time);
+/* ---- Ps set-information, Se tokens and access checks, Ex hard errors and shutdown (services branch) ---- */
+#define ProcessBasePriority 5
+#define ProcessDebugPort 7
+#define ProcessExceptionPort 8
+#define ProcessDefaultHardErrorMode 12
+#define ProcessPriorityClass 18
+#define ProcessAffinityMask 21
+#define ProcessWow64Information 26
+#define ThreadPriority 2
+#define ThreadBasePriority 3
+#define ThreadAffinityMask 4
+#define ThreadImpersonationToken 5
+#define ThreadZeroTlsCell 10
+#define ThreadAmILastThread 12
+#define ThreadHideFromDebugger 17
+typedef struct _PROCESS_PRIORITY_CLASS { BOOLEAN Foreground; UCHAR PriorityClass; } PROCESS_PRIORITY_CLASS;
+#define PROCESS_PRIORITY_CLASS_IDLE 1
+#define PROCESS_PRIORITY_CLASS_NORMAL 2
+#define PROCESS_PRIORITY_CLASS_HIGH 3
+typedef struct _THREAD_BASIC_INFORMATION {
+  NTSTATUS ExitStatus; PVOID TebBaseAddress; CLIENT_ID ClientId; ULONG_PTR AffinityMask; LONG Priority; LONG BasePriority;
+} THREAD_BASIC_INFORMATION;
+typedef struct _LUID { ULONG LowPart; LONG HighPart; } LUID;
+typedef struct _LUID_AND_ATTRIBUTES { LUID Luid; ULONG Attributes; } LUID_AND_ATTRIBUTES;
+typedef struct _TOKEN_PRIVILEGES { ULONG PrivilegeCount; LUID_AND_ATTRIBUTES Privileges[1]; } TOKEN_PRIVILEGES;
+typedef struct _PRIVILEGE_SET { ULONG PrivilegeCount; ULONG Control; LUID_AND_ATTRIBUTES Privilege[1]; } PRIVILEGE_SET;
+typedef struct _GENERIC_MAPPING { ACCESS_MASK GenericRead, GenericWrite, GenericExecute, GenericAll; } GENERIC_MAPPING;
+typedef struct _SECURITY_QUALITY_OF_SERVICE { ULONG Length; ULONG ImpersonationLevel; BOOLEAN ContextTrackingMode; BOOLEAN EffectiveOnly; } SECURITY_QUALITY_OF_SERVICE;
+#define TOKEN_DUPLICATE 0x0002
+#define TOKEN_IMPERSONATE 0x0004
+#define TOKEN_ADJUST_PRIVILEGES 0x0020
+#define TOKEN_ALL_ACCESS 0xf01ff
+#define TokenPrimary 1
+#define TokenImpersonation 2
+#define SecurityAnonymous 0
+#define SecurityIdentification 1
+#define SecurityImpersonation 2
+#define SE_PRIVILEGE_ENABLED 0x2
+#define SE_PRIVILEGE_REMOVED 0x4
+#define SE_PRIVILEGE_USED_FOR_ACCESS 0x80000000L
+#define PRIVILEGE_SET_ALL_NECESSARY 1
+#define SE_TCB_PRIVILEGE 7
+#define SE_SHUTDOWN_PRIVILEGE 19
+#define SE_CHANGE_NOTIFY_PRIVILEGE 23
+#define SE_CREATE_TOKEN_PRIVILEGE 2
+#define MAXIMUM_ALLOWED 0x02000000L
+#define ACCESS_ALLOWED_ACE_TYPE 0
+#define ACCESS_DENIED_ACE_TYPE 1
+#define SE_DACL_PRESENT 0x0004
+#define SE_SELF_RELATIVE 0x8000
+#define OptionOk 1
+#define OptionYesNo 4
+#define ResponseNotHandled 1
+#define ResponseOk 6
+#define ShutdownNoReboot 0
+#define ShutdownPowerOff 2
+
 /* The entry point of a native program (the CRT's crt0 provides it). */
 NTSTATUS NTAPI NtProcessStartup(PPEB Peb);
 

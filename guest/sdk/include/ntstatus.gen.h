@@ -137,5 +137,14 @@
 #define STATUS_CANCELLED                         ((NTSTATUS)0xC0000120L) /* The I/O request was cancelled */
 #define STATUS_FILE_INVALID                      ((NTSTATUS)0xC0000098L) /* The volume holding the file was changed */
 #define STATUS_FILE_SYSTEM_LIMITATION            ((NTSTATUS)0xC0000427L) /* The file system cannot complete the request */
+#define STATUS_NOT_ALL_ASSIGNED                  ((NTSTATUS)0x00000106L) /* Not all the privileges referenced were assigned to the caller */
+#define STATUS_PRIVILEGE_NOT_HELD                ((NTSTATUS)0xC0000061L) /* A required privilege is not held by the client */
+#define STATUS_NO_IMPERSONATION_TOKEN            ((NTSTATUS)0xC000005CL) /* The thread is not impersonating a client: an impersonation token was needed */
+#define STATUS_BAD_IMPERSONATION_LEVEL           ((NTSTATUS)0xC00000A5L) /* The impersonation level of the token is too low */
+#define STATUS_BAD_TOKEN_TYPE                    ((NTSTATUS)0xC00000A8L) /* The token is of the wrong type for the operation */
+#define STATUS_INVALID_ACL                       ((NTSTATUS)0xC0000077L) /* The ACL is malformed */
+#define STATUS_INVALID_SID                       ((NTSTATUS)0xC0000078L) /* The SID is malformed */
+#define STATUS_INVALID_SECURITY_DESCR            ((NTSTATUS)0xC0000079L) /* The security descriptor is malformed */
+#define STATUS_INVALID_PARAMETER_5               ((NTSTATUS)0xC00000F3L) /* The fifth parameter is not valid */
 
 #endif

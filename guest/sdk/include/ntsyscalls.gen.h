@@ -224,10 +224,10 @@ NTSYSAPI NTSTATUS NTAPI NtResumeThread(
     HANDLE ThreadHandle, /* in */
     PULONG SuspendCount /* out, optional */);
 
-/* #35 NtQueryInformationProcess: ProcessBasicInformation (exit status, PEB, affinity, priority, ids); other classes STATUS_INVALID_INFO_CLASS. */
+/* #35 NtQueryInformationProcess: ProcessBasicInformation (exit status, PEB, affinity, base priority, ids), and what NtSetInformationProcess sets: PriorityClass, DefaultHardErrorMode, PriorityBoost, BreakOnTermination; DebugPort (0: never debugged), SessionInformation (0), Wow64Information (0: native); other classes STATUS_INVALID_INFO_CLASS. */
 NTSYSAPI NTSTATUS NTAPI NtQueryInformationProcess(
     HANDLE ProcessHandle, /* in */
-    ULONG ProcessInformationClass, /* in: 0 ProcessBasicInformation */
+    ULONG ProcessInformationClass, /* in: 0 Basic, 7 DebugPort, 12 DefaultHardErrorMode, 18 PriorityClass, 22 PriorityBoost, 24 SessionInformation, 26 Wow64Information, 29 BreakOnTermination */
     PVOID ProcessInformation, /* out, optional */
     ULONG ProcessInformationLength, /* in */
     PULONG ReturnLength /* out, optional */);
@@ -289,10 +289,10 @@ NTSYSAPI NTSTATUS NTAPI NtReleaseSemaphore(
     LONG ReleaseCount, /* in */
     PLONG PreviousCount /* out, optional */);
 
-/* #44 NtQueryInformationThread: ThreadBasicInformation (exit status, TEB, client id, affinity, priorities); other classes STATUS_INVALID_INFO_CLASS. */
+/* #44 NtQueryInformationThread: ThreadBasicInformation (exit status, TEB, client id, affinity, priority, base priority), AmILastThread, PriorityBoost, HideFromDebugger, BreakOnTermination, IsTerminated; other classes STATUS_INVALID_INFO_CLASS. */
 NTSYSAPI NTSTATUS NTAPI NtQueryInformationThread(
     HANDLE ThreadHandle, /* in */
-    ULONG ThreadInformationClass, /* in: 0 ThreadBasicInformation */
+    ULONG ThreadInformationClass, /* in: 0 Basic, 12 AmILastThread, 14 PriorityBoost, 17 HideFromDebugger, 18 BreakOnTermination, 20 IsTerminated */
     PVOID ThreadInformation, /* out, optional */
     ULONG ThreadInformationLength, /* in */
     PULONG ReturnLength /* out, optional */);
@@ -352,17 +352,17 @@ NTSYSAPI NTSTATUS NTAPI NtOpenProcessToken(
     ACCESS_MASK DesiredAccess, /* in */
     PHANDLE TokenHandle /* out */);
 
-/* #53 NtOpenThreadToken: STATUS_NO_TOKEN: threads never impersonate (impersonation does not exist). */
+/* #53 NtOpenThreadToken: The thread's impersonation token (NtSetInformationThread(ThreadImpersonationToken)); STATUS_NO_TOKEN when it has none. */
 NTSYSAPI NTSTATUS NTAPI NtOpenThreadToken(
     HANDLE ThreadHandle, /* in */
     ACCESS_MASK DesiredAccess, /* in */
     BOOLEAN OpenAsSelf, /* in */
     PHANDLE TokenHandle /* out */);
 
-/* #54 NtQueryInformationToken: User S-1-5-18 (LocalSystem); groups Administrators (owner) and Everyone; privilege SeChangeNotifyPrivilege (enabled); TokenPrimary. Other classes STATUS_INVALID_INFO_CLASS. */
+/* #54 NtQueryInformationToken: User S-1-5-18 (LocalSystem); groups Administrators (owner) and Everyone; privileges SeTcb, SeSecurity (disabled), SeIncreaseBasePriority, SeShutdown (disabled), SeDebug, SeChangeNotify, SeImpersonate, as adjusted since; the token type and (impersonation tokens) level. Other classes STATUS_INVALID_INFO_CLASS. */
 NTSYSAPI NTSTATUS NTAPI NtQueryInformationToken(
     HANDLE TokenHandle, /* in */
-    ULONG TokenInformationClass, /* in: 1 User, 2 Groups, 3 Privileges, 8 Type */
+    ULONG TokenInformationClass, /* in: 1 User, 2 Groups, 3 Privileges, 8 Type, 9 ImpersonationLevel */
     PVOID TokenInformation, /* out, optional */
     ULONG TokenInformationLength, /* in */
     PULONG ReturnLength /* out */);
@@ -503,12 +503,287 @@ NTSYSAPI NTSTATUS NTAPI NtQuerySection(
     ULONG SectionInformationLength, /* in */
     PULONG ResultLength /* out, optional */);
 
-/* #73 NtLpcBindPort: Private (ntdll's LPC data path, src/executive/lpc/direct.ts): mints the port's seL4 endpoint into the calling thread's CNode (a client port: send, badged with the port; a connection or server port: receive, with a notification bound to the thread for connection requests and closes) and says where, with the reply-cap slots ntdll may use; or gives a client badge's PortContext. */
+/* #73 NtSetInformationProcess: Sets the base priority (1..31; every thread of the process follows it on its TCB), priority class (idle 4, below normal 6, normal 8, above normal 10, high 13, realtime 24), affinity (a non-empty subset of the processors), hard error mode, priority boost and break-on-termination flags; the NtQueryInformationProcess classes report them. Debug and exception ports need the debugging subsystem: STATUS_NOT_IMPLEMENTED. Other classes STATUS_INVALID_INFO_CLASS; a wrong length STATUS_INFO_LENGTH_MISMATCH; a value out of range STATUS_INVALID_PARAMETER. */
+NTSYSAPI NTSTATUS NTAPI NtSetInformationProcess(
+    HANDLE ProcessHandle, /* in: PROCESS_SET_INFORMATION */
+    ULONG ProcessInformationClass, /* in: 5 BasePriority, 7 DebugPort, 8 ExceptionPort, 12 DefaultHardErrorMode, 18 PriorityClass, 21 AffinityMask, 22 PriorityBoost, 29 BreakOnTermination */
+    PVOID ProcessInformation, /* in */
+    ULONG ProcessInformationLength /* in */);
+
+/* #74 NtSetInformationThread: Sets the priority (1..31) or base priority increment (-2..2, or -15/15 saturation) — both go to the thread's TCB priority —, the affinity (non-empty, within the process's), the impersonation token (an impersonation token handle with TOKEN_IMPERSONATE; NULL reverts), zeroes a TLS slot in every thread of the process, and the priority boost, hide-from-debugger and break-on-termination flags; NtQueryInformationThread reports them. */
+NTSYSAPI NTSTATUS NTAPI NtSetInformationThread(
+    HANDLE ThreadHandle, /* in: THREAD_SET_INFORMATION */
+    ULONG ThreadInformationClass, /* in: 2 Priority, 3 BasePriority, 4 AffinityMask, 5 ImpersonationToken, 10 ZeroTlsCell, 14 PriorityBoost, 17 HideFromDebugger, 18 BreakOnTermination */
+    PVOID ThreadInformation, /* in, optional */
+    ULONG ThreadInformationLength /* in */);
+
+/* #75 NtAdjustPrivilegesToken: Enables, disables or removes privileges the token holds; a privilege it does not hold is skipped and the answer is STATUS_NOT_ALL_ASSIGNED. PreviousState too small: STATUS_BUFFER_TOO_SMALL with the length, nothing changed. */
+NTSYSAPI NTSTATUS NTAPI NtAdjustPrivilegesToken(
+    HANDLE TokenHandle, /* in: TOKEN_ADJUST_PRIVILEGES (and TOKEN_QUERY with PreviousState) */
+    BOOLEAN DisableAllPrivileges, /* in */
+    PVOID NewState, /* in, optional: TOKEN_PRIVILEGES: SE_PRIVILEGE_ENABLED enables, 0 disables, SE_PRIVILEGE_REMOVED removes */
+    ULONG BufferLength, /* in: bytes at PreviousState */
+    PVOID PreviousState, /* out, optional: TOKEN_PRIVILEGES: the privileges that changed, with their previous attributes */
+    PULONG ReturnLength /* out, optional */);
+
+/* #76 NtDuplicateToken: A new token with the same user, groups and privileges (a copy: later adjustments of either do not affect the other), primary or impersonation at the SQOS level. */
+NTSYSAPI NTSTATUS NTAPI NtDuplicateToken(
+    HANDLE ExistingTokenHandle, /* in: TOKEN_DUPLICATE */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in, optional: SecurityQualityOfService gives the impersonation level (none: SecurityAnonymous) */
+    BOOLEAN EffectiveOnly, /* in: TRUE: disabled privileges and groups are left out */
+    ULONG TokenType, /* in: 1 TokenPrimary, 2 TokenImpersonation */
+    PHANDLE NewTokenHandle /* out */);
+
+/* #77 NtAccessCheck: Evaluates the DACL against the token's user and enabled groups: ACCESS_ALLOWED/ACCESS_DENIED ACEs in order (inherit-only ones skipped), the owner implicitly gets READ_CONTROL and WRITE_DAC, a NULL DACL grants everything, an empty DACL nothing. AccessStatus is STATUS_SUCCESS or STATUS_ACCESS_DENIED; the call itself fails for a bad descriptor or token. */
+NTSYSAPI NTSTATUS NTAPI NtAccessCheck(
+    PVOID SecurityDescriptor, /* in: SECURITY_DESCRIPTOR, self-relative or absolute; owner and group required */
+    HANDLE ClientToken, /* in: an impersonation token (SecurityIdentification or above), TOKEN_QUERY */
+    ACCESS_MASK DesiredAccess, /* in: generic rights are mapped; MAXIMUM_ALLOWED asks for all the DACL grants */
+    PVOID GenericMapping, /* in: GENERIC_MAPPING */
+    PVOID PrivilegeSet, /* out: PRIVILEGE_SET: the privileges used (none) */
+    PULONG PrivilegeSetLength, /* inout */
+    PULONG GrantedAccess, /* out */
+    PNTSTATUS AccessStatus /* out */);
+
+/* #78 NtPrivilegeCheck: Whether the token has the privileges enabled. */
+NTSYSAPI NTSTATUS NTAPI NtPrivilegeCheck(
+    HANDLE ClientToken, /* in: TOKEN_QUERY */
+    PVOID RequiredPrivileges, /* inout: PRIVILEGE_SET; Control PRIVILEGE_SET_ALL_NECESSARY (1): all, else any; SE_PRIVILEGE_USED_FOR_ACCESS marks the enabled ones */
+    PBOOLEAN Result /* out */);
+
+/* #79 NtOpenProcessTokenEx: NtOpenProcessToken with handle attributes. */
+NTSYSAPI NTSTATUS NTAPI NtOpenProcessTokenEx(
+    HANDLE ProcessHandle, /* in */
+    ACCESS_MASK DesiredAccess, /* in */
+    ULONG HandleAttributes, /* in: OBJ_INHERIT */
+    PHANDLE TokenHandle /* out */);
+
+/* #80 NtOpenThreadTokenEx: The thread's impersonation token (set by NtSetInformationThread(ThreadImpersonationToken)); STATUS_NO_TOKEN when it has none. OpenAsSelf makes no difference here (access is not checked against tokens). */
+NTSYSAPI NTSTATUS NTAPI NtOpenThreadTokenEx(
+    HANDLE ThreadHandle, /* in */
+    ACCESS_MASK DesiredAccess, /* in */
+    BOOLEAN OpenAsSelf, /* in */
+    ULONG HandleAttributes, /* in */
+    PHANDLE TokenHandle /* out */);
+
+/* #81 NtRaiseHardError: Prints the error (status name and text, parameters) on the console. There is no user to ask: OptionOk and OptionOkNoWait answer ResponseOk (the only choice), every other option ResponseNotHandled; OptionShutdownSystem needs SeShutdownPrivilege (STATUS_PRIVILEGE_NOT_HELD) and does not shut down. */
+NTSYSAPI NTSTATUS NTAPI NtRaiseHardError(
+    NTSTATUS ErrorStatus, /* in */
+    ULONG NumberOfParameters, /* in: at most 5 */
+    ULONG UnicodeStringParameterMask, /* in: bit i: parameter i is a PUNICODE_STRING */
+    PULONG_PTR Parameters, /* in, optional */
+    ULONG ValidResponseOptions, /* in: OptionAbortRetryIgnore 0 .. OptionCancelTryContinue 8 */
+    PULONG Response /* out */);
+
+/* #82 NtShutdownSystem: Needs SeShutdownPrivilege enabled in the caller's token (STATUS_PRIVILEGE_NOT_HELD). Prints a line, ends every process (exit status STATUS_SUCCESS) and the run stops; a reboot is not performed (the run ends the same way and says so). */
+NTSYSAPI NTSTATUS NTAPI NtShutdownSystem(
+    ULONG Action /* in: 0 ShutdownNoReboot, 1 ShutdownReboot, 2 ShutdownPowerOff */);
+
+/* #83 NtSetDefaultLocale: Sets the user or system default locale the executive keeps (both start as 0x409, en-US). An LCID with reserved bits or language 0: STATUS_INVALID_PARAMETER. */
+NTSYSAPI NTSTATUS NTAPI NtSetDefaultLocale(
+    BOOLEAN UserProfile, /* in: TRUE: the user locale, FALSE: the system locale */
+    ULONG DefaultLocaleId /* in: LCID; 0 with UserProfile: back to the system locale */);
+
+/* #84 NtQueryDefaultLocale: The user or system default locale. */
+NTSYSAPI NTSTATUS NTAPI NtQueryDefaultLocale(
+    BOOLEAN UserProfile, /* in */
+    PULONG DefaultLocaleId /* out */);
+
+/* #85 NtReadFile: Reads a \BootModules file (FILE_READ_DATA) at ByteOffset, synchronously (IoStatusBlock.Information: the bytes read). Boot module handles share one File object with no file pointer, so ByteOffset is required (NULL or FILE_USE_FILE_POINTER_POSITION: STATUS_INVALID_PARAMETER); at or past the end: STATUS_END_OF_FILE. An Event or APC routine (asynchronous completion) and every other file: STATUS_NOT_IMPLEMENTED. */
+NTSYSAPI NTSTATUS NTAPI NtReadFile(
+    HANDLE FileHandle, /* in */
+    HANDLE Event, /* in, optional */
+    PVOID ApcRoutine, /* in, optional */
+    PVOID ApcContext, /* in, optional */
+    PIO_STATUS_BLOCK IoStatusBlock, /* out */
+    PVOID Buffer, /* out */
+    ULONG Length, /* in */
+    PLARGE_INTEGER ByteOffset, /* in, optional */
+    PULONG Key /* in, optional */);
+
+/* #86 NtWriteFile: Needs the I/O manager and file systems (boot modules are read-only). */
+NTSYSAPI NTSTATUS NTAPI NtWriteFile(
+    HANDLE FileHandle, /* in */
+    HANDLE Event, /* in, optional */
+    PVOID ApcRoutine, /* in, optional */
+    PVOID ApcContext, /* in, optional */
+    PIO_STATUS_BLOCK IoStatusBlock, /* out */
+    PVOID Buffer, /* in */
+    ULONG Length, /* in */
+    PLARGE_INTEGER ByteOffset, /* in, optional */
+    PULONG Key /* in, optional */);
+
+/* #87 NtDeleteFile: Needs the I/O manager and file systems. */
+NTSYSAPI NTSTATUS NTAPI NtDeleteFile(
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #88 NtDeviceIoControlFile: Needs the I/O manager and drivers. */
+NTSYSAPI NTSTATUS NTAPI NtDeviceIoControlFile(
+    HANDLE FileHandle, /* in */
+    HANDLE Event, /* in, optional */
+    PVOID ApcRoutine, /* in, optional */
+    PVOID ApcContext, /* in, optional */
+    PIO_STATUS_BLOCK IoStatusBlock, /* out */
+    ULONG IoControlCode, /* in */
+    PVOID InputBuffer, /* in, optional */
+    ULONG InputBufferLength, /* in */
+    PVOID OutputBuffer, /* out, optional */
+    ULONG OutputBufferLength /* in */);
+
+/* #89 NtFsControlFile: Needs the I/O manager and file systems. */
+NTSYSAPI NTSTATUS NTAPI NtFsControlFile(
+    HANDLE FileHandle, /* in */
+    HANDLE Event, /* in, optional */
+    PVOID ApcRoutine, /* in, optional */
+    PVOID ApcContext, /* in, optional */
+    PIO_STATUS_BLOCK IoStatusBlock, /* out */
+    ULONG FsControlCode, /* in */
+    PVOID InputBuffer, /* in, optional */
+    ULONG InputBufferLength, /* in */
+    PVOID OutputBuffer, /* out, optional */
+    ULONG OutputBufferLength /* in */);
+
+/* #90 NtSetInformationFile: Needs the I/O manager and file systems. */
+NTSYSAPI NTSTATUS NTAPI NtSetInformationFile(
+    HANDLE FileHandle, /* in */
+    PIO_STATUS_BLOCK IoStatusBlock, /* out */
+    PVOID FileInformation, /* in */
+    ULONG Length, /* in */
+    ULONG FileInformationClass /* in */);
+
+/* #91 NtQueryAttributesFile: Needs the I/O manager and file systems. */
+NTSYSAPI NTSTATUS NTAPI NtQueryAttributesFile(
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in */
+    PVOID FileInformation /* out: FILE_BASIC_INFORMATION, 40 bytes */);
+
+/* #92 NtQueryVolumeInformationFile: Needs the I/O manager and file systems. */
+NTSYSAPI NTSTATUS NTAPI NtQueryVolumeInformationFile(
+    HANDLE FileHandle, /* in */
+    PIO_STATUS_BLOCK IoStatusBlock, /* out */
+    PVOID FsInformation, /* out */
+    ULONG Length, /* in */
+    ULONG FsInformationClass /* in */);
+
+/* #93 NtQueryInformationFile: FileStandardInformation (allocation size and end of file, one link, not a directory) of a \BootModules file; a length below the structure STATUS_INFO_LENGTH_MISMATCH. Other classes (FilePositionInformation too: boot module handles have no file pointer) and other files: STATUS_NOT_IMPLEMENTED (they need the I/O manager). */
+NTSYSAPI NTSTATUS NTAPI NtQueryInformationFile(
+    HANDLE FileHandle, /* in */
+    PIO_STATUS_BLOCK IoStatusBlock, /* out */
+    PVOID FileInformation, /* out */
+    ULONG Length, /* in */
+    ULONG FileInformationClass /* in: 5 FileStandardInformation */);
+
+/* #94 NtQueryDirectoryFile: Needs the I/O manager and file systems. */
+NTSYSAPI NTSTATUS NTAPI NtQueryDirectoryFile(
+    HANDLE FileHandle, /* in */
+    HANDLE Event, /* in, optional */
+    PVOID ApcRoutine, /* in, optional */
+    PVOID ApcContext, /* in, optional */
+    PIO_STATUS_BLOCK IoStatusBlock, /* out */
+    PVOID FileInformation, /* out */
+    ULONG Length, /* in */
+    ULONG FileInformationClass, /* in */
+    BOOLEAN ReturnSingleEntry, /* in */
+    PUNICODE_STRING FileName, /* in, optional */
+    BOOLEAN RestartScan /* in */);
+
+/* #95 NtFlushBuffersFile: Needs the I/O manager and file systems. */
+NTSYSAPI NTSTATUS NTAPI NtFlushBuffersFile(
+    HANDLE FileHandle, /* in */
+    PIO_STATUS_BLOCK IoStatusBlock /* out */);
+
+/* #96 NtLoadDriver: Needs the I/O manager, driver processes and the registry. */
+NTSYSAPI NTSTATUS NTAPI NtLoadDriver(
+    PUNICODE_STRING DriverServiceName /* in: a registry path \Registry\Machine\System\CurrentControlSet\Services\<name> */);
+
+/* #97 NtPlugPlayControl: Needs the I/O manager's Plug and Play manager. */
+NTSYSAPI NTSTATUS NTAPI NtPlugPlayControl(
+    ULONG PlugPlayControlClass, /* in */
+    PVOID Buffer, /* inout */
+    ULONG BufferLength /* in */);
+
+/* #98 NtGetPlugPlayEvent: Needs the I/O manager's Plug and Play manager. */
+NTSYSAPI NTSTATUS NTAPI NtGetPlugPlayEvent(
+    HANDLE EventHandle, /* in */
+    PVOID Context, /* in, optional */
+    PVOID EventBlock, /* out */
+    ULONG EventBufferSize /* in */);
+
+/* #99 NtOpenKey: Needs the registry (Cm). */
+NTSYSAPI NTSTATUS NTAPI NtOpenKey(
+    PHANDLE KeyHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes /* in */);
+
+/* #100 NtCreateKey: Needs the registry (Cm). */
+NTSYSAPI NTSTATUS NTAPI NtCreateKey(
+    PHANDLE KeyHandle, /* out */
+    ACCESS_MASK DesiredAccess, /* in */
+    POBJECT_ATTRIBUTES ObjectAttributes, /* in */
+    ULONG TitleIndex, /* in */
+    PUNICODE_STRING Class, /* in, optional */
+    ULONG CreateOptions, /* in */
+    PULONG Disposition /* out, optional */);
+
+/* #101 NtQueryValueKey: Needs the registry (Cm). */
+NTSYSAPI NTSTATUS NTAPI NtQueryValueKey(
+    HANDLE KeyHandle, /* in */
+    PUNICODE_STRING ValueName, /* in */
+    ULONG KeyValueInformationClass, /* in */
+    PVOID KeyValueInformation, /* out, optional */
+    ULONG Length, /* in */
+    PULONG ResultLength /* out */);
+
+/* #102 NtSetValueKey: Needs the registry (Cm). */
+NTSYSAPI NTSTATUS NTAPI NtSetValueKey(
+    HANDLE KeyHandle, /* in */
+    PUNICODE_STRING ValueName, /* in */
+    ULONG TitleIndex, /* in */
+    ULONG Type, /* in */
+    PVOID Data, /* in, optional */
+    ULONG DataSize /* in */);
+
+/* #103 NtDeleteKey: Needs the registry (Cm). */
+NTSYSAPI NTSTATUS NTAPI NtDeleteKey(
+    HANDLE KeyHandle /* in */);
+
+/* #104 NtDeleteValueKey: Needs the registry (Cm). */
+NTSYSAPI NTSTATUS NTAPI NtDeleteValueKey(
+    HANDLE KeyHandle, /* in */
+    PUNICODE_STRING ValueName /* in */);
+
+/* #105 NtEnumerateKey: Needs the registry (Cm). */
+NTSYSAPI NTSTATUS NTAPI NtEnumerateKey(
+    HANDLE KeyHandle, /* in */
+    ULONG Index, /* in */
+    ULONG KeyInformationClass, /* in */
+    PVOID KeyInformation, /* out, optional */
+    ULONG Length, /* in */
+    PULONG ResultLength /* out */);
+
+/* #106 NtEnumerateValueKey: Needs the registry (Cm). */
+NTSYSAPI NTSTATUS NTAPI NtEnumerateValueKey(
+    HANDLE KeyHandle, /* in */
+    ULONG Index, /* in */
+    ULONG KeyValueInformationClass, /* in */
+    PVOID KeyValueInformation, /* out, optional */
+    ULONG Length, /* in */
+    PULONG ResultLength /* out */);
+
+/* #107 NtQueryKey: Needs the registry (Cm). */
+NTSYSAPI NTSTATUS NTAPI NtQueryKey(
+    HANDLE KeyHandle, /* in */
+    ULONG KeyInformationClass, /* in */
+    PVOID KeyInformation, /* out, optional */
+    ULONG Length, /* in */
+    PULONG ResultLength /* out */);
+
+/* #108 NtLpcBindPort: Private (ntdll's LPC data path, src/executive/lpc/direct.ts): mints the port's seL4 endpoint into the calling thread's CNode (a client port: send, badged with the port; a connection or server port: receive, with a notification bound to the thread for connection requests and closes) and says where, with the reply-cap slots ntdll may use; or gives a client badge's PortContext. */
 NTSYSAPI NTSTATUS NTAPI NtLpcBindPort(
     HANDLE PortHandle, /* in */
-    ULONG Mode, /* in: 0: bind to send (a client port), 1: bind to receive (a connection or server port), 0x80000000 | badge: the PortContext of the client port with that badge */
+    ULONG Mode, /* in: 0: bind to send (a client port), 1: bind to receive (a connection or server port), 0x80000000 | badge: the PortContext of the client port with that badge, 0x40000000 | slot: CNode_SaveCaller of the caller into that slot of its CNode */
     PLPC_BIND_INFO BindInfo /* out */);
 
-#define NT_SERVICE_COUNT 74
+#define NT_SERVICE_COUNT 109
 
 #endif

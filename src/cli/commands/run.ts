@@ -130,6 +130,7 @@ export const runCommand: CliCommand = {
       }
       throw e;
     }
+    if (result.shutdown !== undefined) ctx.stderr.write(`neptune run: the system was shut down (NtShutdownSystem ${result.shutdown}); every process ended\n`);
     if (result.exception !== undefined) ctx.stderr.write(`neptune run: ${program}: ${result.exception}\n`);
     else if (ctx.debug) ctx.stderr.write(`neptune run: exit status ${ntStatusMessage(result.exitStatus)}, ${result.instructions} instructions\n`);
     return result.exitStatus & 0xff;

@@ -55,6 +55,8 @@ export interface StartAhciOptions {
 
 export interface AhciDevice extends DeviceHandle {
   readonly fn: AhciFunction;
+  /** In-thread mode only: the ports' backing stores (their call counters, for tests). */
+  readonly stores?: BackingStore[];
 }
 
 export async function startAhci(o: StartAhciOptions): Promise<AhciDevice> {
@@ -63,7 +65,7 @@ export async function startAhci(o: StartAhciOptions): Promise<AhciDevice> {
   if (o.mode === 'inline') {
     const { hba, stores } = buildAhciHba(data);
     fn.regs.attachSync(hba);
-    return { fn, mode: 'inline', stop: async () => stores.forEach((s) => s.close()) };
+    return { fn, mode: 'inline', stores, stop: async () => stores.forEach((s) => s.close()) };
   }
   const h = await startDeviceWorker(deviceWorkerUrl(import.meta.url, 'devices/ahci/ahci-device.entry'), data, fn.regs);
   return { fn, mode: h.mode, stop: () => h.stop() };

@@ -298,13 +298,19 @@ export class AhciHba implements SyncDevice {
       const ci = this.preg(p, A.PxCI);
       if (ci === 0 || this.halted[p] !== 0 || !(this.preg(p, A.PxCMD) & A.PxCMD_ST)) continue;
       // Serve issued slots round robin from the one after the last served.
+      const start = this.nextSlot[p]!;
       for (let i = 0; i < AHCI_SLOTS; i++) {
-        const slot = (this.nextSlot[p]! + i) & (AHCI_SLOTS - 1);
         // Like hardware, whose registers answer while commands run: apply
         // writes posted meanwhile (PxCI sets, PxIS/IS acknowledgements) so a
         // driver's register read never waits for a whole batch of commands.
         if (worked && this.regs.hasPosted()) this.regs.drain(this);
-        if ((this.preg(p, A.PxCI) & (1 << slot)) === 0) continue;
+        // Jump to the next issued slot at or after position i (PxCI rotated
+        // so that bit 0 is slot `start`): no walk over 32 empty slots.
+        const now = this.preg(p, A.PxCI);
+        const left = (start === 0 ? now : (now >>> start) | (now << (AHCI_SLOTS - start))) >>> i;
+        if (left === 0) break;
+        i += 31 - Math.clz32(left & -left);
+        const slot = (start + i) & (AHCI_SLOTS - 1);
         if (this.halted[p] !== 0 || !(this.preg(p, A.PxCMD) & A.PxCMD_ST)) break; // stopped or reset meanwhile
         worked = true;
         this.setPreg(p, A.PxCMD, (this.preg(p, A.PxCMD) & ~(0x1f << A.PxCMD_CCS_SHIFT)) | (slot << A.PxCMD_CCS_SHIFT));

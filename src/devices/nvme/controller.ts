@@ -26,6 +26,7 @@ import { mergeBytes } from '../mmio.js';
 import type { FunctionInterrupts } from '../pci/interrupts.js';
 import type { ConfigSpace } from '../pci/config-space.js';
 import type { MsixTable } from '../pci/msix.js';
+import type { IoPool } from '../io-pool.js';
 import { PrpWalker } from './prp.js';
 import { identifyController, identifyNamespace, type NvmeIdentity } from './identify.js';
 import { NVME_MAX_QUEUES, NVME_MDTS, NVME_MSIX_VECTORS } from './layout.js';
@@ -36,6 +37,8 @@ const DB_END_DW = DB_DW + NVME_MAX_QUEUES * 2;
 const MQES = 4095; // 0-based: 4096 entries per queue
 const MPSMAX = 4; // 64 KiB pages
 const NO_COMPLETION = -1;
+/** ioCommand handed the transfer to an I/O worker: the completion comes later. */
+const DISPATCHED = -2;
 /** Commands taken from one queue per poll before moving on (fairness). */
 const BURST = 64;
 
@@ -106,6 +109,24 @@ export class NvmeController implements SyncDevice {
   /** Interrupt Coalescing: entries per interrupt (THR + 1). */
   private aggregationThreshold = 1;
 
+  /**
+   * I/O workers (worker mode only): while more commands wait in the SQ, a
+   * single-segment read or write may run on an idle I/O worker as the
+   * controller runs the next command itself. Completions then come out of
+   * order, each with its own CID (the spec allows any order). Per job: the
+   * CQ, SQ and CID its completion needs.
+   */
+  private pool: IoPool | null = null;
+  private jobCq = new Int32Array(0);
+  private jobSq = new Int32Array(0);
+  private jobCid = new Int32Array(0);
+  private jobsInFlight = 0;
+  /** Transfers handed to I/O workers so far (for tests and diagnostics). */
+  ioDispatched = 0;
+  /** SQ being processed and CID of the command being executed (for dispatch). */
+  private curSq = 0;
+  private curCid = 0;
+
   // Features.
   private ioQueuesAllocated = NVME_MAX_QUEUES - 1;
   private ioQueuesCreated = 0;
@@ -134,6 +155,36 @@ export class NvmeController implements SyncDevice {
     this.regs.set32(R.NVME_REG_CAP + 4, R.CAP_HI_CSS_NVM | (0 << R.CAP_HI_MPSMIN_SHIFT) | (MPSMAX << R.CAP_HI_MPSMAX_SHIFT));
     this.regs.set32(R.NVME_REG_VS, R.NVME_VS_1_4);
     this.controllerReset();
+  }
+
+  /** Lets reads and writes run on `pool`'s I/O workers (see `pool`). */
+  attachIoPool(pool: IoPool): void {
+    this.pool = pool;
+    this.jobCq = new Int32Array(pool.size);
+    this.jobSq = new Int32Array(pool.size);
+    this.jobCid = new Int32Array(pool.size);
+  }
+
+  /** Waits for every job in flight and posts its completion (then stops the workers when `stop`). */
+  drainIo(stop = false): void {
+    while (this.jobsInFlight !== 0) this.reapIo();
+    if (this.cqPostedCount !== 0) this.fireInterrupts();
+    if (stop && this.pool !== null) this.pool.stop();
+  }
+
+  /** Posts the completions of finished jobs; true when there were any. */
+  private reapIo(): boolean {
+    const pool = this.pool!;
+    let n = 0;
+    for (let i = 0; i < pool.size; i++) {
+      if (!pool.done(i)) continue;
+      const failed = pool.take(i);
+      this.jobsInFlight--;
+      n++;
+      this.result = 0;
+      this.complete(this.jobCq[i]!, this.jobSq[i]!, this.jobCid[i]!, failed ? R.SC_INTERNAL_ERROR : 0);
+    }
+    return n !== 0;
   }
 
   // ---------------------------------------------------------------- registers
@@ -220,6 +271,7 @@ export class NvmeController implements SyncDevice {
 
   /** Controller reset (CC.EN 1→0): queues deleted, features back to defaults; AQA/ASQ/ACQ kept. */
   private controllerReset(): void {
+    if (this.jobsInFlight !== 0) this.drainIo(); // no DMA may continue past a reset
     this.sqValid.fill(0);
     this.cqValid.fill(0);
     this.cqSqCount.fill(0);
@@ -244,6 +296,7 @@ export class NvmeController implements SyncDevice {
 
   /** CC.SHN set: write back everything, then report shutdown complete. */
   private shutdown(): void {
+    if (this.jobsInFlight !== 0) this.drainIo();
     this.setCsts((this.csts & ~R.CSTS_SHST_MASK) | (R.SHST_OCCURRING << R.CSTS_SHST_SHIFT));
     this.store.flush();
     this.setCsts((this.csts & ~R.CSTS_SHST_MASK) | (R.SHST_COMPLETE << R.CSTS_SHST_SHIFT));
@@ -299,6 +352,7 @@ export class NvmeController implements SyncDevice {
   poll(): boolean {
     if ((this.csts & (R.CSTS_RDY | R.CSTS_CFS)) !== R.CSTS_RDY) return false;
     let worked = false;
+    if (this.jobsInFlight !== 0) worked = this.reapIo();
     let dmaChecked = false;
     for (let i = 0; i < this.sqActiveCount; i++) {
       const q = this.sqActive[i]!;
@@ -312,7 +366,8 @@ export class NvmeController implements SyncDevice {
       }
     }
     if (worked) this.fireInterrupts();
-    return worked;
+    // Jobs still in flight: keep polling (each takes about a microsecond).
+    return worked || this.jobsInFlight !== 0;
   }
 
   private processSq(q: number): boolean {
@@ -324,16 +379,24 @@ export class NvmeController implements SyncDevice {
       // effect between commands; one atomic load when there are none.
       if (n !== 0 && this.regs.hasPosted()) this.regs.drain(this);
       if (this.sqValid[q] === 0) break; // deleted by the command just run
-      const ct = this.cqTail[cq]!;
-      if ((ct + 1) % this.cqSize[cq]! === this.cqHead[cq]) break; // CQ full: wait for its head doorbell
+      if (this.jobsInFlight !== 0) {
+        this.reapIo();
+        // Admin commands (queue deletion, features) see no I/O in flight.
+        if (q === 0) this.drainIo();
+      }
+      // CQ full, counting the slots jobs in flight will take: wait for its head doorbell.
+      const size = this.cqSize[cq]!;
+      if ((this.cqHead[cq]! - this.cqTail[cq]! - 1 + size) % size <= this.jobsInFlight) break;
       const w = (this.sqBase[q]! + this.sqHead[q]! * R.SQE_SIZE) >>> 2;
       const head = this.sqHead[q]! + 1;
       this.sqHead[q] = head === this.sqSize[q] ? 0 : head;
       const cdw0 = u32[w]!;
       this.result = 0;
+      this.curSq = q;
+      this.curCid = cdw0 >>> 16;
       const status = q === 0 ? this.adminCommand(w, cdw0) : this.ioCommand(w, cdw0);
       n++;
-      if (status !== NO_COMPLETION) this.complete(cq, q, cdw0 >>> 16, status);
+      if (status !== NO_COMPLETION && status !== DISPATCHED) this.complete(cq, q, cdw0 >>> 16, status);
     }
     return n > 0;
   }
@@ -631,6 +694,9 @@ export class NvmeController implements SyncDevice {
     const nsid = u32[w + 1]!;
     if (opc === R.NVM_FLUSH) {
       if (nsid !== 1 && nsid !== 0xffffffff) return R.SC_INVALID_NAMESPACE;
+      // Writes still running on I/O workers were submitted before this
+      // Flush: they reach the page cache (and complete) before fdatasync.
+      if (this.jobsInFlight !== 0) this.drainIo();
       this.store.flush();
       return 0;
     }
@@ -659,6 +725,25 @@ export class NvmeController implements SyncDevice {
     const st = prp.walk(u32[w + 6]!, u32[w + 7]!, u32[w + 8]!, u32[w + 9]!, bytes, this.pageSize);
     if (st !== 0) return st;
     const u8 = this.ram.u8;
+    const fua = opc === R.NVM_WRITE && (cdw12 & (1 << 30)) !== 0;
+    if (this.pool !== null && prp.count === 1 && !fua) {
+      // Overlap: another command waits in this SQ, so hand this transfer to
+      // an idle I/O worker and let the controller's thread run the next one.
+      const q = this.curSq;
+      if (this.sqHead[q] !== this.sqTail[q]) {
+        const pool = this.pool;
+        for (let i = 0; i < pool.size; i++) {
+          if (!pool.idle(i)) continue;
+          this.jobCq[i] = this.sqCqid[q]!;
+          this.jobSq[i] = q;
+          this.jobCid[i] = this.curCid;
+          this.jobsInFlight++;
+          this.ioDispatched++;
+          pool.submit(i, opc === R.NVM_WRITE, prp.addr[0]!, prp.len[0]!, pos);
+          return DISPATCHED;
+        }
+      }
+    }
     if (opc === R.NVM_READ) {
       for (let i = 0; i < prp.count; i++) {
         const l = prp.len[i]!;
@@ -671,7 +756,10 @@ export class NvmeController implements SyncDevice {
         this.store.write(u8, prp.addr[i]!, l, pos);
         pos += l;
       }
-      if ((cdw12 & (1 << 30)) !== 0) this.store.flush(); // FUA
+      if (fua) {
+        if (this.jobsInFlight !== 0) this.drainIo(); // FUA: earlier writes too, as with Flush
+        this.store.flush();
+      }
     }
     return 0;
   }

@@ -9,6 +9,7 @@ import { FunctionInterrupts } from '../pci/interrupts.js';
 import { MsixTable } from '../pci/msix.js';
 import { NvmeFunction } from './nvme-function.js';
 import { NvmeController } from './controller.js';
+import { IoPool } from '../io-pool.js';
 import type { NvmeIdentity } from './identify.js';
 import { NVME_MAX_QUEUES, NVME_MDTS, NVME_VENDOR_ID } from './layout.js';
 import { DEFAULT_SPIN_US } from '../device-loop.js';
@@ -27,6 +28,8 @@ export interface NvmeWorkerData {
   serial: string;
   model: string;
   spinUs: number;
+  /** I/O workers the controller may run transfers on (worker mode; 0 = none). */
+  ioWorkers: number;
 }
 
 export function buildNvmeController(d: NvmeWorkerData): { controller: NvmeController; fn: NvmeFunction; store: BackingStore } {
@@ -61,11 +64,23 @@ export interface StartNvmeOptions {
   /** 'worker' (default) runs the controller in its own thread. */
   mode?: 'worker' | 'inline';
   spinUs?: number;
+  /**
+   * I/O workers that let the controller overlap commands when more than one
+   * is queued (default 0: every transfer runs on the controller's thread).
+   * They need spare cores: on the 2-core development machine one I/O worker
+   * halved QD32 throughput (driver, controller and I/O worker then share two
+   * cores, and every handoff can wait for a time slice).
+   */
+  ioWorkers?: number;
 }
 
 export interface NvmeDevice extends DeviceHandle {
   /** The PCI function to attach to a bus. */
   readonly fn: NvmeFunction;
+  /** In-thread mode only: the backing store (its call counters, for tests). */
+  readonly store?: BackingStore;
+  /** In-thread mode only: the controller (its I/O counters, for tests). */
+  readonly controller?: NvmeController;
 }
 
 export async function startNvme(o: StartNvmeOptions): Promise<NvmeDevice> {
@@ -79,11 +94,23 @@ export async function startNvme(o: StartNvmeOptions): Promise<NvmeDevice> {
     serial: o.serial ?? 'NTS0000000001',
     model: o.model ?? 'neptune-ts NVMe controller',
     spinUs: o.spinUs ?? DEFAULT_SPIN_US,
+    ioWorkers: o.ioWorkers ?? 0,
   };
   if (o.mode === 'inline') {
     const { controller, store } = buildNvmeController(data);
+    const pool = o.ioWorkers !== undefined && o.ioWorkers > 0 ? IoPool.start(o.ioWorkers, o.ram.sab, o.imagePath, data.spinUs) : null;
+    if (pool !== null) controller.attachIoPool(pool);
     fn.regs.attachSync(controller);
-    return { fn, mode: 'inline', stop: async () => store.close() };
+    return {
+      fn,
+      mode: 'inline',
+      store,
+      controller,
+      stop: async () => {
+        controller.drainIo(true);
+        store.close();
+      },
+    };
   }
   const h = await startDeviceWorker(deviceWorkerUrl(import.meta.url, 'devices/nvme/nvme-device.entry'), data, fn.regs);
   return { fn, mode: h.mode, stop: () => h.stop() };

@@ -239,7 +239,10 @@ function startThread(ex: ProcessServices, t: EThread, regs: readonly number[], i
   t.tcbSlot = ko.retypeReclaimable(seL4_TCBObject);
   t.tcb = slotPtr(k, ko.slot(t.tcbSlot));
   check(invokeTCB_Configure(k, t.tcb, FAULT_CPTR, ko.slot(t.guardedCNodeSlot), ko.slot(space.vspace.pdSlot), ipc, ko.slot(ipcFrame)), 'TCB_Configure');
-  check(invokeTCB_SetPriority(k, t.tcb, ko.slot(seL4_CapInitThreadTCB), NT_THREAD_PRIORITY), 'TCB_SetPriority');
+  // A new thread starts at its process's base priority (NtSetInformationProcess may have moved it from 8).
+  t.priority = p.basePriority;
+  t.affinity = p.affinity;
+  check(invokeTCB_SetPriority(k, t.tcb, ko.slot(seL4_CapInitThreadTCB), NT_THREAD_PRIORITY - 8 + t.priority), 'TCB_SetPriority');
   // seL4_UserContext: eip esp eflags eax ebx ecx edx esi edi ebp fs_base gs_base
   check(invokeTCB_WriteRegisters(k, t.tcb, false, 12, [...regs, t.teb, ipc]), 'TCB_WriteRegisters');
   p.threads.add(t);

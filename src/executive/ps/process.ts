@@ -52,6 +52,13 @@ export class EProcess extends DispatcherObject {
   apcDispatcher = 0;
   /** Its primary token, made on first open (se/token.ts). */
   token: ObObject | undefined;
+  /** NtSetInformationProcess state (ps/information.ts): base priority 1..31, PROCESS_PRIORITY_CLASS, affinity, flags. */
+  basePriority = 8;
+  priorityClass = 2; // PROCESS_PRIORITY_CLASS_NORMAL
+  affinity = 1;
+  hardErrorMode = 0;
+  priorityBoostDisabled = false;
+  breakOnTermination = false;
   exitStatus = 0x103; // STATUS_PENDING: still running
   terminated = false;
   /** The unhandled exception that is ending it, if any. */
@@ -100,6 +107,14 @@ export class EThread extends DispatcherObject {
   alertable = false;
   /** The wait the thread is blocked in (its reply is owed), if any. */
   wait: WaitBlock | null = null;
+  /** NtSetInformationThread state (ps/information.ts): priority 1..31 (its TCB's follows), affinity, flags. */
+  priority = 8;
+  affinity = 1;
+  priorityBoostDisabled = false;
+  hideFromDebugger = false;
+  breakOnTermination = false;
+  /** The impersonation token it took (NtSetInformationThread(ThreadImpersonationToken)), if any. */
+  impersonationToken: ObObject | undefined;
   /** Root CNode slot of a reply capability saved for a later answer (0: none). */
   savedReply = 0;
   constructor(readonly tid: number, readonly process: EProcess) {

@@ -104,27 +104,6 @@ export const psServices: Record<string, ServiceHandler> = {
   },
 };
 
-/** Writes `bytes` into a caller's information buffer with NT's length rules. */
-function answerInfo(t: EThread, buf: number, len: number, pRet: number, bytes: Uint8Array): number {
-  const mem = t.process.space;
-  if (len !== bytes.length) {
-    if (pRet !== 0) mem.writeU32(pRet, bytes.length);
-    return NTSTATUS.STATUS_INFO_LENGTH_MISMATCH;
-  }
-  mem.writeBytes(buf, bytes);
-  if (pRet !== 0) mem.writeU32(pRet, bytes.length);
-  return NTSTATUS.STATUS_SUCCESS;
-}
-
-function words(values: readonly number[]): Uint8Array {
-  const b = new Uint8Array(values.length * 4);
-  const dv = new DataView(b.buffer);
-  values.forEach((v, i) => dv.setUint32(i * 4, v >>> 0, true));
-  return b;
-}
-
-const PROCESS_QUERY_INFORMATION = 0x400;
-const THREAD_QUERY_INFORMATION = 0x40;
 
 const THREAD_GET_CONTEXT = 0x8;
 const THREAD_SET_CONTEXT = 0x10;
@@ -157,20 +136,6 @@ export const psQueryServices: Record<string, ServiceHandler> = {
       return NTSTATUS.STATUS_NOT_IMPLEMENTED;
     }
     return NTSTATUS.STATUS_SUCCESS;
-  },
-  NtQueryInformationProcess(_ex, t, a) {
-    const [h, cls, buf, len, pRet] = a;
-    const p = obReferenceObjectByHandle<EProcess>(t, h!, PROCESS_QUERY_INFORMATION, ProcessType).object;
-    if (cls !== 0) return NTSTATUS.STATUS_INVALID_INFO_CLASS;
-    // PROCESS_BASIC_INFORMATION: ExitStatus PebBaseAddress AffinityMask BasePriority UniqueProcessId InheritedFromUniqueProcessId
-    return answerInfo(t, buf!, len!, pRet!, words([p.exitStatus, p.peb, 1, 8, p.pid, 0]));
-  },
-  NtQueryInformationThread(_ex, t, a) {
-    const [h, cls, buf, len, pRet] = a;
-    const th = obReferenceObjectByHandle<EThread>(t, h!, THREAD_QUERY_INFORMATION, ThreadType).object;
-    if (cls !== 0) return NTSTATUS.STATUS_INVALID_INFO_CLASS;
-    // THREAD_BASIC_INFORMATION: ExitStatus TebBaseAddress ClientId{UniqueProcess UniqueThread} AffinityMask Priority BasePriority
-    return answerInfo(t, buf!, len!, pRet!, words([th.exitStatus, th.teb, th.process.pid, th.tid, 1, 8, 0]));
   },
   NtOpenProcess(ex, t, a) {
     const [pHandle, access, , pCid] = a;

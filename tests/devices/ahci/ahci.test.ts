@@ -137,6 +137,33 @@ describe('AHCI HBA (in-thread, MSI)', () => {
     assert.equal(c.p.ram.u8[port.fb + A.RFIS_RFIS + 2], 0x50, 'D2H status');
   });
 
+  test('host calls: adjacent PRDs merge into one pread/pwrite, a gap between them splits it', () => {
+    const store = c.dev.stores![0]!;
+    const big = c.p.pages.alloc(256);
+    fillPattern(c.p.ram.u8, big, 1 << 20, 31);
+    // 256 PRDs of 4 KiB over contiguous pages: one host call.
+    const pages = Array.from({ length: 256 }, (_, i) => ({ addr: big + i * 4096, len: 4096 }));
+    let w0 = store.writeCalls;
+    assert.ok(c.drv.readWrite(port, true, 6144, 2048, pages).ok);
+    assert.equal(store.writeCalls - w0, 1);
+    let r0 = store.readCalls;
+    assert.ok(c.drv.readWrite(port, false, 6144, 2048, pages).ok);
+    assert.equal(store.readCalls - r0, 1);
+    // Two adjacent entries, a gap, one more: two calls, and the gap's bytes are not transferred.
+    const src = c.p.ram.u8.slice(big, big + 4 * 4096);
+    const gap = [{ addr: big, len: 4096 }, { addr: big + 4096, len: 4096 }, { addr: big + 3 * 4096, len: 4096 }];
+    w0 = store.writeCalls;
+    assert.ok(c.drv.readWrite(port, true, 500, 24, gap).ok);
+    assert.equal(store.writeCalls - w0, 2);
+    const file = readFile(c.imgs[0]!.path, 500 * 512, 3 * 4096);
+    assert.ok(equalBytes(file.subarray(0, 8192), src.subarray(0, 8192)));
+    assert.ok(equalBytes(file.subarray(8192), src.subarray(3 * 4096, 4 * 4096)));
+    r0 = store.readCalls;
+    assert.ok(c.drv.readWrite(port, false, 500, 24, gap).ok);
+    assert.equal(store.readCalls - r0, 2);
+    c.p.pages.free(big, 256);
+  });
+
   test('LBA out of range: TFES, TFD.ERR with IDNF, port halts until restarted', () => {
     const buf = c.p.pages.alloc(1);
     const r = c.drv.readWrite(port, false, DISK / 512 - 2, 8, [{ addr: buf, len: 4096 }], 3);

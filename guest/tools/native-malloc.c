@@ -1,5 +1,7 @@
 /*
- * The heap: boundary-tag blocks in 1 MiB arenas from the platform's page
+ * The malloc family of the native reference build (native-expected.mjs):
+ * on NT the CRT's malloc is ntdll's process heap (crt/nt/heap.c); natively
+ * it is this allocator over the shim's mmap. Boundary-tag blocks in 1 MiB arenas from the platform's page
  * allocator (NtAllocateVirtualMemory), segregated free lists, immediate
  * coalescing; requests of 256 KiB and more get their own pages and go back
  * to the system on free.
@@ -19,7 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
-#include "crt_internal.h"
+#include "../crt/crt_internal.h"
+
+/* Zeroed, page-granular memory from the shim (native-shim.c). */
+void *__crt_sys_alloc(size_t bytes);
+void __crt_sys_free(void *p, size_t bytes);
 
 typedef struct block {
   size_t prev_size;
