@@ -35,6 +35,25 @@ function eventPingPong(n: number): number {
   return (once(n) - once(0)) / n;
 }
 
+/**
+ * ns per LPC request/reply round trip between two processes (ntlpc.exe
+ * bclient/bserver): `direct` over the connection port's seL4 endpoint from
+ * ntdll, `copied` through the executive's copy (ntdll's Ki* stubs on both
+ * sides). N round trips minus 0 (connect and process start cancel out).
+ */
+function lpcRoundTrip(n: number, mode: 'direct' | 'copied'): number {
+  const bin = guestBinDir();
+  const once = (count: number): number => {
+    const m = bootNt({ memory: 64 << 20, console: () => {} });
+    const t0 = process.hrtime.bigint();
+    const c = m.executive.createProcess({ image: join(bin, 'ntlpc.exe'), args: ['bclient', String(count), mode], dllPath: [bin] });
+    const s = m.executive.createProcess({ image: join(bin, 'ntlpc.exe'), args: ['bserver', mode], dllPath: [bin] });
+    if (runUntil(m, () => c.terminated && s.terminated) !== 'done' || c.exitStatus !== 0 || s.exitStatus !== 0) throw new Error(`ntlpc ${mode} failed`);
+    return Number(process.hrtime.bigint() - t0);
+  };
+  return (once(n) - once(0)) / n;
+}
+
 /** ns to create a process (exitcode.exe: images, PEB, thread) and run it to its exit, on a booted system. */
 function processCreateExit(count: number): number {
   const bin = guestBinDir();
@@ -49,7 +68,7 @@ function processCreateExit(count: number): number {
 
 export const syscallSuite: BenchSuite = {
   name: 'syscall',
-  summary: 'NT system call round trip from a guest loop (NtClose on an invalid handle), fastpath on and off; event ping-pong between two processes; process create + exit',
+  summary: 'NT system call round trip from a guest loop (NtClose on an invalid handle), fastpath on and off; event ping-pong and LPC request/reply (direct and executive-copied) between two processes; process create + exit',
   async run({ quick }) {
     const calls = quick ? 20_000 : 200_000;
     const samples = quick ? 5 : 15;
@@ -74,10 +93,22 @@ export const syscallSuite: BenchSuite = {
       pp.push(eventPingPong(quick ? 2000 : 20_000));
       pc.push(processCreateExit(quick ? 5 : 20));
     }
+    // LPC: direct and copied interleaved, so machine noise hits both alike.
+    const ld: number[] = [];
+    const lc: number[] = [];
+    const lpcN = quick ? 2000 : 20_000;
+    for (let i = 0; i < samples; i++) {
+      ld.push(lpcRoundTrip(lpcN, 'direct'));
+      lc.push(lpcRoundTrip(lpcN, 'copied'));
+    }
     const e = summarize(pp);
     const c = summarize(pc);
+    const l = summarize(ld);
+    const lcs = summarize(lc);
     results.push(
       { name: 'syscall.event.pingpong', value: e.median, unit: 'ns', samples, rme: e.rme, note: 'two processes, named sync events: SetEvent+Wait each side per round trip' },
+      { name: 'syscall.lpc.roundtrip', value: l.median, unit: 'ns', samples, rme: l.rme, note: 'two processes, NtRequestWaitReplyPort / NtReplyWaitReceivePort(reply) over the port\'s seL4 endpoint from ntdll' },
+      { name: 'syscall.lpc.roundtrip.copied', value: lcs.median, unit: 'ns', samples, rme: lcs.rme, note: 'same through the executive\'s copy (ntdll\'s Ki* system call stubs)' },
       { name: 'syscall.process.create-exit', value: c.median / 1000, unit: 'us', samples, rme: c.rme, note: 'exitcode.exe: map images, PEB, thread, run to NtTerminateProcess' },
     );
     return results;

@@ -405,19 +405,19 @@ __attribute__((naked)) NTSTATUS NTAPI NtConnectPort(PHANDLE PortHandle, PUNICODE
 }
 
 /* #64: Sends a request to the server and waits for its reply. */
-__attribute__((naked)) NTSTATUS NTAPI NtRequestWaitReplyPort(HANDLE PortHandle, PPORT_MESSAGE RequestMessage, PPORT_MESSAGE ReplyMessage)
+__attribute__((naked)) NTSTATUS NTAPI KiRequestWaitReplyPort(HANDLE PortHandle, PPORT_MESSAGE RequestMessage, PPORT_MESSAGE ReplyMessage)
 {
   NT_SYSCALL_STUB(0x00040001, 12);
 }
 
 /* #65: Replies (optional), then waits for the next request or connection request on the server's connection port. */
-__attribute__((naked)) NTSTATUS NTAPI NtReplyWaitReceivePort(HANDLE PortHandle, PVOID *PortContext, PPORT_MESSAGE ReplyMessage, PPORT_MESSAGE ReceiveMessage)
+__attribute__((naked)) NTSTATUS NTAPI KiReplyWaitReceivePort(HANDLE PortHandle, PVOID *PortContext, PPORT_MESSAGE ReplyMessage, PPORT_MESSAGE ReceiveMessage)
 {
   NT_SYSCALL_STUB(0x00041001, 16);
 }
 
 /* #66: Replies to a request without waiting. */
-__attribute__((naked)) NTSTATUS NTAPI NtReplyPort(HANDLE PortHandle, PPORT_MESSAGE ReplyMessage)
+__attribute__((naked)) NTSTATUS NTAPI KiReplyPort(HANDLE PortHandle, PPORT_MESSAGE ReplyMessage)
 {
   NT_SYSCALL_STUB(0x00042001, 8);
 }
@@ -666,5 +666,11 @@ __attribute__((naked)) NTSTATUS NTAPI NtEnumerateValueKey(HANDLE KeyHandle, ULON
 __attribute__((naked)) NTSTATUS NTAPI NtQueryKey(HANDLE KeyHandle, ULONG KeyInformationClass, PVOID KeyInformation, ULONG Length, PULONG ResultLength)
 {
   NT_SYSCALL_STUB(0x0006B001, 20);
+}
+
+/* #108: Private (ntdll's LPC data path, src/executive/lpc/direct.ts): mints the port's seL4 endpoint into the calling thread's CNode (a client port: send, badged with the port; a connection or server port: receive, with a notification bound to the thread for connection requests and closes) and says where, with the reply-cap slots ntdll may use; or gives a client badge's PortContext. */
+__attribute__((naked)) NTSTATUS NTAPI NtLpcBindPort(HANDLE PortHandle, ULONG Mode, PLPC_BIND_INFO BindInfo)
+{
+  NT_SYSCALL_STUB(0x0006C001, 12);
 }
 

@@ -78,9 +78,13 @@ export async function generate(outRoot = root, distRoot = join(root, 'dist')) {
       const tag = `/* ${a.dir}${a.optional ? ', optional' : ''}${a.note ? ': ' + a.note : ''} */`;
       return `    ${a.type}${a.type.endsWith('*') ? '' : ' '}${a.name}${j < s.args.length - 1 ? ',' : ''} ${tag}`;
     }).join('\n');
+    // userMode: ntdll implements the Nt name (guest/ntdll/lpc.c); the stub is Ki<rest>, its fallback.
+    const stub = svc.stubName(s);
     h += `/* #${i} ${s.name}: ${s.note} */\nNTSYSAPI ${s.returns} NTAPI ${s.name}(${annotated});\n\n`;
-    c += `/* #${i}: ${s.note} */\n__attribute__((naked)) ${s.returns} NTAPI ${s.name}(${params})\n{\n  NT_SYSCALL_STUB(${hex((i << 12) | 1)}, ${bytes});\n}\n\n`;
+    if (stub !== s.name) h += `/* #${i} as a system call (the executive's copy of the message; ntdll's fallback). */\nNTSYSAPI ${s.returns} NTAPI ${stub}(${params});\n\n`;
+    c += `/* #${i}: ${s.note} */\n__attribute__((naked)) ${s.returns} NTAPI ${stub}(${params})\n{\n  NT_SYSCALL_STUB(${hex((i << 12) | 1)}, ${bytes});\n}\n\n`;
     def += `  ${s.name}\n`;
+    if (stub !== s.name) def += `  ${stub}\n`;
   });
   h += `#define NT_SERVICE_COUNT ${svc.SERVICES.length}\n\n#endif\n`;
   files['guest/sdk/include/ntsyscalls.gen.h'] = h;

@@ -63,6 +63,7 @@ const table = {
   STATUS_BAD_STACK: [0xc0000028, 'The stack is not valid'],
   STATUS_INVALID_UNWIND_TARGET: [0xc0000029, 'The unwind target is not valid'],
   STATUS_NOT_COMMITTED: [0xc000002d, 'The address range is not committed'],
+  STATUS_PORT_MESSAGE_TOO_LONG: [0xc000002f, 'The port message is too long'],
   STATUS_INVALID_PARAMETER_MIX: [0xc0000030, 'The combination of parameters is not valid'],
   STATUS_DISK_CORRUPT_ERROR: [0xc0000032, 'The disk structure is corrupt'],
   STATUS_OBJECT_NAME_INVALID: [0xc0000033, 'The object name is not valid'],

@@ -61,6 +61,12 @@ export interface ServiceDef {
   readonly component: 'Ps' | 'Mm' | 'Ob' | 'Ke' | 'Ex' | 'Io' | 'Cm' | 'Se' | 'Lpc';
   /** What the service does here, and what of NT's behaviour is (not yet) covered. */
   readonly note: string;
+  /**
+   * ntdll implements the Nt name itself in user mode (guest/ntdll/lpc.c: the
+   * LPC data path on seL4 endpoints); the system call stub is then emitted
+   * and exported as `Ki<name without Nt>` for ntdll's fallback.
+   */
+  readonly userMode?: true;
 }
 
 /** Bytes the dispatcher probes behind a pointer type (the pointee's fixed size). */
@@ -647,7 +653,7 @@ export const SERVICES: readonly ServiceDef[] = [
   {
     name: 'NtRequestWaitReplyPort',
     args: [arg('PortHandle', 'HANDLE'), arg('RequestMessage', 'PPORT_MESSAGE', 'in'), arg('ReplyMessage', 'PPORT_MESSAGE', 'out')],
-    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc', userMode: true,
     note: 'Sends a request to the server and waits for its reply.',
   },
   {
@@ -656,13 +662,13 @@ export const SERVICES: readonly ServiceDef[] = [
       arg('PortHandle', 'HANDLE'), arg('PortContext', 'PVOID *', 'out', { optional: true }),
       arg('ReplyMessage', 'PPORT_MESSAGE', 'in', { optional: true }), arg('ReceiveMessage', 'PPORT_MESSAGE', 'out'),
     ],
-    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc', userMode: true,
     note: 'Replies (optional), then waits for the next request or connection request on the server\'s connection port.',
   },
   {
     name: 'NtReplyPort',
     args: [arg('PortHandle', 'HANDLE'), arg('ReplyMessage', 'PPORT_MESSAGE', 'in')],
-    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc', userMode: true,
     note: 'Replies to a request without waiting.',
   },
   {
@@ -1008,6 +1014,17 @@ export const SERVICES: readonly ServiceDef[] = [
     ],
     returns: 'NTSTATUS', status: 'not-implemented', component: 'Cm', note: 'Needs the registry (Cm).',
   },
+  // ---- LPC direct data path (issue 5; private to ntdll's guest/ntdll/lpc.c) ----
+  {
+    name: 'NtLpcBindPort',
+    args: [
+      arg('PortHandle', 'HANDLE'),
+      arg('Mode', 'ULONG', 'in', { note: '0: bind to send (a client port), 1: bind to receive (a connection or server port), 0x80000000 | badge: the PortContext of the client port with that badge, 0x40000000 | slot: CNode_SaveCaller of the caller into that slot of its CNode' }),
+      arg('BindInfo', 'PLPC_BIND_INFO', 'out', { size: 24 }),
+    ],
+    returns: 'NTSTATUS', status: 'implemented', component: 'Lpc',
+    note: 'Private (ntdll\'s LPC data path, src/executive/lpc/direct.ts): mints the port\'s seL4 endpoint into the calling thread\'s CNode (a client port: send, badged with the port; a connection or server port: receive, with a notification bound to the thread for connection requests and closes) and says where, with the reply-cap slots ntdll may use; or gives a client badge\'s PortContext.',
+  },
 ];
 
 const byName = new Map<string, number>(SERVICES.map((s, i) => [s.name, i]));
@@ -1024,6 +1041,11 @@ export function serviceNumber(name: string): number {
   const n = byName.get(name);
   if (n === undefined) throw new Error(`unknown NT service ${name}`);
   return n;
+}
+
+/** The name of the service's system call stub in ntdll: the Nt name, or Ki<rest> when ntdll implements the Nt name (userMode). */
+export function stubName(s: ServiceDef): string {
+  return s.userMode === true ? `Ki${s.name.slice(2)}` : s.name;
 }
 
 /** Number of 32-bit argument slots the service takes from the stack. */

@@ -35,6 +35,7 @@ import { KernelObjects } from './ke/objects.js';
 import { SharedUserData } from './ke/shared-data.js';
 import { TokenType } from './se/token.js';
 import { LpcState, PortType } from './lpc/port.js';
+import { lpcThreadExit } from './lpc/direct.js';
 import { SectionType } from './mm/section.js';
 import { ServiceDispatcher, PENDING, type ServiceHandler } from './dispatch.js';
 import { EProcess, EThread, FAULT_BADGE, ProcessType, ThreadType } from './ps/process.js';
@@ -269,6 +270,7 @@ export class Executive implements HostThread {
     t.exitStatus = status >>> 0;
     t.wait?.cancel();
     t.wait = null;
+    lpcThreadExit(this, t); // callers of its direct LPC receives are answered before its CNode goes
     invokeTCB_Suspend(this.k, t.tcb);
     if (t.savedReply !== 0) { this.ko.deleteCap(t.savedReply); t.savedReply = 0; }
     this.threads.delete(t.tid);

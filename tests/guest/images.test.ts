@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SERVICES, serviceArgBytes, serviceByName, serviceNumber } from '../../src/abi/services.js';
+import { SERVICES, serviceArgBytes, serviceByName, serviceNumber, stubName } from '../../src/abi/services.js';
 
 // Runs from dist/tests/guest: three levels up is the repository.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -172,7 +172,7 @@ test('each system call stub is exactly a seL4_Call on the service endpoint (labe
   const p = parsePe(readFileSync(join(guest, 'bin/ntdll.dll')));
   const ex = exportsOf(p);
   SERVICES.forEach((s, n) => {
-    const off = fileOffset(p, ex.get(s.name)!);
+    const off = fileOffset(p, ex.get(stubName(s))!);
     // push ebx/esi/edi/ebp; mov eax,-1; mov ebx,1; mov esi,(n<<12)|1; lea edi,[esp+20]; sysenter;
     // test eax,eax; mov eax,edi; jz +5; mov eax,0xC000001C; pop ebp/edi/esi/ebx; ret N
     const want = Buffer.from([
@@ -182,7 +182,7 @@ test('each system call stub is exactly a seL4_Call on the service endpoint (labe
     ]);
     want.writeUInt32LE((n << 12) | 1, 15);
     want.writeUInt16LE(serviceArgBytes(s), want.length - 2);
-    assert.deepEqual(p.buf.subarray(off, off + want.length), want, `${s.name} stub bytes`);
+    assert.deepEqual(p.buf.subarray(off, off + want.length), want, `${stubName(s)} stub bytes`);
   });
 });
 

@@ -106,7 +106,17 @@ typedef struct _PORT_MESSAGE {
 } PORT_MESSAGE, *PPORT_MESSAGE;
 #define LPC_REQUEST 1
 #define LPC_REPLY 2
+#define LPC_PORT_CLOSED 5
 #define LPC_CONNECTION_REQUEST 10
+/* NtLpcBindPort's answer (private to ntdll's LPC data path, guest/ntdll/lpc.c). */
+typedef struct _LPC_BIND_INFO {
+  ULONG EndpointCPtr; /* the port's endpoint in the calling thread's CNode */
+  ULONG SelfCPtr;     /* 0: SaveCaller is asked of the executive (Mode 0x40000000 | slot) */
+  ULONG ReplyFirst;   /* [ReplyFirst, ReplyEnd): slots for saved reply caps */
+  ULONG ReplyEnd;
+  ULONG Badge;        /* a client port's badge */
+  PVOID Context;      /* a badge's PortContext (query) */
+} LPC_BIND_INFO, *PLPC_BIND_INFO;
 #define PORT_MAXIMUM_MESSAGE_LENGTH 256
 /* LPC port views: a section mapped into both sides at connection. */
 typedef struct _PORT_VIEW {

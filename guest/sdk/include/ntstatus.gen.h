@@ -57,6 +57,7 @@
 #define STATUS_BAD_STACK                         ((NTSTATUS)0xC0000028L) /* The stack is not valid */
 #define STATUS_INVALID_UNWIND_TARGET             ((NTSTATUS)0xC0000029L) /* The unwind target is not valid */
 #define STATUS_NOT_COMMITTED                     ((NTSTATUS)0xC000002DL) /* The address range is not committed */
+#define STATUS_PORT_MESSAGE_TOO_LONG             ((NTSTATUS)0xC000002FL) /* The port message is too long */
 #define STATUS_INVALID_PARAMETER_MIX             ((NTSTATUS)0xC0000030L) /* The combination of parameters is not valid */
 #define STATUS_DISK_CORRUPT_ERROR                ((NTSTATUS)0xC0000032L) /* The disk structure is corrupt */
 #define STATUS_OBJECT_NAME_INVALID               ((NTSTATUS)0xC0000033L) /* The object name is not valid */

@@ -431,6 +431,9 @@ NTSYSAPI NTSTATUS NTAPI NtRequestWaitReplyPort(
     PPORT_MESSAGE RequestMessage, /* in */
     PPORT_MESSAGE ReplyMessage /* out */);
 
+/* #64 as a system call (the executive's copy of the message; ntdll's fallback). */
+NTSYSAPI NTSTATUS NTAPI KiRequestWaitReplyPort(HANDLE PortHandle, PPORT_MESSAGE RequestMessage, PPORT_MESSAGE ReplyMessage);
+
 /* #65 NtReplyWaitReceivePort: Replies (optional), then waits for the next request or connection request on the server's connection port. */
 NTSYSAPI NTSTATUS NTAPI NtReplyWaitReceivePort(
     HANDLE PortHandle, /* in */
@@ -438,10 +441,16 @@ NTSYSAPI NTSTATUS NTAPI NtReplyWaitReceivePort(
     PPORT_MESSAGE ReplyMessage, /* in, optional */
     PPORT_MESSAGE ReceiveMessage /* out */);
 
+/* #65 as a system call (the executive's copy of the message; ntdll's fallback). */
+NTSYSAPI NTSTATUS NTAPI KiReplyWaitReceivePort(HANDLE PortHandle, PVOID *PortContext, PPORT_MESSAGE ReplyMessage, PPORT_MESSAGE ReceiveMessage);
+
 /* #66 NtReplyPort: Replies to a request without waiting. */
 NTSYSAPI NTSTATUS NTAPI NtReplyPort(
     HANDLE PortHandle, /* in */
     PPORT_MESSAGE ReplyMessage /* in */);
+
+/* #66 as a system call (the executive's copy of the message; ntdll's fallback). */
+NTSYSAPI NTSTATUS NTAPI KiReplyPort(HANDLE PortHandle, PPORT_MESSAGE ReplyMessage);
 
 /* #67 NtCreateSection: A pagefile-backed section: zeroed frames that every view of it maps (shared between processes). SEC_IMAGE of a boot module (FILE_EXECUTE access): an image section, the image laid out at its preferred base (one per file, shared by later requests); not a PE image: STATUS_INVALID_IMAGE_FORMAT. */
 NTSYSAPI NTSTATUS NTAPI NtCreateSection(
@@ -769,6 +778,12 @@ NTSYSAPI NTSTATUS NTAPI NtQueryKey(
     ULONG Length, /* in */
     PULONG ResultLength /* out */);
 
-#define NT_SERVICE_COUNT 108
+/* #108 NtLpcBindPort: Private (ntdll's LPC data path, src/executive/lpc/direct.ts): mints the port's seL4 endpoint into the calling thread's CNode (a client port: send, badged with the port; a connection or server port: receive, with a notification bound to the thread for connection requests and closes) and says where, with the reply-cap slots ntdll may use; or gives a client badge's PortContext. */
+NTSYSAPI NTSTATUS NTAPI NtLpcBindPort(
+    HANDLE PortHandle, /* in */
+    ULONG Mode, /* in: 0: bind to send (a client port), 1: bind to receive (a connection or server port), 0x80000000 | badge: the PortContext of the client port with that badge, 0x40000000 | slot: CNode_SaveCaller of the caller into that slot of its CNode */
+    PLPC_BIND_INFO BindInfo /* out */);
+
+#define NT_SERVICE_COUNT 109
 
 #endif

@@ -20,6 +20,9 @@
  */
 import { ObObject, type ObjectType } from '../ob/object.js';
 import type { EThread } from '../ps/process.js';
+import type { Executive } from '../executive.js';
+import { lpcDeleteEndpoint, lpcUnbindPort, type DirectEndpoint } from './direct.js';
+import { lpcDeliver } from './services.js';
 import { lpcUnmapView, type MappedView, type PortViewRequest } from './port-view.js';
 
 export const PortType: ObjectType = {
@@ -30,6 +33,20 @@ export const PortType: ObjectType = {
     const p = o as LpcPort;
     for (const v of p.views) lpcUnmapView(v);
     p.views.length = 0;
+    const ex = p.executive;
+    if (ex === null) return;
+    // Direct path (direct.ts): the caps minted for this port go; the peer learns it.
+    lpcUnbindPort(ex, p);
+    if (p.kind === 'connection') { lpcDeleteEndpoint(ex, p); return; }
+    const peer = p.peer;
+    p.peer = null;
+    if (peer !== null) { peer.peer = null; lpcUnbindPort(ex, peer); }
+    const client = p.kind === 'client' ? p : peer;
+    if (client !== null && client.badge !== 0) p.server.direct?.clients.delete(client.badge);
+    // NT tells the server: an LPC_PORT_CLOSED message from the client's port.
+    if (p.kind === 'client' && peer !== null) {
+      lpcDeliver(ex, p.server, { type: LPC_PORT_CLOSED, data: new Uint8Array(0), pid: p.clientPid, tid: p.clientTid, messageId: ex.lpc.nextMessageId++, from: p, peerAtClose: peer });
+    }
   },
 };
 
@@ -37,6 +54,7 @@ export const PORT_MESSAGE_HEADER = 24;
 export const PORT_MAX_DATA = 256;
 export const LPC_REQUEST = 1;
 export const LPC_REPLY = 2;
+export const LPC_PORT_CLOSED = 5;
 export const LPC_CONNECTION_REQUEST = 10;
 
 export interface LpcMessage {
@@ -49,6 +67,8 @@ export interface LpcMessage {
   from: LpcPort | null;
   /** PORT_MESSAGE.ClientViewSize: the client's view size (connection requests). */
   clientViewSize?: number;
+  /** LPC_PORT_CLOSED: the server port whose context the receiver gets (the client's peer is gone by then). */
+  peerAtClose?: LpcPort;
 }
 
 export interface LpcReceiver {
@@ -65,7 +85,16 @@ export class LpcPort extends ObObject {
   context = 0;
   /** The port views mapped on this port's side (unmapped when it is deleted). */
   readonly views: MappedView[] = [];
-  constructor(readonly kind: 'connection' | 'server' | 'client', readonly connection: LpcPort | null) {
+  /** Connection ports: the endpoint of the direct path (direct.ts), made on first use. */
+  direct: DirectEndpoint | null = null;
+  /** Client ports: the badge of its send caps (unique in the connection port; 0: not accepted). */
+  badge = 0;
+  /** Client ports: the connecting thread's ClientId (LPC_PORT_CLOSED carries it). */
+  clientPid = 0;
+  clientTid = 0;
+  /** Threads with a cap to this port's endpoint in their CNode. */
+  readonly boundThreads = new Set<EThread>();
+  constructor(readonly kind: 'connection' | 'server' | 'client', readonly connection: LpcPort | null, readonly executive: Executive | null = null) {
     super(PortType);
   }
   /** The connection port messages through this port are queued on. */

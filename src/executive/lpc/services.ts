@@ -10,6 +10,7 @@ import {
   LPC_CONNECTION_REQUEST, LPC_REPLY, LPC_REQUEST, LpcPort, PORT_MAX_DATA, PORT_MESSAGE_HEADER, PortType, encodeMessage,
   type LpcMessage, type LpcReceiver,
 } from './port.js';
+import { LPC_BIND_INFO_SIZE, lpcBindPort, lpcEndpoint, lpcIsDirectReceiver, lpcNotifyReceivers } from './direct.js';
 import { lpcCheckRemoteView, lpcMapView, lpcReadPortView, lpcUnmapView, lpcWritePortView, lpcWriteRemoteView } from './port-view.js';
 
 const PORT_ALL_ACCESS = 0x1f0001;
@@ -22,7 +23,10 @@ function port(t: EThread, h: number): LpcPort {
 function readData(t: EThread, ptr: number): { data: Uint8Array; messageId: number } {
   const mem = t.process.space;
   const len = mem.readU16(ptr);
-  if (len > PORT_MAX_DATA) throw new NtStatusError(NTSTATUS.STATUS_INVALID_PARAMETER, `message data of ${len} bytes is more than ${PORT_MAX_DATA}`);
+  const total = mem.readU16(ptr + 2);
+  // NT's checks: the total must hold the header and the data; the data must fit the port's maximum.
+  if (len + PORT_MESSAGE_HEADER > total) throw new NtStatusError(NTSTATUS.STATUS_INVALID_PARAMETER, `DataLength ${len} + the 24-byte header is more than TotalLength ${total}`);
+  if (total > PORT_MESSAGE_HEADER + PORT_MAX_DATA) throw new NtStatusError(NTSTATUS.STATUS_PORT_MESSAGE_TOO_LONG, `a message of ${total} bytes is more than ${PORT_MESSAGE_HEADER + PORT_MAX_DATA}`);
   return { data: mem.readBytes(ptr + PORT_MESSAGE_HEADER, len), messageId: mem.readU32(ptr + 16) };
 }
 
@@ -30,13 +34,16 @@ function readData(t: EThread, ptr: number): { data: Uint8Array; messageId: numbe
 function writeMessage(r: LpcReceiver, m: LpcMessage): void {
   const mem = r.thread.process.space;
   mem.writeBytes(r.buffer, encodeMessage(m));
-  if (r.contextPtr !== 0) mem.writeU32(r.contextPtr, m.from?.peer?.context ?? 0);
+  if (r.contextPtr !== 0) mem.writeU32(r.contextPtr, (m.peerAtClose ?? m.from?.peer)?.context ?? 0);
 }
 
-/** Gives `m` to a waiting receiver of the connection port, or queues it. */
-function deliver(ex: Executive, conn: LpcPort, m: LpcMessage): void {
+/**
+ * Gives `m` to a waiting receiver of the connection port, or queues it and
+ * signals the threads that receive on its endpoint (direct.ts).
+ */
+export function lpcDeliver(ex: Executive, conn: LpcPort, m: LpcMessage): void {
   const i = conn.receivers.findIndex((r) => !r.listenOnly || m.type === LPC_CONNECTION_REQUEST);
-  if (i < 0) { conn.queue.push(m); return; }
+  if (i < 0) { conn.queue.push(m); lpcNotifyReceivers(ex, conn); return; }
   const r = conn.receivers.splice(i, 1)[0]!;
   let status: number = NTSTATUS.STATUS_SUCCESS;
   try { writeMessage(r, m); } catch (e) {
@@ -46,10 +53,19 @@ function deliver(ex: Executive, conn: LpcPort, m: LpcMessage): void {
   ex.completeLater(r.thread, status);
 }
 
-/** Takes the next message for a receiver now (SUCCESS) or leaves it waiting (PENDING). */
+/**
+ * Takes the next message for a receiver now (SUCCESS) or leaves it waiting
+ * (PENDING). A thread that receives on the port's endpoint (ntdll's direct
+ * path) is not left waiting here: STATUS_NO_MORE_ENTRIES sends it back to
+ * its Recv, where the executive's signal or a direct message wakes it.
+ */
 function receive(conn: LpcPort, r: LpcReceiver): number {
   const i = conn.queue.findIndex((m) => !r.listenOnly || m.type === LPC_CONNECTION_REQUEST);
-  if (i < 0) { conn.receivers.push(r); return PENDING; }
+  if (i < 0) {
+    if (!r.listenOnly && lpcIsDirectReceiver(conn, r.thread)) return NTSTATUS.STATUS_NO_MORE_ENTRIES;
+    conn.receivers.push(r);
+    return PENDING;
+  }
   writeMessage(r, conn.queue.splice(i, 1)[0]!);
   return NTSTATUS.STATUS_SUCCESS;
 }
@@ -74,7 +90,7 @@ export const lpcServices: Record<string, ServiceHandler> = {
   NtCreatePort(ex, t, a) {
     const oa = readObjectAttributes(t, a[1]!);
     if (a[3]! > PORT_MESSAGE_HEADER + PORT_MAX_DATA) return NTSTATUS.STATUS_INVALID_PARAMETER_4;
-    const r = obInsertObject(ex, t, new LpcPort('connection', null), oa, PORT_ALL_ACCESS);
+    const r = obInsertObject(ex, t, new LpcPort('connection', null, ex), oa, PORT_ALL_ACCESS);
     t.process.space.writeU32(a[0]!, r.handle);
     return r.status;
   },
@@ -106,7 +122,7 @@ export const lpcServices: Record<string, ServiceHandler> = {
       ...(request === undefined ? {} : { clientView: { request, ptr: pClientView!, inClient: inClient! } }),
       serverViewOut: pServerView!,
     });
-    deliver(ex, r.object, {
+    lpcDeliver(ex, r.object, {
       type: LPC_CONNECTION_REQUEST, data: info, pid: t.process.pid, tid: t.tid, messageId: id, from: null, clientViewSize: inClient?.size ?? 0,
     });
     return PENDING;
@@ -124,8 +140,14 @@ export const lpcServices: Record<string, ServiceHandler> = {
     }
     if (pClientView !== 0) lpcCheckRemoteView(t, pClientView!);
     const serverRequest = pServerView === 0 ? undefined : lpcReadPortView(t, pServerView!);
-    const server = new LpcPort('server', pending.connection);
-    const client = new LpcPort('client', pending.connection);
+    const server = new LpcPort('server', pending.connection, ex);
+    const client = new LpcPort('client', pending.connection, ex);
+    // The client's badge on the connection port's endpoint (direct.ts).
+    const d = lpcEndpoint(ex, pending.connection);
+    client.badge = d.nextBadge++;
+    d.clients.set(client.badge, client);
+    client.clientPid = pending.client.process.pid;
+    client.clientTid = pending.client.tid;
     // The client's view into the server; the server's view into both.
     const cv = pending.clientView;
     if (cv !== undefined) {
@@ -182,7 +204,7 @@ export const lpcServices: Record<string, ServiceHandler> = {
     const { data } = readData(t, a[1]!);
     const id = ex.lpc.nextMessageId++;
     ex.lpc.replies.set(id, { thread: t, replyPtr: a[2]! });
-    deliver(ex, p.server, { type: LPC_REQUEST, data, pid: t.process.pid, tid: t.tid, messageId: id, from: p });
+    lpcDeliver(ex, p.server, { type: LPC_REQUEST, data, pid: t.process.pid, tid: t.tid, messageId: id, from: p });
     return PENDING;
   },
   NtReplyWaitReceivePort(ex, t, a) {
@@ -200,5 +222,9 @@ export const lpcServices: Record<string, ServiceHandler> = {
     const p = port(t, a[0]!);
     if (p.kind === 'client') return NTSTATUS.STATUS_INVALID_PORT_HANDLE;
     return reply(ex, t, a[1]!);
+  },
+  NtLpcBindPort(ex, t, a) {
+    t.process.space.probe(a[2]!, LPC_BIND_INFO_SIZE, true);
+    return lpcBindPort(ex, t, port(t, a[0]!), a[1]!, a[2]!);
   },
 };

@@ -30,8 +30,8 @@ export const ThreadType: ObjectType = {
 export const FAULT_BADGE = 1 << 27;
 /** CPtr of the fault endpoint in a thread's CNode. */
 export const FAULT_CPTR = 2;
-/** Radix of a thread's CNode. */
-export const THREAD_CNODE_BITS = 2;
+/** Radix of a thread's CNode: slots 1-2 the service and fault endpoints, 3.. LPC (lpc/direct.ts). */
+export const THREAD_CNODE_BITS = 6;
 
 export class EProcess extends DispatcherObject {
   readonly threads = new Set<EThread>();
