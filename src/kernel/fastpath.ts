@@ -18,7 +18,8 @@ import type { Kernel } from './state.js';
 import { CORE_ACTION, CORE_CUR, SchedulerAction_ResumeCurrentThread } from './state.js';
 import { switchFpu } from './fpu.js';
 import { RIGHT_GRANT, RIGHT_GRANT_REPLY, RIGHT_READ, RIGHT_WRITE, replyIsMaster } from './cap.js';
-import { cap_endpoint_cap, cap_reply_cap } from './objecttype.js';
+import { cap_endpoint_cap, cap_reply_cap, seL4_MsgMaxLength } from './objecttype.js';
+import { NtfnState_Active } from './notification.js';
 import { lookupCapSlotFast } from './cnode.js';
 import { EP_HEAD, EP_STATE, EP_TAIL, EPState_Idle, EPState_Recv, EPState_Send } from './endpoint.js';
 import { isHighestPrio, tcbSchedDequeue } from './scheduler.js';
@@ -35,8 +36,14 @@ import {
   restoreFaultSaved, saveSyscallEntry, threadPageDirectory,
 } from './abi.js';
 
-/** length <= 2 and no extra caps: the whole message is EDI/EBP. */
-const fitsInRegisters = (info: number): boolean => (info & 0x7f) <= 2 && (info & 0x180) === 0;
+/**
+ * No extra caps, and a length within seL4_MsgMaxLength (120): MR0/MR1 travel
+ * in EDI/EBP, the rest from the sender's IPC buffer to the receiver's, as the
+ * slow path's copy does (seL4 itself takes only what fits in registers; a
+ * longer copy here keeps the slow path's result, and long messages such as
+ * LPC's are common in this system).
+ */
+const fitsFastpath = (info: number): boolean => (info & 0x7f) <= seL4_MsgMaxLength && (info & 0x180) === 0;
 /** The message info the receiver sees: no caps were sent or unwrapped. */
 const receivedInfo = (info: number): number => info & ~0xf80;
 
@@ -64,6 +71,10 @@ function copyRegisterMRs(k: Kernel, cpu: Cpu, from: number, to: number, len: num
   m[sb + 1] = mr1;
   if (len > 0) m[rb] = mr0;
   if (len > 1) m[rb + 1] = mr1;
+  if (len > 2) {
+    if (len <= 16) for (let i = 2; i < len; i++) m[rb + i] = m[sb + i]!;
+    else m.copyWithin(rb + 2, sb + 2, sb + len);
+  }
   return rb;
 }
 
@@ -107,7 +118,7 @@ export function fastpathCall(k: Kernel, cpu: Cpu, t: number): boolean {
   const m = k.m;
   const r = cpu.reg;
   const info = r[6]!;
-  if (!fitsInRegisters(info)) return false;
+  if (!fitsFastpath(info)) return false;
   if (k.g[k.coreBase(k.core) + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread) return false;
   const slot = lookupCapSlotFast(k, t, r[3]! >>> 0);
   if (slot === 0) return false;
@@ -158,9 +169,12 @@ export function fastpathReplyRecv(k: Kernel, cpu: Cpu, t: number): boolean {
   const r = cpu.reg;
   const ti = t >> 2;
   const info = r[6]!;
-  if (!fitsInRegisters(info)) return false;
+  if (!fitsFastpath(info)) return false;
   if (k.g[k.coreBase(k.core) + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread) return false;
-  if (m[ti + TCB_BOUND_NTFN] !== 0) return false;
+  // A bound notification with a pending signal makes the receive complete it (receiveIPC):
+  // the slow path's business. An idle or waiting one changes nothing here (seL4's check).
+  const bound = m[ti + TCB_BOUND_NTFN]!;
+  if (bound !== 0 && (m[bound >> 2]! & 3) === NtfnState_Active) return false;
   const caller = replyRecvCaller(k, t, r[3]! >>> 0);
   if (caller === 0) return false;
   const ci = caller >> 2;
