@@ -200,23 +200,33 @@ VOID NTAPI RtlpRaiseFrom(PEXCEPTION_RECORD rec, PCONTEXT ctx)
   raise_status(s, rec);
 }
 
+/*
+ * The start of a naked function that needs its caller's CONTEXT: a frame with
+ * room for a CONTEXT (0x2d0 bytes, 16-aligned) at ESP, filled by
+ * RtlCaptureContext and then corrected to the caller's view: EBP and EIP from
+ * our frame, ESP as it will be after our `ret` (EBP + `esp_after`). EAX ends
+ * pointing at the CONTEXT.
+ */
+#define CAPTURE_CALLERS_CONTEXT(esp_after) \
+      "pushl %ebp\n\t" \
+      "movl %esp, %ebp\n\t" \
+      "subl $0x2d0, %esp\n\t" \
+      "andl $-16, %esp\n\t" \
+      "pushl %esp\n\t" \
+      "call _RtlCaptureContext@4\n\t" \
+      "movl %esp, %eax\n\t" \
+      "movl 0(%ebp), %ecx\n\t" \
+      "movl %ecx, 0xb4(%eax)\n\t" /* the caller's EBP */ \
+      "movl 4(%ebp), %ecx\n\t" \
+      "movl %ecx, 0xb8(%eax)\n\t" /* EIP: after the call to us */ \
+      "leal " esp_after "(%ebp), %ecx\n\t" \
+      "movl %ecx, 0xc4(%eax)\n\t"
+
 /* A software exception, dispatched in user mode first (NT's order); the caller resumes when a handler continues it. */
 __attribute__((naked)) VOID NTAPI RtlRaiseException(PEXCEPTION_RECORD rec)
 {
   __asm__ volatile(
-      "pushl %ebp\n\t"
-      "movl %esp, %ebp\n\t"
-      "subl $0x2d0, %esp\n\t"
-      "andl $-16, %esp\n\t"
-      "pushl %esp\n\t"
-      "call _RtlCaptureContext@4\n\t"
-      "movl %esp, %eax\n\t"
-      "movl 0(%ebp), %ecx\n\t"
-      "movl %ecx, 0xb4(%eax)\n\t"           /* the caller's EBP */
-      "movl 4(%ebp), %ecx\n\t"
-      "movl %ecx, 0xb8(%eax)\n\t"           /* EIP: after the call to us */
-      "leal 12(%ebp), %ecx\n\t"
-      "movl %ecx, 0xc4(%eax)\n\t"           /* ESP after ret 4 */
+      CAPTURE_CALLERS_CONTEXT("12")           /* ESP after ret 4 */
       "pushl %eax\n\t"
       "pushl 8(%ebp)\n\t"
       "call _RtlpRaiseFrom@8\n\t"
@@ -273,19 +283,7 @@ VOID NTAPI RtlpUnwindFrom(PEXCEPTION_REGISTRATION_RECORD target, PVOID targetIp,
 __attribute__((naked)) VOID NTAPI RtlUnwind(PVOID TargetFrame, PVOID TargetIp, PEXCEPTION_RECORD ExceptionRecord, PVOID ReturnValue)
 {
   __asm__ volatile(
-      "pushl %ebp\n\t"
-      "movl %esp, %ebp\n\t"
-      "subl $0x2d0, %esp\n\t"
-      "andl $-16, %esp\n\t"
-      "pushl %esp\n\t"
-      "call _RtlCaptureContext@4\n\t"
-      "movl %esp, %eax\n\t"
-      "movl 0(%ebp), %ecx\n\t"
-      "movl %ecx, 0xb4(%eax)\n\t"           /* the caller's EBP */
-      "movl 4(%ebp), %ecx\n\t"
-      "movl %ecx, 0xb8(%eax)\n\t"           /* EIP: after the call to us */
-      "leal 24(%ebp), %ecx\n\t"
-      "movl %ecx, 0xc4(%eax)\n\t"           /* ESP after ret 16 */
+      CAPTURE_CALLERS_CONTEXT("24")           /* ESP after ret 16 */
       "pushl %eax\n\t"
       "pushl 20(%ebp)\n\t"
       "pushl 16(%ebp)\n\t"
