@@ -52,3 +52,24 @@ export function world(opts: { cores?: number; memory?: number } = {}): World {
   assert.equal(seL4_NoError, 0);
   return w;
 }
+
+/** The parts of a machine the fast = slow comparisons look at. */
+interface ComparableMachine {
+  readonly k: { readonly globals: ArrayBufferLike };
+  readonly ram: { readonly sab: SharedArrayBuffer };
+  readonly cpu: { readonly retired: number };
+}
+
+/**
+ * Asserts that two machines that ran the same program (fastpath on and off)
+ * ended identical: instructions retired, kernel globals and all of RAM.
+ */
+export function assertSameMachines(a: ComparableMachine, b: ComparableMachine): void {
+  assert.equal(a.cpu.retired, b.cpu.retired);
+  assert.ok(Buffer.from(new Uint8Array(a.k.globals)).equals(Buffer.from(new Uint8Array(b.k.globals))), 'kernel globals differ');
+  const ra = new Int32Array(a.ram.sab);
+  const rb = new Int32Array(b.ram.sab);
+  let firstDiff = -1;
+  for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) { firstDiff = i * 4; break; }
+  assert.equal(firstDiff, -1, `RAM differs first at 0x${firstDiff.toString(16)}`);
+}
