@@ -400,11 +400,7 @@ int main(int argc, char **argv)
   OBJECT_ATTRIBUTES oa;
   HANDLE th = NULL, client = NULL, refused = NULL;
   MSG q, a;
-  PVOID base = NULL;
-  SIZE_T size = 0x10000;
-  CONTEXT ctx;
-  INITIAL_TEB teb;
-  ULONG *sp, i, ok = 0;
+  ULONG i, ok = 0;
   PORT_VIEW cv;
   REMOTE_PORT_VIEW sv;
 
@@ -416,18 +412,7 @@ int main(int argc, char **argv)
   InitializeObjectAttributes(&oa, &name, 0, NULL, NULL);
   printf("port.create: 0x%08lx\n", (unsigned long)NtCreatePort(&conn_port, &oa, 16, sizeof(MSG), 0));
 
-  NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
-  sp = (ULONG *)((char *)base + size) - 4;
-  sp[0] = 0; sp[1] = 0;
-  RtlZeroMemory(&ctx, sizeof(ctx));
-  ctx.ContextFlags = CONTEXT_CONTROL | CONTEXT_INTEGER;
-  ctx.Eip = (ULONG)(ULONG_PTR)server;
-  ctx.Esp = (ULONG)(ULONG_PTR)sp;
-  ctx.EFlags = 0x202;
-  RtlZeroMemory(&teb, sizeof(teb));
-  teb.StackBase = (char *)base + size;
-  teb.StackLimit = base;
-  NtCreateThread(&th, THREAD_ALL_ACCESS, NULL, NtCurrentProcess(), NULL, &ctx, &teb, FALSE);
+  th = spawn(server, NULL);
 
   fill_views(&cv, &sv);
   printf("connect: 0x%08lx\n", (unsigned long)connect(&client, 42, &cv, &sv));
