@@ -11,9 +11,10 @@ import type { Kernel } from './state.js';
 import { ASID_LOW_BITS, G_ASID_TABLE } from './state.js';
 import { CTE_DATA, CTE_DATA2, capWord0, slotData2, slotPtr, slotType, slotW0, untypedSizeBits, RIGHTS_ALL } from './cap.js';
 import { cap_asid_control_cap, cap_asid_pool_cap, cap_null_cap, cap_page_directory_cap, cap_untyped_cap, seL4_ASIDPoolBits } from './objecttype.js';
-import { seL4_DeleteFirst, seL4_InvalidArgument, seL4_InvalidCapability, seL4_NoError } from './errors.js';
+import { seL4_DeleteFirst, seL4_FailedLookup, seL4_InvalidCapability, seL4_InvalidRoot, seL4_NoError } from './errors.js';
 import { ensureNoChildren, insertNewCap } from './cdt.js';
 import { lookupSlotForCNodeOp } from './cnode.js';
+import { invalidateTranslations } from './shootdown.js';
 
 const POOLS = 4;
 
@@ -25,9 +26,9 @@ export function invokeASIDControl_MakePool(k: Kernel, controlSlot: number, untyp
   if (base < 0) { k.err.type = seL4_DeleteFirst; return seL4_DeleteFirst; }
   const uw0 = slotW0(k, untypedSlot);
   if ((uw0 & 31) !== cap_untyped_cap || untypedSizeBits(uw0) !== seL4_ASIDPoolBits || ((uw0 >>> 21) & 1) !== 0) {
-    k.err.type = seL4_InvalidArgument;
-    k.err.invalidArgumentNumber = 1;
-    return seL4_InvalidArgument;
+    k.err.type = seL4_InvalidCapability;
+    k.err.invalidCapNumber = 1;
+    return seL4_InvalidCapability;
   }
   const e = ensureNoChildren(k, untypedSlot);
   if (e !== seL4_NoError) return e;
@@ -52,7 +53,15 @@ export function invokeASIDPool_Assign(k: Kernel, poolSlot: number, pdSlot: numbe
   }
   const pool = slotPtr(k, poolSlot);
   const asidBase = k.m[(poolSlot >> 2) + CTE_DATA]!;
-  if (k.g[G_ASID_TABLE + (asidBase >>> ASID_LOW_BITS)] !== pool) { k.err.type = seL4_InvalidCapability; return seL4_InvalidCapability; }
+  const current = k.g[G_ASID_TABLE + ((asidBase >>> ASID_LOW_BITS) & 3)]!;
+  if (current === 0) {
+    // The pool's ASID range has no pool (it was deleted): seL4's invalid-root lookup failure.
+    k.err.type = seL4_FailedLookup;
+    k.err.failedLookupWasSource = false;
+    k.err.lookupFailureType = seL4_InvalidRoot;
+    return seL4_FailedLookup;
+  }
+  if (current !== pool) { k.err.type = seL4_InvalidCapability; k.err.invalidCapNumber = 0; return seL4_InvalidCapability; }
   for (let i = asidBase === 0 ? 1 : 0; i < 1 << ASID_LOW_BITS; i++) {
     if (k.m[(pool >> 2) + i] === 0) {
       k.m[(pool >> 2) + i] = slotPtr(k, pdSlot);
@@ -75,7 +84,13 @@ export function deleteASID(k: Kernel, asid: number, pd: number): void {
   if (pool !== 0 && k.m[(pool >> 2) + (asid & 1023)] === pd) k.m[(pool >> 2) + (asid & 1023)] = 0;
 }
 
+/** The last cap to a pool: its ASIDs are gone, and so is every translation through their page directories. */
 export function deleteASIDPool(k: Kernel, poolSlot: number): void {
   const base = k.m[(poolSlot >> 2) + CTE_DATA]! >>> ASID_LOW_BITS;
-  if (k.g[G_ASID_TABLE + base] === slotPtr(k, poolSlot)) k.g[G_ASID_TABLE + base] = 0;
+  const pool = slotPtr(k, poolSlot);
+  if (k.g[G_ASID_TABLE + base] !== pool) return;
+  k.g[G_ASID_TABLE + base] = 0;
+  let used = false;
+  for (let i = 0; i < 1 << ASID_LOW_BITS && !used; i++) used = k.m[(pool >> 2) + i] !== 0;
+  if (used) invalidateTranslations(k, -1, 0, 0);
 }

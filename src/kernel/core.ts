@@ -34,7 +34,8 @@ import { Stop, Vector } from '../cpu/fault.js';
 import { cacheOf } from '../cpu/decode-cache.js';
 import { DEFAULT_ENGINE, engineFromEnv, runnerFor, type CpuEngine, type Runner } from '../jit/index.js';
 import { Access } from '../mmu/mmu.js';
-import { CORE_CUR, CORE_DOORBELL, type Kernel } from './state.js';
+import { CORE_CR3, CORE_CUR, CORE_DOORBELL, type Kernel } from './state.js';
+import { ShootdownResponder } from './shootdown.js';
 import type { BigKernelLock } from './lock.js';
 import { handleFpuFault, releaseFpu } from './fpu.js';
 import { RIGHT_GRANT, RIGHT_GRANT_REPLY, RIGHT_WRITE } from './cap.js';
@@ -60,6 +61,9 @@ import {
 } from './abi.js';
 import { fastpathCall, fastpathReplyRecv } from './fastpath.js';
 import type { CrossCorePath } from './smp/cross-fastpath.js';
+
+/** A local unmap of up to this many bytes invalidates page by page; more flushes the TLB. */
+const LOCAL_INVLPG_MAX = 64 * 4096;
 
 /** Save-area words in the order of seL4's ia32 UnknownSyscall message: EAX EBX ECX EDX ESI EDI EBP. */
 const UNKNOWN_SYSCALL_REGS = [0, 3, 1, 2, 6, 7, 5] as const;
@@ -156,8 +160,26 @@ export class KernelCore {
     this.sliceEnd = opts.sliceEnd ?? null;
     this.doorbell = k.coreBase(k.core) + CORE_DOORBELL;
     this.doorbellSeen = Atomics.load(k.g, this.doorbell);
-    if (this.lock !== null) k.deferWakes = true;
+    // The kernel's unmaps drop this CPU's translations at once (shootdown.ts).
+    const mmu = cpu.mmu;
+    k.localTlbInvalidate = (pd, vaddr, bytes) => {
+      if (pd !== -1 && mmu.cr3 !== pd) return;
+      if (pd === -1 || bytes === 0 || bytes > LOCAL_INVLPG_MAX) mmu.tlb.flush();
+      else for (let a = vaddr; a < vaddr + bytes; a += 4096) mmu.invalidatePage(a);
+    };
+    if (this.lock !== null) {
+      k.deferWakes = true;
+      // An SMP core worker: other cores' unmaps ask this TLB to flush (shootdown.ts).
+      mmu.cr3Out = k.g;
+      mmu.cr3OutIndex = k.coreBase(k.core) + CORE_CR3;
+      if (mmu.cr3 >= 0) Atomics.store(k.g, mmu.cr3OutIndex, mmu.cr3);
+      this.shootdown = new ShootdownResponder(k.g, k.coreBase(k.core), () => mmu.tlb.flush());
+      this.lock.onWait = this.shootdown.poll;
+    }
   }
+
+  /** SMP: answers other cores' TLB shootdown requests (null on one core: unmaps invalidate directly). */
+  readonly shootdown: ShootdownResponder | null = null;
 
   /** Releases the kernel lock, then rings the cores this entry woke (SMP). */
   private leave(): void {

@@ -13,6 +13,7 @@ export * from './reply.js';
 export * from './message.js';
 export * from './irq.js';
 export * from './vspace.js';
+export * from './shootdown.js';
 export * from './asid.js';
 export * from './scheduler.js';
 export * from './lock.js';

@@ -20,7 +20,8 @@
 import type { Kernel } from './state.js';
 import { slotPtr, slotW0 } from './cap.js';
 import {
-  cap_cnode_cap, cap_irq_control_cap, cap_irq_handler_cap, cap_notification_cap, cap_thread_cap, cap_untyped_cap,
+  cap_asid_control_cap, cap_asid_pool_cap, cap_cnode_cap, cap_frame_cap, cap_irq_control_cap, cap_irq_handler_cap,
+  cap_notification_cap, cap_page_directory_cap, cap_page_table_cap, cap_thread_cap, cap_untyped_cap,
 } from './objecttype.js';
 import {
   seL4_FailedLookup, seL4_IllegalOperation, seL4_InvalidArgument, seL4_InvalidCapability, seL4_NoError,
@@ -40,8 +41,16 @@ import {
 } from './tcb.js';
 import { invokeIRQControl_Get, invokeIRQHandler_Ack, invokeIRQHandler_Clear, invokeIRQHandler_SetNotification } from './irq.js';
 import { seL4_MessageInfo_new } from './message.js';
+import { invokePage_GetAddress, invokePage_Map, invokePage_Unmap, invokePageTable_Map, invokePageTable_Unmap } from './vspace.js';
+import { invokeASIDControl_MakePool, invokeASIDPool_Assign } from './asid.js';
 
-/** Invocation labels (seL4's generic invocation.xml order, non-MCS, SMP). */
+/**
+ * Invocation labels: seL4's generic invocation.xml order (non-MCS, SMP),
+ * then the x86 architecture's for ia32 (no sel4arch labels on ia32; no
+ * IOMMU, no VT-x): PageDirectory Map/Unmap exist only as labels (the page
+ * directory is the VSpace root on ia32), GetStatusBits is not implemented,
+ * and Page_Remap is gone (Map on a mapped cap changes its rights).
+ */
 export const enum Label {
   UntypedRetype = 1,
   TCBReadRegisters = 2,
@@ -72,6 +81,17 @@ export const enum Label {
   IRQAckIRQ = 27,
   IRQSetIRQHandler = 28,
   IRQClearIRQHandler = 29,
+  DomainSetSet = 30,
+  X86PageDirectoryMap = 31,
+  X86PageDirectoryUnmap = 32,
+  X86PageDirectoryGetStatusBits = 33,
+  X86PageTableMap = 34,
+  X86PageTableUnmap = 35,
+  X86PageMap = 36,
+  X86PageUnmap = 37,
+  X86PageGetAddress = 38,
+  X86ASIDControlMakePool = 39,
+  X86ASIDPoolAssign = 40,
 }
 
 /** The names, for sel4.h's check and for traces. */
@@ -81,7 +101,10 @@ export const INVOCATION_LABELS: Readonly<Record<string, number>> = {
   TCBSuspend: 11, TCBResume: 12, TCBBindNotification: 13, TCBUnbindNotification: 14, TCBSetAffinity: 15,
   TCBSetTLSBase: 16, CNodeRevoke: 17, CNodeDelete: 18, CNodeCancelBadgedSends: 19, CNodeCopy: 20,
   CNodeMint: 21, CNodeMove: 22, CNodeMutate: 23, CNodeRotate: 24, CNodeSaveCaller: 25,
-  IRQIssueIRQHandler: 26, IRQAckIRQ: 27, IRQSetIRQHandler: 28, IRQClearIRQHandler: 29,
+  IRQIssueIRQHandler: 26, IRQAckIRQ: 27, IRQSetIRQHandler: 28, IRQClearIRQHandler: 29, DomainSetSet: 30,
+  X86PageDirectoryMap: 31, X86PageDirectoryUnmap: 32, X86PageDirectoryGetStatusBits: 33, X86PageTableMap: 34,
+  X86PageTableUnmap: 35, X86PageMap: 36, X86PageUnmap: 37, X86PageGetAddress: 38, X86ASIDControlMakePool: 39,
+  X86ASIDPoolAssign: 40,
 };
 
 /** Scratch for ReadRegisters (no allocation per call). */
@@ -163,6 +186,12 @@ export function decodeInvocation(k: Kernel, t: number, slot: number, info: numbe
         else e = invokeIRQHandler_SetNotification(k, slot, n);
       } else e = illegal(k);
       break;
+    case cap_frame_cap: case cap_page_table_cap: case cap_page_directory_cap: case cap_asid_control_cap: case cap_asid_pool_cap: {
+      const r = decodeX86MMU(k, type, slot, label, len, mr, capArg);
+      e = r < 0 ? seL4_NoError : r;
+      if (r < 0) replyLen = -r - 1;
+      break;
+    }
     default:
       e = illegal(k);
   }
@@ -304,6 +333,71 @@ function decodeTCB(k: Kernel, target: number, label: number, len: number, mr: nu
       const count = a(1);
       if (len < 2 + Math.max(0, Math.min(count, seL4_UserContextWords))) return truncated(k);
       return invokeTCB_WriteRegisters(k, target, (a(0) & 1) !== 0, count, m.subarray(mr + 2, mr + 2 + Math.max(0, Math.min(count, seL4_UserContextWords))));
+    }
+    default:
+      return illegal(k);
+  }
+}
+
+/**
+ * The x86 MMU objects (seL4's decodeX86MMUInvocation): frames, page tables,
+ * page directories, ASID control and pools. The methods are vspace.ts's
+ * and asid.ts's (the checks are theirs); here the message is unpacked.
+ * Returns an seL4_Error or, on a success that replies with MRs, -(count + 1).
+ */
+function decodeX86MMU(k: Kernel, type: number, slot: number, label: number, len: number, mr: number, capArg: CapArg): number {
+  const m = k.m;
+  /** The first cap argument's slot, or 0 with k.err set (missing: TruncatedMessage; bad CPtr: InvalidCapability). */
+  const cap0 = (): number => {
+    const s = capArg(0);
+    if (s < 0) { truncated(k); return 0; }
+    return s;
+  };
+  switch (type) {
+    case cap_frame_cap:
+      switch (label) {
+        case Label.X86PageMap: {
+          if (len < 3) return truncated(k);
+          const vs = cap0();
+          if (vs === 0) return k.err.type;
+          return invokePage_Map(k, slot, vs, m[mr]! >>> 0, m[mr + 1]!, m[mr + 2]!);
+        }
+        case Label.X86PageUnmap: return invokePage_Unmap(k, slot);
+        case Label.X86PageGetAddress: {
+          m[mr] = invokePage_GetAddress(k, slot);
+          return -2;
+        }
+        default: return illegal(k);
+      }
+    case cap_page_table_cap:
+      switch (label) {
+        case Label.X86PageTableMap: {
+          if (len < 2) return truncated(k);
+          const vs = cap0();
+          if (vs === 0) return k.err.type;
+          return invokePageTable_Map(k, slot, vs, m[mr]! >>> 0, m[mr + 1]!);
+        }
+        case Label.X86PageTableUnmap: return invokePageTable_Unmap(k, slot);
+        default: return illegal(k);
+      }
+    case cap_page_directory_cap:
+      // The VSpace root on ia32: nothing maps it anywhere (GetStatusBits: not implemented).
+      return illegal(k);
+    case cap_asid_control_cap: {
+      if (label !== Label.X86ASIDControlMakePool) return illegal(k);
+      if (len < 2) return truncated(k);
+      const untyped = cap0();
+      if (untyped === 0) return k.err.type;
+      const root = capArg(1);
+      if (root < 0) return truncated(k);
+      if (root === 0) return k.err.type;
+      return invokeASIDControl_MakePool(k, slot, untyped, root, m[mr]! >>> 0, m[mr + 1]! & 0xff);
+    }
+    case cap_asid_pool_cap: {
+      if (label !== Label.X86ASIDPoolAssign) return illegal(k);
+      const vs = cap0();
+      if (vs === 0) return k.err.type;
+      return invokeASIDPool_Assign(k, slot, vs);
     }
     default:
       return illegal(k);

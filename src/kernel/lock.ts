@@ -11,6 +11,12 @@
  * The spin budget is in load iterations (each a few ns): REFERENCE.md
  * measured that a 100-iteration spin is far too short for a cross-worker
  * hand-off, so the default is a few thousand.
+ *
+ * A waiter calls `onWait` while it spins and before each sleep: the core
+ * worker answers TLB shootdowns there (shootdown.ts), since the core that
+ * asks holds this lock until every answer came. That core sets the word
+ * to 3 (held) so a sleeper's Atomics.wait(…, 2) ends; release therefore
+ * wakes a sleeper for any value but 1.
  */
 import { G_LOCK, G_LOCK_OWNER, G_LOCK_WAITERS } from './state.js';
 
@@ -22,6 +28,8 @@ export class BigKernelLock {
   slept = 0;
   /** Acquisitions that found the lock held. */
   contended = 0;
+  /** Called while this waiter spins or before it sleeps (the core's TLB shootdown answer). */
+  onWait: (() => void) | null = null;
 
   constructor(globals: SharedArrayBuffer | Int32Array, private readonly spin = DEFAULT_LOCK_SPIN) {
     this.g = globals instanceof Int32Array ? globals : new Int32Array(globals);
@@ -33,14 +41,17 @@ export class BigKernelLock {
     if (Atomics.compareExchange(g, G_LOCK, 0, 1) !== 0) {
       this.contended++;
       let got = false;
+      const onWait = this.onWait;
       for (let i = 0; i < this.spin; i++) {
         if (Atomics.load(g, G_LOCK) === 0 && Atomics.compareExchange(g, G_LOCK, 0, 1) === 0) { got = true; break; }
+        if (onWait !== null) onWait();
       }
       if (!got) {
         this.slept++;
         Atomics.add(g, G_LOCK_WAITERS, 1);
         let c = Atomics.exchange(g, G_LOCK, 2);
         while (c !== 0) {
+          if (onWait !== null) onWait();
           Atomics.wait(g, G_LOCK, 2);
           c = Atomics.exchange(g, G_LOCK, 2);
         }
@@ -60,7 +71,7 @@ export class BigKernelLock {
   release(): void {
     const g = this.g;
     Atomics.store(g, G_LOCK_OWNER, 0);
-    if (Atomics.exchange(g, G_LOCK, 0) === 2) Atomics.notify(g, G_LOCK, 1);
+    if (Atomics.exchange(g, G_LOCK, 0) !== 1) Atomics.notify(g, G_LOCK, 1);
   }
 
   /** The core holding the lock, or -1. */

@@ -32,6 +32,8 @@ export const G_TIME_SLICE = 21;
 export const G_ASID_TABLE = 24;
 export const ASID_HIGH_BITS = 2;
 export const ASID_LOW_BITS = 10;
+/** TLB shootdown (shootdown.ts): the generation of the last request, bumped under the lock. */
+export const G_SHOOT_GEN = 28;
 /** Per-IRQ state (irq.ts): one word each, up to MAX_IRQS. */
 export const G_IRQ_STATE = 64;
 export const MAX_IRQS = 256;
@@ -56,6 +58,14 @@ export const CORE_SLEEPING = CORE_TAILS + 256;
 export const CORE_FPU_OWNER = CORE_TAILS + 257;
 /** Timer ticks raised for this core and not yet taken (the SMP machine's timer adds, the core takes). */
 export const CORE_TICKS = CORE_TAILS + 258;
+/**
+ * TLB shootdown (shootdown.ts): the page directory in this core's MMU (CR3;
+ * 0: none published, i.e. no CPU of its own or not an SMP worker), the
+ * shootdown generation requested of it and the one it has honoured.
+ */
+export const CORE_CR3 = CORE_TAILS + 259;
+export const CORE_SHOOT_REQ = CORE_TAILS + 260;
+export const CORE_SHOOT_ACK = CORE_TAILS + 261;
 export const CORE_STRIDE = CORE_TAILS + 256 + 16;
 
 export const GLOBALS_WORDS = G_CORES + MAX_CORES * CORE_STRIDE;
@@ -103,6 +113,13 @@ export class Kernel {
   deferWakes = false;
   readonly pendingWakes = new Int32Array(MAX_CORES);
   pendingWakeCount = 0;
+  /**
+   * Invalidates this core's own translations of `pd` for [vaddr, vaddr +
+   * bytes) (bytes 0: all of `pd`; pd -1: every address space). KernelCore
+   * installs it for its CPU; the kernel's unmap paths call it through
+   * shootdown.ts, which also makes the other cores drop theirs.
+   */
+  localTlbInvalidate: ((pd: number, vaddr: number, bytes: number) => void) | null = null;
   /** Called when a thread is made runnable on another core (an IPI). */
   onRemoteWake: ((core: number) => void) | null = null;
   /**

@@ -42,6 +42,13 @@ export class Mmu {
   codePages: CodePageMap | null = null;
   /** Profiler counters. */
   walks = 0;
+  /**
+   * SMP: where setCr3 publishes the page directory it loads (a word of the
+   * kernel globals), so that a core unmapping from that address space knows
+   * this TLB may hold its translations (src/kernel/shootdown.ts).
+   */
+  cr3Out: Int32Array | null = null;
+  cr3OutIndex = 0;
 
   constructor(readonly ram: GuestRam) {}
 
@@ -49,6 +56,7 @@ export class Mmu {
   setCr3(paddr: number): void {
     this.cr3 = paddr;
     this.tlb.flush();
+    if (this.cr3Out !== null) Atomics.store(this.cr3Out, this.cr3OutIndex, paddr);
   }
 
   /**

@@ -7,14 +7,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { directorySource, loadProgram } from '../../src/pe/index.js';
 import {
-  CoreExit, INVOCATION_LABELS, RIGHTS_ALL, RIGHT_GRANT_REPLY, RIGHT_READ, RIGHT_WRITE, cnodeCapData, seL4_UntypedObject,
+  CoreExit, INVOCATION_LABELS, RIGHTS_ALL, RIGHT_GRANT_REPLY, RIGHT_READ, RIGHT_WRITE, cnodeCapData, seL4_CapASIDControl, seL4_UntypedObject,
   type BuiltThread,
 } from '../../src/kernel/index.js';
 import { GUEST_BIN, machine, rootReceive, stack } from '../../src/kernel/guest/sel4-guest.js';
 
-const CATEGORIES = ['ipc', 'cnode', 'untyped', 'notification', 'scheduling', 'faults', 'bad invocations'];
+const CATEGORIES = ['ipc', 'cnode', 'untyped', 'notification', 'scheduling', 'faults', 'bad invocations', 'vspace'];
 
-test('sel4-test: IPC, CNode, untyped, notifications, scheduling, faults and bad invocations from guest code', () => {
+test('sel4-test: IPC, CNode, untyped, notifications, scheduling, faults, bad invocations and VSpace objects from guest code', () => {
   const m = machine({ fastpath: true });
   const { b } = m;
   const { main } = loadProgram(join(GUEST_BIN, 'sel4-test.exe'), {
@@ -26,6 +26,7 @@ test('sel4-test: IPC, CNode, untyped, notifications, scheduling, faults and bad 
   const fep = b.endpoint();
   const ntfn = b.notification();
   const untyped = b.retype(seL4_UntypedObject, 14);
+  const untyped2 = b.retype(seL4_UntypedObject, 15);
   let n = 0;
   const thread = (role: number, priority: number, faultEP = 0): BuiltThread => {
     const i = n++;
@@ -37,6 +38,7 @@ test('sel4-test: IPC, CNode, untyped, notifications, scheduling, faults and bad 
   const helperA = thread(2, 150);
   const helperB = thread(3, 120);
   const faulter = thread(4, 90, 10);
+  const prober = thread(5, 90, 10);
   selfCNode(tester);
   b.giveCap(tester, 2, tester.tcbSlot);
   b.giveCap(tester, 3, untyped);
@@ -48,10 +50,15 @@ test('sel4-test: IPC, CNode, untyped, notifications, scheduling, faults and bad 
   b.giveCap(tester, 9, faulter.tcbSlot);
   b.giveCap(tester, 10, fep, RIGHT_READ);
   b.giveCap(tester, 11, ep2);
+  b.giveCap(tester, 12, b.pdSlot);
+  b.giveCap(tester, 13, seL4_CapASIDControl);
+  b.giveCap(tester, 14, prober.tcbSlot);
+  b.giveCap(tester, 15, untyped2);
   selfCNode(server);
   b.giveCap(server, 4, ep, RIGHT_READ);
   for (const h of [helperA, helperB]) b.giveCap(h, 11, ep2, RIGHT_READ);
   b.giveCap(faulter, 10, fep, RIGHT_WRITE | RIGHT_GRANT_REPLY, 0xf);
+  b.giveCap(prober, 10, fep, RIGHT_WRITE | RIGHT_GRANT_REPLY, 0xe);
   b.start(server);
   b.start(tester);
 

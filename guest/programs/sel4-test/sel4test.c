@@ -11,13 +11,17 @@
  *   role 2  scheduling helper A (priority 150, started suspended)
  *   role 3  scheduling helper B (priority 120, started suspended)
  *   role 4  the faulter (priority 90, started suspended; fault endpoint FEP)
+ *   role 5  the prober (priority 90, started suspended; fault endpoint FEP,
+ *           badge 0xE): the VSPACE checks point it at one access (probe())
  *
  * The tester's CNode (a CPtr is a slot number, depth 32):
  *   1 its own CNode  2 its TCB  3 a 16 KiB untyped  4 EP (all rights, badge 0x77)
  *   5 REPORT  6 NTFN  7 helper A's TCB  8 helper B's TCB  9 the faulter's TCB
- *   10 FEP (Read)  11 EP2 (all rights)  20.. scratch
+ *   10 FEP (Read)  11 EP2 (all rights)  12 its VSpace (page directory)
+ *   13 ASID control  14 the prober's TCB  15 a 32 KiB untyped  20.. scratch
  * The server's: 1 its CNode  4 EP (Read)  (received caps land in 20)
  * Helpers: 11 EP2 (Read). The faulter: 10 FEP (Write, GrantReply, badge 0xF).
+ * The prober: 10 FEP (Write, GrantReply, badge 0xE).
  */
 #include <sel4.h>
 
@@ -32,10 +36,14 @@
 #define TCB_FAULTER 9
 #define FEP 10
 #define EP2 11
+#define VSPACE 12
+#define ASID_CONTROL 13
+#define TCB_PROBER 14
+#define UNTYPED2 15
 #define RECV_SLOT 20
 #define D 32
 
-enum { CAT_IPC = 1, CAT_CNODE, CAT_UNTYPED, CAT_NOTIFICATION, CAT_SCHEDULING, CAT_FAULTS, CAT_BAD_INVOCATIONS };
+enum { CAT_IPC = 1, CAT_CNODE, CAT_UNTYPED, CAT_NOTIFICATION, CAT_SCHEDULING, CAT_FAULTS, CAT_BAD_INVOCATIONS, CAT_VSPACE };
 
 /* Shared by the threads of this address space. */
 static volatile seL4_Word order[8];
@@ -92,6 +100,18 @@ static void helper(seL4_Word id)
 static void faulter(void)
 {
     *(volatile seL4_Word *)0x10 = 1;            /* VMFault: nothing is mapped at 0 */
+    for (;;) seL4_Yield();
+}
+
+/* The prober's one access (set by probe()); it reports success with a Send of label PROBE_OK on FEP. */
+#define PROBE_OK 0x55
+static volatile seL4_Word probe_addr, probe_write, probe_value;
+
+static void prober(void)
+{
+    if (probe_write) *(volatile seL4_Word *)probe_addr = probe_value;
+    else probe_value = *(volatile seL4_Word *)probe_addr;
+    seL4_Send(FEP, seL4_MessageInfo_new(PROBE_OK, 0, 0, 0));
     for (;;) seL4_Yield();
 }
 
@@ -284,6 +304,138 @@ static void test_bad_invocations(void)
     report(CAT_BAD_INVOCATIONS);
 }
 
+/*
+ * One access by the prober (a thread of this VSpace, so no CR3 load between
+ * it and us): restarted at prober() with its first registers, it reads or
+ * writes `addr`; we wait on FEP. PROBE_OK: it got through (a read's value in
+ * probe_value); PROBE_FAULT: a VMFault at `addr` (of the kind asked); else 0.
+ */
+#define PROBE_FAULT 0xfa
+static seL4_UserContext prober_regs;
+static seL4_Word probe(seL4_Word addr, seL4_Word write, seL4_Word value)
+{
+    probe_addr = addr;
+    probe_write = write;
+    probe_value = value;
+    seL4_UserContext r = prober_regs;
+    r.eip = (seL4_Word)prober;
+    if (seL4_TCB_WriteRegisters(TCB_PROBER, 1, 0, 12, &r) != seL4_NoError) return 0;
+    seL4_Word badge = 0;
+    seL4_MessageInfo_t info = seL4_Recv(FEP, &badge);
+    seL4_Word label = seL4_MessageInfo_get_label(info);
+    seL4_Word fault_addr = seL4_GetMR(1), fsr = seL4_GetMR(3);
+    seL4_TCB_Suspend(TCB_PROBER);
+    if (badge != 0xe) return 0;
+    if (label == PROBE_OK) return PROBE_OK;
+    /* The VMFault's FSR is the #PF error code: bit 1 set for a write. */
+    if (label == seL4_Fault_VMFault && fault_addr == addr && ((fsr >> 1) & 1) == write) return PROBE_FAULT;
+    return 0;
+}
+
+#define VADDR 0x48000000ul    /* a 4 MiB region nothing else uses */
+#define PT 50
+#define FRAME 51              /* and 52: two frames retyped together */
+#define FRAME2 52
+#define UT4K 53
+#define PD2 54
+#define PT2 55
+#define FRAME_RO 56
+#define POOL 57
+
+static void test_vspace(void)
+{
+    const seL4_CapRights_t RW = seL4_CanRead | seL4_CanWrite;
+    CHECK(seL4_TCB_ReadRegisters(TCB_PROBER, 0, 0, 12, &prober_regs) == seL4_NoError);
+    CHECK(seL4_Untyped_Retype(UNTYPED2, seL4_X86_PageTableObject, 0, SELF_CNODE, 0, 0, PT, 1) == seL4_NoError);
+    CHECK(seL4_Untyped_Retype(UNTYPED2, seL4_X86_4K, 0, SELF_CNODE, 0, 0, FRAME, 2) == seL4_NoError);
+    CHECK(seL4_Untyped_Retype(UNTYPED2, seL4_UntypedObject, 12, SELF_CNODE, 0, 0, UT4K, 1) == seL4_NoError);
+    CHECK(seL4_Untyped_Retype(UNTYPED2, seL4_X86_PageDirectoryObject, 0, SELF_CNODE, 0, 0, PD2, 1) == seL4_NoError);
+    CHECK(seL4_Untyped_Retype(UNTYPED2, seL4_X86_PageTableObject, 0, SELF_CNODE, 0, 0, PT2, 1) == seL4_NoError);
+
+    /* No page table yet: the frame's lookup fails (a missing paging structure, 22 bits left). */
+    CHECK(seL4_X86_Page_Map(FRAME, VSPACE, VADDR, RW, seL4_X86_Default_VMAttributes) == seL4_FailedLookup);
+    CHECK(seL4_GetMR(0) == 0 && seL4_GetMR(2) == 22);
+    /* Page table: the address is rounded down to its 4 MiB; mapped twice is InvalidCapability; the slot taken, DeleteFirst. */
+    CHECK(seL4_X86_PageTable_Map(PT, VSPACE, VADDR + 0x1234, seL4_X86_Default_VMAttributes) == seL4_NoError);
+    CHECK(seL4_X86_PageTable_Map(PT, VSPACE, VADDR + 0x400000, seL4_X86_Default_VMAttributes) == seL4_InvalidCapability);
+    CHECK(seL4_GetMR(0) == 0);
+    CHECK(seL4_X86_PageTable_Map(PT2, VSPACE, VADDR, seL4_X86_Default_VMAttributes) == seL4_DeleteFirst);
+    CHECK(seL4_X86_PageTable_Map(PT2, VSPACE, 0xe0000000ul, seL4_X86_Default_VMAttributes) == seL4_InvalidArgument);
+    CHECK(seL4_X86_PageTable_Map(PT2, PD2, VADDR, seL4_X86_Default_VMAttributes) == seL4_InvalidCapability);  /* no ASID */
+    CHECK(seL4_GetMR(0) == 1);
+
+    /* Frame errors, in seL4's order. */
+    CHECK(seL4_X86_Page_Map(FRAME, SELF_CNODE, VADDR, RW, 0) == seL4_InvalidCapability && seL4_GetMR(0) == 1);
+    CHECK(seL4_X86_Page_Map(FRAME, PD2, VADDR, RW, 0) == seL4_InvalidCapability && seL4_GetMR(0) == 1);
+    CHECK(seL4_X86_Page_Map(FRAME, VSPACE, VADDR + 0x10, RW, 0) == seL4_AlignmentError);
+    CHECK(seL4_X86_Page_Map(FRAME, VSPACE, 0xe0000000ul, RW, 0) == seL4_InvalidArgument && seL4_GetMR(0) == 0);
+    CHECK(sel4_invoke_(FRAME, seL4_X86PageMap, 0, 3) == seL4_TruncatedMessage);      /* no VSpace cap */
+    seL4_SetCap(0, VSPACE);
+    CHECK(sel4_invoke_(FRAME, seL4_X86PageMap, 1, 2) == seL4_TruncatedMessage);      /* too short */
+    CHECK(sel4_invoke_(FRAME, seL4_X86PageTableMap, 0, 0) == seL4_IllegalOperation); /* not a frame method */
+    CHECK(sel4_invoke_(VSPACE, seL4_X86PageMap, 0, 0) == seL4_IllegalOperation);     /* ia32 page directories have none */
+
+    /* Map, then write and read through the mapping, here and from the prober. */
+    CHECK(seL4_X86_Page_Map(FRAME, VSPACE, VADDR, RW, seL4_X86_Default_VMAttributes) == seL4_NoError);
+    *(volatile seL4_Word *)VADDR = 0x1234abcd;
+    CHECK(*(volatile seL4_Word *)VADDR == 0x1234abcd);
+    CHECK(probe(VADDR, 0, 0) == PROBE_OK && probe_value == 0x1234abcd);
+    CHECK(probe(VADDR + 4, 1, 0x5678) == PROBE_OK && ((volatile seL4_Word *)VADDR)[1] == 0x5678);
+    CHECK(seL4_X86_Page_Map(FRAME2, VSPACE, VADDR, RW, 0) == seL4_DeleteFirst);
+    CHECK(seL4_X86_Page_Map(FRAME, VSPACE, VADDR + 0x1000, RW, 0) == seL4_InvalidArgument);  /* mapped elsewhere */
+
+    /* GetAddress: the two frames of one Retype are consecutive 4 KiB pages. */
+    seL4_X86_Page_GetAddress_t a1 = seL4_X86_Page_GetAddress(FRAME), a2 = seL4_X86_Page_GetAddress(FRAME2);
+    CHECK(a1.error == seL4_NoError && a2.error == seL4_NoError);
+    CHECK(a1.paddr != 0 && (a1.paddr & 0xfff) == 0 && a2.paddr == a1.paddr + 0x1000);
+
+    /* A read-only cap to the frame maps read-only whatever is asked: reads see the frame, writes fault. */
+    CHECK(seL4_CNode_Copy(SELF_CNODE, FRAME_RO, D, SELF_CNODE, FRAME, D, seL4_CanRead) == seL4_NoError);
+    CHECK(seL4_X86_Page_Map(FRAME_RO, VSPACE, VADDR + 0x2000, RW, 0) == seL4_NoError);
+    CHECK(probe(VADDR + 0x2000, 0, 0) == PROBE_OK && probe_value == 0x1234abcd);
+    CHECK(probe(VADDR + 0x2000, 1, 1) == PROBE_FAULT);
+
+    /* Map on a mapped cap at the same address changes its rights (seL4's former Remap): RW, then read-only. */
+    CHECK(seL4_X86_Page_Map(FRAME2, VSPACE, VADDR + 0x1000, RW, 0) == seL4_NoError);
+    CHECK(probe(VADDR + 0x1000, 1, 77) == PROBE_OK);
+    CHECK(seL4_X86_Page_Map(FRAME2, VSPACE, VADDR + 0x1000, seL4_CanRead, seL4_X86_CacheDisabled) == seL4_NoError);
+    CHECK(probe(VADDR + 0x1000, 1, 78) == PROBE_FAULT);
+    CHECK(probe(VADDR + 0x1000, 0, 0) == PROBE_OK && probe_value == 77);
+
+    /* Unmap: the next access faults (our own TLB held the page: it must not be used). */
+    CHECK(seL4_X86_Page_Unmap(FRAME) == seL4_NoError);
+    CHECK(probe(VADDR, 0, 0) == PROBE_FAULT);
+    CHECK(seL4_X86_Page_Unmap(FRAME) == seL4_NoError);                     /* not mapped: nothing to do */
+    /* Deleting a mapped frame cap unmaps it. */
+    CHECK(seL4_X86_Page_Map(FRAME, VSPACE, VADDR, RW, 0) == seL4_NoError);
+    CHECK(probe(VADDR, 0, 0) == PROBE_OK);
+    CHECK(seL4_CNode_Delete(SELF_CNODE, FRAME, D) == seL4_NoError);
+    CHECK(probe(VADDR, 0, 0) == PROBE_FAULT);
+    /* PageTable_Unmap takes every page of its 4 MiB away. */
+    CHECK(probe(VADDR + 0x2000, 0, 0) == PROBE_OK);
+    CHECK(seL4_X86_PageTable_Unmap(PT) == seL4_NoError);
+    CHECK(probe(VADDR + 0x2000, 0, 0) == PROBE_FAULT);
+    CHECK(probe(VADDR + 0x1000, 0, 0) == PROBE_FAULT);
+
+    /* ASIDs: a pool from a 4 KiB untyped, then a page directory gets an ASID from it. */
+    CHECK(seL4_X86_ASIDControl_MakePool(ASID_CONTROL, UNTYPED, SELF_CNODE, POOL, D) == seL4_InvalidCapability);  /* not 4 KiB */
+    CHECK(seL4_GetMR(0) == 1);
+    CHECK(seL4_X86_ASIDControl_MakePool(ASID_CONTROL, UT4K, SELF_CNODE, POOL, D) == seL4_NoError);
+    CHECK(seL4_X86_ASIDControl_MakePool(ASID_CONTROL, UT4K, SELF_CNODE, POOL + 1, D) == seL4_RevokeFirst);  /* used */
+    CHECK(seL4_X86_ASIDPool_Assign(POOL, SELF_CNODE) == seL4_InvalidCapability);
+    CHECK(seL4_X86_ASIDPool_Assign(POOL, PD2) == seL4_NoError);
+    CHECK(seL4_X86_ASIDPool_Assign(POOL, PD2) == seL4_InvalidCapability);    /* has one */
+    CHECK(seL4_X86_Page_Map(FRAME2, PD2, VADDR, RW, 0) == seL4_InvalidCapability);  /* mapped in another VSpace */
+    CHECK(seL4_X86_PageTable_Map(PT2, PD2, VADDR, 0) == seL4_NoError);
+    CHECK(sel4_invoke_(ASID_CONTROL, seL4_X86ASIDPoolAssign, 0, 0) == seL4_IllegalOperation);
+    CHECK(sel4_invoke_(POOL, seL4_X86ASIDPoolAssign, 0, 0) == seL4_TruncatedMessage);
+    /* Clean up: everything retyped from UNTYPED2 goes (the pool's deletion ends PD2's ASID). */
+    CHECK(seL4_CNode_Revoke(SELF_CNODE, UNTYPED2, D) == seL4_NoError);
+    seL4_MessageInfo_t info = seL4_MessageInfo_new(0, 0, 0, 0);
+    CHECK(call(PT2, &info) == seL4_InvalidCapability && call(FRAME_RO, &info) == seL4_InvalidCapability);
+    report(CAT_VSPACE);
+}
+
 static void tester(void)
 {
     test_ipc();
@@ -293,6 +445,7 @@ static void tester(void)
     test_scheduling();
     test_faults();
     test_bad_invocations();
+    test_vspace();
     for (;;) seL4_Recv(EP2, 0);
 }
 
@@ -302,6 +455,7 @@ unsigned long __stdcall NtProcessStartup(unsigned long role)
     case 0: tester(); break;
     case 1: server(); break;
     case 2: case 3: helper(role); break;
+    case 5: prober(); break;
     default: faulter(); break;
     }
     return 0;

@@ -12,7 +12,7 @@
  * to its IPC buffer and the buffer's userData word to the buffer's own
  * address, so seL4_GetIPCBuffer() is one gs-relative load.
  *
- * Object invocations (CNode, Untyped, TCB, IRQ) are Calls on the object's
+ * Object invocations (CNode, Untyped, TCB, IRQ, the x86 VSpace objects) are Calls on the object's
  * cap with seL4's labels and argument order; they return the seL4_Error
  * the kernel put in EAX, with error details in the MRs as seL4 replies.
  */
@@ -159,7 +159,10 @@ enum {
     seL4_TCBSuspend, seL4_TCBResume, seL4_TCBBindNotification, seL4_TCBUnbindNotification, seL4_TCBSetAffinity,
     seL4_TCBSetTLSBase, seL4_CNodeRevoke, seL4_CNodeDelete, seL4_CNodeCancelBadgedSends, seL4_CNodeCopy,
     seL4_CNodeMint, seL4_CNodeMove, seL4_CNodeMutate, seL4_CNodeRotate, seL4_CNodeSaveCaller,
-    seL4_IRQIssueIRQHandler, seL4_IRQAckIRQ, seL4_IRQSetIRQHandler, seL4_IRQClearIRQHandler,
+    seL4_IRQIssueIRQHandler, seL4_IRQAckIRQ, seL4_IRQSetIRQHandler, seL4_IRQClearIRQHandler, seL4_DomainSetSet,
+    seL4_X86PageDirectoryMap, seL4_X86PageDirectoryUnmap, seL4_X86PageDirectoryGetStatusBits, seL4_X86PageTableMap,
+    seL4_X86PageTableUnmap, seL4_X86PageMap, seL4_X86PageUnmap, seL4_X86PageGetAddress, seL4_X86ASIDControlMakePool,
+    seL4_X86ASIDPoolAssign,
 };
 
 /* Object types for Untyped_Retype (ia32). */
@@ -340,6 +343,53 @@ static inline seL4_Error seL4_IRQHandler_SetNotification(seL4_CPtr service, seL4
 {
     seL4_SetCap(0, notification);
     return sel4_invoke_(service, seL4_IRQSetIRQHandler, 1, 0);
+}
+
+/* ---- x86 VSpace objects (ia32: the page directory is the VSpace root) ---- */
+
+typedef seL4_CPtr seL4_X86_Page;
+typedef seL4_CPtr seL4_X86_PageTable;
+typedef seL4_CPtr seL4_X86_PageDirectory;
+typedef seL4_CPtr seL4_X86_ASIDControl;
+typedef seL4_CPtr seL4_X86_ASIDPool;
+typedef seL4_Word seL4_X86_VMAttributes;
+enum {
+    seL4_X86_WriteBack = 0, seL4_X86_WriteThrough = 1, seL4_X86_CacheDisabled = 2, seL4_X86_Uncacheable = 4,
+    seL4_X86_WriteCombining = 8, seL4_X86_Default_VMAttributes = 0,
+};
+typedef struct seL4_X86_Page_GetAddress_ {
+    int error;
+    seL4_Word paddr;
+} seL4_X86_Page_GetAddress_t;
+
+static inline seL4_Error seL4_X86_PageTable_Map(seL4_X86_PageTable service, seL4_CPtr vspace, seL4_Word vaddr, seL4_X86_VMAttributes attr)
+{
+    seL4_SetMR(0, vaddr); seL4_SetMR(1, attr); seL4_SetCap(0, vspace);
+    return sel4_invoke_(service, seL4_X86PageTableMap, 1, 2);
+}
+static inline seL4_Error seL4_X86_PageTable_Unmap(seL4_X86_PageTable service) { return sel4_invoke_(service, seL4_X86PageTableUnmap, 0, 0); }
+static inline seL4_Error seL4_X86_Page_Map(seL4_X86_Page service, seL4_CPtr vspace, seL4_Word vaddr, seL4_CapRights_t rights, seL4_X86_VMAttributes attr)
+{
+    seL4_SetMR(0, vaddr); seL4_SetMR(1, rights); seL4_SetMR(2, attr); seL4_SetCap(0, vspace);
+    return sel4_invoke_(service, seL4_X86PageMap, 1, 3);
+}
+static inline seL4_Error seL4_X86_Page_Unmap(seL4_X86_Page service) { return sel4_invoke_(service, seL4_X86PageUnmap, 0, 0); }
+static inline seL4_X86_Page_GetAddress_t seL4_X86_Page_GetAddress(seL4_X86_Page service)
+{
+    seL4_X86_Page_GetAddress_t r;
+    r.error = (int)sel4_invoke_(service, seL4_X86PageGetAddress, 0, 0);
+    r.paddr = r.error == seL4_NoError ? seL4_GetMR(0) : 0;
+    return r;
+}
+static inline seL4_Error seL4_X86_ASIDControl_MakePool(seL4_X86_ASIDControl service, seL4_CPtr untyped, seL4_CPtr root, seL4_Word index, seL4_Word depth)
+{
+    seL4_SetMR(0, index); seL4_SetMR(1, depth & 0xff); seL4_SetCap(0, untyped); seL4_SetCap(1, root);
+    return sel4_invoke_(service, seL4_X86ASIDControlMakePool, 2, 2);
+}
+static inline seL4_Error seL4_X86_ASIDPool_Assign(seL4_X86_ASIDPool service, seL4_CPtr vspace)
+{
+    seL4_SetCap(0, vspace);
+    return sel4_invoke_(service, seL4_X86ASIDPoolAssign, 1, 0);
 }
 
 #endif

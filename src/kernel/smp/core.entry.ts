@@ -14,6 +14,10 @@
  * Atomics.wait on it; remoteWake notifies only when the flag is set. So
  * with more cores than the host has, idle cores sleep at once and the busy
  * ones keep the host's cores.
+ *
+ * TLB shootdowns (../shootdown.ts) are answered while the core waits: in
+ * the lock (KernelCore wires lock.onWait), in the idle spin, and right
+ * after an idle sleep.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { GuestRam } from '../../machine/ram.js';
@@ -65,7 +69,9 @@ const bell = base + CORE_DOORBELL;
 const g = k.g;
 /** The doorbell value this idle core saw last under the lock. */
 let seen = 0;
+const shootdown = core.shootdown!;
 function rung(): boolean {
+  shootdown.poll(); // idle: answer TLB shootdowns (shootdown.ts); also after CORE_SLEEPING is set, before the sleep
   return Atomics.load(g, bell) !== seen || rings.pending() || Atomics.load(ctl, CTL_STOP) !== 0;
 }
 
@@ -78,9 +84,12 @@ try {
 } catch (e) {
   // An engine bug, not a guest error (those are faults): never leave the lock held.
   if (lock.owner() === d.core) lock.release();
+  Atomics.store(g, base + CORE_SLEEPING, 1); // and never make a TLB shootdown wait for this core
   Atomics.store(ctl, CTL_STOP, 1);
   throw e;
 }
+// Stopped: asleep for good, so no TLB shootdown waits for an answer from this core.
+Atomics.store(g, base + CORE_SLEEPING, 1);
 
 function loop(): void {
 for (;;) {
@@ -114,6 +123,7 @@ for (;;) {
     if (spun) policy.blocked(ms);
   }
   Atomics.store(g, base + CORE_SLEEPING, 0);
+  shootdown.poll(); // a shootdown that did not wait for this sleeper: before anything runs here again
   Atomics.add(ctl, CTL_ACTIVE, 1);
 }
 }
