@@ -12,7 +12,7 @@
  * measured that a 100-iteration spin is far too short for a cross-worker
  * hand-off, so the default is a few thousand.
  *
- * A waiter calls `onWait` while it spins and before each sleep: the core
+ * A waiter calls `onWait` every 256 spins and before each sleep: the core
  * worker answers TLB shootdowns there (shootdown.ts), since the core that
  * asks holds this lock until every answer came. That core sets the word
  * to 3 (held) so a sleeper's Atomics.wait(…, 2) ends; release therefore
@@ -44,7 +44,7 @@ export class BigKernelLock {
       const onWait = this.onWait;
       for (let i = 0; i < this.spin; i++) {
         if (Atomics.load(g, G_LOCK) === 0 && Atomics.compareExchange(g, G_LOCK, 0, 1) === 0) { got = true; break; }
-        if (onWait !== null) onWait();
+        if (onWait !== null && (i & 255) === 255) onWait();
       }
       if (!got) {
         this.slept++;

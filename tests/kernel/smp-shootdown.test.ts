@@ -27,6 +27,13 @@ const READER = [
   0xa1, ...le(A), 0x3d, ...le(MARKER), 0x74, 0x08, 0xff, 0x05, ...le(DATA), 0xeb, 0xec,
   0xc7, 0x05, ...le(DATA + 4), ...le(1), 0x0f, 0x0b,
 ];
+// The same with a Yield system call in the loop: core 1 enters the kernel all the time, so
+// the unmap finds it spinning or asleep on the big kernel lock (it must answer from there).
+// loop: mov eax, [A]; cmp eax, MARKER; je stale; inc dword [DATA]; mov eax, -7; sysenter; jmp loop
+const READER_YIELD = [
+  0xa1, ...le(A), 0x3d, ...le(MARKER), 0x74, 0x0f, 0xff, 0x05, ...le(DATA), 0xb8, ...le(-7 >>> 0), 0x0f, 0x34, 0xeb, 0xe5,
+  0xc7, 0x05, ...le(DATA + 4), ...le(1), 0x0f, 0x0b,
+];
 // wait: cmp dword [DATA], 1000; jb wait
 // sysenter Call (EAX -1) on CPtr 1 (EBX) with X86_Page_Unmap's message info (ESI)
 // mov [DATA+8], eax; mov dword [B], MARKER; mov dword [DATA+12], 1; jmp $
@@ -37,12 +44,12 @@ const UNMAPPER = [
 ];
 
 /** A machine whose reader runs on core 1 over page A; the frame is also mapped at B. */
-async function setup(unmapperCore: number | null) {
+async function setup(unmapperCore: number | null, yields = false) {
   const m = new SmpMachine({ cores: 2, tickMs: 1 });
   const b = m.b;
   const k = m.k;
   m.kernel(() => { b.mapPage(0x600000); b.mapPage(DATA); });
-  b.write(0x600000, Uint8Array.from(READER));
+  b.write(0x600000, Uint8Array.from(yields ? READER_YIELD : READER));
   b.write(0x600100, Uint8Array.from(UNMAPPER));
   const fep = m.kernel(() => b.endpoint());
   const reader = m.thread({ entry: 0x600000, esp: smpStack(m, 0x700000, 0), priority: 80, ipcBuffer: 0x720000, core: 1, faultEP: 1 });
@@ -80,18 +87,20 @@ async function expectFaultNotStale(m: SmpMachine, fep: number): Promise<void> {
 }
 
 test('SMP shootdown: X86_Page_Unmap by a thread on core 0 makes core 1\'s reader fault before the call returns', async () => {
-  const { m, fep, reader, unmapper } = await setup(0);
-  await m.boot();
-  m.start(reader);
-  m.start(unmapper!);
-  try {
-    await expectFaultNotStale(m, fep);
-    assert.ok(await m.until(() => m.b.readWord(DATA + 12) === 1, 20_000), 'the unmapper went on after its call');
-    assert.equal(m.b.readWord(DATA + 8), 0, 'Page_Unmap returned seL4_NoError');
-    assert.equal(m.b.readWord(B), MARKER, 'the marker is in the frame (through B)');
-  } finally {
-    const reports = await m.shutdown();
-    assert.deepEqual(reports.flatMap((r) => r.unhandled), []);
+  for (const yields of [false, true]) {
+    const { m, fep, reader, unmapper } = await setup(0, yields);
+    await m.boot();
+    m.start(reader);
+    m.start(unmapper!);
+    try {
+      await expectFaultNotStale(m, fep);
+      assert.ok(await m.until(() => m.b.readWord(DATA + 12) === 1, 20_000), 'the unmapper went on after its call');
+      assert.equal(m.b.readWord(DATA + 8), 0, 'Page_Unmap returned seL4_NoError');
+      assert.equal(m.b.readWord(B), MARKER, 'the marker is in the frame (through B)');
+    } finally {
+      const reports = await m.shutdown();
+      assert.deepEqual(reports.flatMap((r) => r.unhandled), []);
+    }
   }
 });
 
