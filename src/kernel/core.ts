@@ -59,6 +59,7 @@ import {
   seL4_UserException_Length, seL4_VMFault_Length, storeRegisterMRs, threadPageDirectory,
 } from './abi.js';
 import { fastpathCall, fastpathReplyRecv } from './fastpath.js';
+import { RegisterViews } from './reg-views.js';
 import type { CrossCorePath } from './smp/cross-fastpath.js';
 
 /** Save-area words in the order of seL4's ia32 UnknownSyscall message: EAX EBX ECX EDX ESI EDI EBP. */
@@ -157,6 +158,8 @@ export class KernelCore {
     this.doorbell = k.coreBase(k.core) + CORE_DOORBELL;
     this.doorbellSeen = Atomics.load(k.g, this.doorbell);
     if (this.lock !== null) k.deferWakes = true;
+    // One core: the running thread's registers stay in its TCB (reg-views.ts).
+    else if (k.numCores === 1 && k.regViews === null) k.regViews = new RegisterViews(k.memory);
   }
 
   /** Releases the kernel lock, then rings the cores this entry woke (SMP). */
@@ -281,13 +284,13 @@ export class KernelCore {
     if (cpu.retired >= this.runEnd) return false;
     const t = this.loaded;
     const sys = cpu.reg[0]!;
-    if (sys === seL4_SysCall ? !fastpathCall(k, cpu, t) : sys !== seL4_SysReplyRecv || !fastpathReplyRecv(k, cpu, t)) {
+    const next = sys === seL4_SysCall ? fastpathCall(k, cpu, t) : sys === seL4_SysReplyRecv ? fastpathReplyRecv(k, cpu, t) : 0;
+    if (next === 0) {
       this.fastpathDeclined = true;
       return false;
     }
     this.syscalls++;
     this.fastpaths++;
-    const next = k.g[k.coreBase(k.core) + CORE_CUR]!;
     this.loaded = next;
     const host = this.hostThread;
     if (host === null || next !== host.tcb) return true;
@@ -338,9 +341,10 @@ export class KernelCore {
     const declined = this.fastpathDeclined;
     this.fastpathDeclined = false;
     if (this.fastpath && !declined) {
-      if (sys === seL4_SysCall ? fastpathCall(k, cpu, t) : sys === seL4_SysReplyRecv && fastpathReplyRecv(k, cpu, t)) {
+      const next = sys === seL4_SysCall ? fastpathCall(k, cpu, t) : sys === seL4_SysReplyRecv ? fastpathReplyRecv(k, cpu, t) : 0;
+      if (next !== 0) {
         this.fastpaths++;
-        this.loaded = k.g[k.coreBase(k.core) + CORE_CUR]!; // the thread the fastpath switched to
+        this.loaded = next; // the thread the fastpath switched to
         return;
       }
       if (this.crossCore !== null && this.crossCore.trySyscall(cpu, t, sys)) {
