@@ -88,7 +88,8 @@ export function saveRegs(k: Kernel, cpu: Cpu, t: number): void {
   const r = cpu.reg;
   // The save area's first 8 words are in the CPU's register order; on one core
   // Cpu.reg is those very words (reg-views.ts) and nothing moves.
-  if (r.byteOffset !== b << 2) {
+  const views = k.regViews;
+  if (views === null || !views.isViewOf(r, t)) {
     m[b] = r[0]!; m[b + 1] = r[1]!; m[b + 2] = r[2]!; m[b + 3] = r[3]!;
     m[b + 4] = r[4]!; m[b + 5] = r[5]!; m[b + 6] = r[6]!; m[b + 7] = r[7]!;
   }

@@ -54,7 +54,8 @@ function enter(k: Kernel, cpu: Cpu, t: number): void {
   const b = ti + TCB_REGS;
   const r = cpu.reg;
   // saveSyscallEntry written out; on one core Cpu.reg is the save area itself (reg-views.ts).
-  if (k.regViews === null || !k.regViews.isViewOf(r, t)) {
+  const views = k.regViews;
+  if (views === null || !views.isViewOf(r, t)) {
     m[b] = r[0]!; m[b + 1] = r[1]!; m[b + 2] = r[2]!; m[b + 3] = r[3]!;
     m[b + 4] = r[4]!; m[b + 5] = r[5]!; m[b + 6] = r[6]!; m[b + 7] = r[7]!;
   }
