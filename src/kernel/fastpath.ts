@@ -53,10 +53,10 @@ function enter(k: Kernel, cpu: Cpu, t: number): void {
   const ti = t >> 2;
   const b = ti + TCB_REGS;
   const r = cpu.reg;
-  // saveSyscallEntry written out. On one core Cpu.reg is `t`'s save area itself (reg-views.ts):
-  // `t` is the thread the core loaded, and every load on such a core points Cpu.reg at its
-  // words (loadRegs, switchTo; tests/kernel/reg-views.test.ts), so there is nothing to copy.
-  if (k.regViews === null) {
+  // saveSyscallEntry written out. On one core Cpu.reg is `t`'s save area itself (reg-views.ts)
+  // and there is nothing to copy (checked: skipping the check measured the same).
+  const views = k.regViews;
+  if (views === null || !views.isViewOf(r, t)) {
     m[b] = r[0]!; m[b + 1] = r[1]!; m[b + 2] = r[2]!; m[b + 3] = r[3]!;
     m[b + 4] = r[4]!; m[b + 5] = r[5]!; m[b + 6] = r[6]!; m[b + 7] = r[7]!;
   }
