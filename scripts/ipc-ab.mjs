@@ -9,13 +9,14 @@
 // usage: cp -r dist tmp/base (at the base commit; tmp/ is ignored and inside the
 //        package, so the guest images are found), rebuild, then
 //        node scripts/ipc-ab.mjs tmp/base dist [rounds] [row...]
-// rows: fast (default), slow, nt; e.g. `node scripts/ipc-ab.mjs tmp/base dist 15 fast nt`
+// rows: fast (default), slow (fastpath off), notify (sel4-notify, slow path), nt (IPC_AB_NT_CALLS
+// calls, default 200000); e.g. `node scripts/ipc-ab.mjs tmp/base dist 15 fast nt`
 import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 
 const [da, db, roundsArg, ...rowArgs] = process.argv.slice(2);
 if (da === undefined || db === undefined) {
-  console.error('usage: node scripts/ipc-ab.mjs DIST_A DIST_B [ROUNDS] [fast|slow|nt ...]');
+  console.error('usage: node scripts/ipc-ab.mjs DIST_A DIST_B [ROUNDS] [fast|slow|notify|nt ...]');
   process.exit(2);
 }
 const rounds = Number(roundsArg ?? 11);
@@ -26,7 +27,7 @@ async function load(d) {
   const g = await imp(d, 'src/kernel/guest/sel4-guest.js');
   const boot = await imp(d, 'src/executive/boot.js');
   const paths = await imp(d, 'src/machine/paths.js');
-  return { pingPong: g.pingPong, runNtProgram: boot.runNtProgram, bin: paths.guestBinDir() };
+  return { pingPong: g.pingPong, notifyPair: g.notifyPair, runNtProgram: boot.runNtProgram, bin: paths.guestBinDir() };
 }
 
 /** Runs `f` and returns [wall ns, CPU ns] it took. */
@@ -52,12 +53,20 @@ function sample(M, row) {
     const rts = (m.core.syscalls - calls0) / 2;
     return [wall / rts, cpu / rts];
   }
+  if (row === 'notify') {
+    // sel4-notify on one core (slow path: Signal/Wait), ns per half round as ipc.notify.latency.same-core.
+    const n = 200_000;
+    const m = M.notifyPair(n);
+    const [wall, cpu] = timed(() => m.core.run());
+    if (m.core.unhandled.length > 0) throw new Error('sel4-notify faulted');
+    return [wall / n / 2, cpu / n / 2];
+  }
   if (row === 'nt') {
     const once = (calls) => timed(() => {
       const r = M.runNtProgram({ image: join(M.bin, 'sysbench.exe'), args: [String(calls)], dllPath: [M.bin], memory: 32 << 20, console: () => {}, fastpath: true });
       if (r.exitStatus !== 0) throw new Error('sysbench.exe failed');
     });
-    const calls = 200_000;
+    const calls = Number(process.env['IPC_AB_NT_CALLS'] ?? 200_000);
     const z = once(0), w = once(calls);
     return [(w[0] - z[0]) / calls, (w[1] - z[1]) / calls];
   }

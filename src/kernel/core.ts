@@ -18,6 +18,10 @@
  * operation, and the next switch-in reloads from the TCB, so kernel
  * operations can write any thread's registers (badge, message info).
  * A thread preempted by the budget is saved only when another one runs.
+ * On one core without the lock the eight general registers are not copied
+ * at all: Cpu.reg is a view of the loaded thread's save-area words
+ * (reg-views.ts): an entry saves only EFLAGS and EIP, a switch-in loads
+ * those and the TLS bases (no entry saves these: user mode cannot change them).
  *
  * The x87/SSE state follows the thread (fpu.ts): loadRegs sets CR0.TS for a
  * thread that does not own the FPU, and its first FPU instruction's #NM
