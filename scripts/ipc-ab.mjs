@@ -10,13 +10,13 @@
 //        package, so the guest images are found), rebuild, then
 //        node scripts/ipc-ab.mjs tmp/base dist [rounds] [row...]
 // rows: fast (default), slow (fastpath off), notify (sel4-notify, slow path), nt (IPC_AB_NT_CALLS
-// calls, default 200000); e.g. `node scripts/ipc-ab.mjs tmp/base dist 15 fast nt`
+// calls, default 200000), event (ntpingpong.exe, two processes); e.g. `node scripts/ipc-ab.mjs tmp/base dist 15 fast nt`
 import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 
 const [da, db, roundsArg, ...rowArgs] = process.argv.slice(2);
 if (da === undefined || db === undefined) {
-  console.error('usage: node scripts/ipc-ab.mjs DIST_A DIST_B [ROUNDS] [fast|slow|notify|nt ...]');
+  console.error('usage: node scripts/ipc-ab.mjs DIST_A DIST_B [ROUNDS] [fast|slow|notify|nt|event ...]');
   process.exit(2);
 }
 const rounds = Number(roundsArg ?? 11);
@@ -27,7 +27,7 @@ async function load(d) {
   const g = await imp(d, 'src/kernel/guest/sel4-guest.js');
   const boot = await imp(d, 'src/executive/boot.js');
   const paths = await imp(d, 'src/machine/paths.js');
-  return { pingPong: g.pingPong, notifyPair: g.notifyPair, runNtProgram: boot.runNtProgram, bin: paths.guestBinDir() };
+  return { pingPong: g.pingPong, notifyPair: g.notifyPair, runNtProgram: boot.runNtProgram, bootNt: boot.bootNt, runUntil: boot.runUntil, bin: paths.guestBinDir() };
 }
 
 /** Runs `f` and returns [wall ns, CPU ns] it took. */
@@ -69,6 +69,18 @@ function sample(M, row) {
     const calls = Number(process.env['IPC_AB_NT_CALLS'] ?? 200_000);
     const z = once(0), w = once(calls);
     return [(w[0] - z[0]) / calls, (w[1] - z[1]) / calls];
+  }
+  if (row === 'event') {
+    // ntpingpong.exe: two processes, named events (syscall.event.pingpong), N round trips minus 0.
+    const once = (count) => timed(() => {
+      const m = M.bootNt({ memory: 64 << 20, console: () => {} });
+      const a = m.executive.createProcess({ image: join(M.bin, 'ntpingpong.exe'), args: ['ping', String(count)], dllPath: [M.bin] });
+      const b = m.executive.createProcess({ image: join(M.bin, 'ntpingpong.exe'), args: ['pong', String(count)], dllPath: [M.bin] });
+      if (M.runUntil(m, () => a.terminated && b.terminated) !== 'done' || a.exitStatus !== 0 || b.exitStatus !== 0) throw new Error('ntpingpong failed');
+    });
+    const n = Number(process.env['IPC_AB_EVENT_ROUNDS'] ?? 20_000);
+    const z = once(0), w = once(n);
+    return [(w[0] - z[0]) / n, (w[1] - z[1]) / n];
   }
   throw new Error(`unknown row ${row}`);
 }
