@@ -1,6 +1,6 @@
 // A/B of the same-core IPC round trip (as bench/suites/ipc-guest.ts's sameCoreRoundTrip:
-// sel4-pingpong on one core, steady state) and the NT trivial system call
-// (sysbench.exe NtClose, N calls minus 0) between two builds loaded into ONE
+// sel4-pingpong on one core, steady state) and NT system calls (bench/suites/syscall.ts)
+// between two builds loaded into ONE
 // process, alternating (and swapping which goes first every round), for a
 // shared machine too noisy for absolute numbers. Each sample is timed both by
 // wall clock and by this process's CPU time (process.cpuUsage, which does not
@@ -10,7 +10,9 @@
 //        package, so the guest images are found), rebuild, then
 //        node scripts/ipc-ab.mjs tmp/base dist [rounds] [row...]
 // rows: fast (default), slow (fastpath off), notify (sel4-notify, slow path), nt (IPC_AB_NT_CALLS
-// calls, default 200000), event (ntpingpong.exe, two processes); e.g. `node scripts/ipc-ab.mjs tmp/base dist 15 fast nt`
+// calls, default 200000), event (ntpingpong.exe, two processes, IPC_AB_EVENT_ROUNDS round trips,
+// default 20000); e.g. `node scripts/ipc-ab.mjs tmp/base dist 15 fast nt`. The NT rows are
+// a run of N minus a run of 0 (process start and exit), so they need a large N to settle.
 import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 
