@@ -37,8 +37,13 @@ export const LZ_A = 0, LZ_B = 1, LZ_RES = 2, LZ_C = 3;
 
 export class Cpu {
   // ---- architectural state ----
-  /** eax, ecx, edx, ebx, esp, ebp, esi, edi */
-  readonly reg = new Int32Array(8);
+  /**
+   * eax, ecx, edx, ebx, esp, ebp, esi, edi. The kernel on one core points
+   * this at the running thread's save-area words in guest RAM (src/kernel/
+   * reg-views.ts), so code must read `cpu.reg` afresh after anything that
+   * may switch threads (the run loops' onSysenter call), never keep it.
+   */
+  reg: Int32Array = new Int32Array(8);
   eip = 0;
   /** Materialized EFLAGS bits; the bits in `lazy` are pending in the lazy record instead. User mode always runs with IF set. */
   flags = FIXED_ONE | IF;

@@ -75,17 +75,25 @@ export function threadPageDirectory(k: Kernel, t: number): number {
   return slotType(k, s) === cap_page_directory_cap ? slotPtr(k, s) : 0;
 }
 
-/** Stores the CPU's registers (not EIP) into `t`'s save area. */
+/**
+ * Stores the CPU's registers (not EIP) into `t`'s save area. Not the FS/GS
+ * bases: user mode cannot change them (no segment register load moves a
+ * base here, and 32-bit mode has no WRFSBASE), so the CPU's are the ones
+ * `loadRegs` took from this save area; as in seL4, the TCB's TLS base is
+ * the truth and only kernel operations write it.
+ */
 export function saveRegs(k: Kernel, cpu: Cpu, t: number): void {
   const m = k.m;
   const b = (t >> 2) + TCB_REGS;
   const r = cpu.reg;
-  // The save area's first 8 words are in the CPU's register order.
-  m[b] = r[0]!; m[b + 1] = r[1]!; m[b + 2] = r[2]!; m[b + 3] = r[3]!;
-  m[b + 4] = r[4]!; m[b + 5] = r[5]!; m[b + 6] = r[6]!; m[b + 7] = r[7]!;
+  // The save area's first 8 words are in the CPU's register order; on one core
+  // Cpu.reg is those very words (reg-views.ts) and nothing moves.
+  const views = k.regViews;
+  if (views === null || !views.isViewOf(r, t)) {
+    m[b] = r[0]!; m[b + 1] = r[1]!; m[b + 2] = r[2]!; m[b + 3] = r[3]!;
+    m[b + 4] = r[4]!; m[b + 5] = r[5]!; m[b + 6] = r[6]!; m[b + 7] = r[7]!;
+  }
   m[b + REG_EFLAGS] = cpu.getEflags();
-  m[b + REG_FS_BASE] = cpu.fsBase;
-  m[b + REG_GS_BASE] = cpu.gsBase;
 }
 
 /** Kernel entry by sysenter: registers saved, restart address = the sysenter. */
@@ -126,14 +134,28 @@ export function restoreFaultSaved(k: Kernel, cpu: Cpu, t: number): void {
   for (let i = 0; i < MAX_FAULT_LENGTH; i++) m[bi + i] = m[ti + TCB_FAULT_SAVED_MRS + i]!;
 }
 
+/**
+ * Switch-in of the eight general registers: on one core Cpu.reg becomes a
+ * view of `t`'s save-area words (reg-views.ts), else they are copied into
+ * it. Returns Cpu.reg.
+ */
+export function loadGeneralRegs(k: Kernel, cpu: Cpu, t: number): Int32Array {
+  const views = k.regViews;
+  if (views !== null) return (cpu.reg = views.of(t));
+  const m = k.m;
+  const b = (t >> 2) + TCB_REGS;
+  const r = cpu.reg;
+  r[0] = m[b]!; r[1] = m[b + 1]!; r[2] = m[b + 2]!; r[3] = m[b + 3]!;
+  r[4] = m[b + 4]!; r[5] = m[b + 5]!; r[6] = m[b + 6]!; r[7] = m[b + 7]!;
+  return r;
+}
+
 /** loadRegs for a caller that has looked up `t`'s page directory `pd` already (the fastpaths). */
 export function loadRegsWithPd(k: Kernel, cpu: Cpu, t: number, pd: number): void {
   const m = k.m;
   const ti = t >> 2;
   const b = ti + TCB_REGS;
-  const r = cpu.reg;
-  r[0] = m[b]!; r[1] = m[b + 1]!; r[2] = m[b + 2]!; r[3] = m[b + 3]!;
-  r[4] = m[b + 4]!; r[5] = m[b + 5]!; r[6] = m[b + 6]!; r[7] = m[b + 7]!;
+  const r = loadGeneralRegs(k, cpu, t);
   cpu.setEflags(m[b + REG_EFLAGS]!);
   cpu.fsBase = m[b + REG_FS_BASE]!;
   cpu.gsBase = m[b + REG_GS_BASE]!;

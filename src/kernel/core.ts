@@ -18,6 +18,10 @@
  * operation, and the next switch-in reloads from the TCB, so kernel
  * operations can write any thread's registers (badge, message info).
  * A thread preempted by the budget is saved only when another one runs.
+ * On one core without the lock the eight general registers are not copied
+ * at all: Cpu.reg is a view of the loaded thread's save-area words
+ * (reg-views.ts): an entry saves only EFLAGS and EIP, a switch-in loads
+ * those and the TLS bases (no entry saves these: user mode cannot change them).
  *
  * The x87/SSE state follows the thread (fpu.ts): loadRegs sets CR0.TS for a
  * thread that does not own the FPU, and its first FPU instruction's #NM
@@ -60,6 +64,7 @@ import {
   seL4_UserException_Length, seL4_VMFault_Length, storeRegisterMRs, threadPageDirectory,
 } from './abi.js';
 import { fastpathCall, fastpathReplyRecv } from './fastpath.js';
+import { RegisterViews } from './reg-views.js';
 import type { CrossCorePath } from './smp/cross-fastpath.js';
 
 /** A local unmap of up to this many bytes invalidates page by page; more flushes the TLB. */
@@ -175,6 +180,9 @@ export class KernelCore {
       if (mmu.cr3 >= 0) Atomics.store(k.g, mmu.cr3OutIndex, mmu.cr3);
       this.shootdown = new ShootdownResponder(k.g, k.coreBase(k.core), () => mmu.tlb.flush());
       this.lock.onWait = this.shootdown.poll;
+    } else if (k.numCores === 1 && k.regViews === null) {
+      // One core: the running thread's registers stay in its TCB (reg-views.ts).
+      k.regViews = new RegisterViews(k.memory);
     }
   }
 
@@ -303,13 +311,13 @@ export class KernelCore {
     if (cpu.retired >= this.runEnd) return false;
     const t = this.loaded;
     const sys = cpu.reg[0]!;
-    if (sys === seL4_SysCall ? !fastpathCall(k, cpu, t) : sys !== seL4_SysReplyRecv || !fastpathReplyRecv(k, cpu, t)) {
+    const next = sys === seL4_SysCall ? fastpathCall(k, cpu, t) : sys === seL4_SysReplyRecv ? fastpathReplyRecv(k, cpu, t) : 0;
+    if (next === 0) {
       this.fastpathDeclined = true;
       return false;
     }
     this.syscalls++;
     this.fastpaths++;
-    const next = k.g[k.coreBase(k.core) + CORE_CUR]!;
     this.loaded = next;
     const host = this.hostThread;
     if (host === null || next !== host.tcb) return true;
@@ -360,9 +368,10 @@ export class KernelCore {
     const declined = this.fastpathDeclined;
     this.fastpathDeclined = false;
     if (this.fastpath && !declined) {
-      if (sys === seL4_SysCall ? fastpathCall(k, cpu, t) : sys === seL4_SysReplyRecv && fastpathReplyRecv(k, cpu, t)) {
+      const next = sys === seL4_SysCall ? fastpathCall(k, cpu, t) : sys === seL4_SysReplyRecv ? fastpathReplyRecv(k, cpu, t) : 0;
+      if (next !== 0) {
         this.fastpaths++;
-        this.loaded = k.g[k.coreBase(k.core) + CORE_CUR]!; // the thread the fastpath switched to
+        this.loaded = next; // the thread the fastpath switched to
         return;
       }
       if (this.crossCore !== null && this.crossCore.trySyscall(cpu, t, sys)) {

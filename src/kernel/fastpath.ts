@@ -26,14 +26,14 @@ import { isHighestPrio, tcbSchedDequeue } from './scheduler.js';
 import { insertReplyCap } from './reply.js';
 import { emptySlot } from './cdt.js';
 import {
-  BLOCK_CAN_GRANT, IPCBUF_MSG, REG_BADGE, REG_EFLAGS, REG_FS_BASE, REG_GS_BASE, REG_MSGINFO, REG_NEXT_EIP,
+  BLOCK_CAN_GRANT, IPCBUF_MSG, REG_BADGE, REG_EFLAGS, REG_EIP, REG_FS_BASE, REG_GS_BASE, REG_MSGINFO, REG_NEXT_EIP,
   TCB_AFFINITY, TCB_BLOCKING_FLAGS, TCB_BLOCKING_OBJECT, TCB_BOUND_NTFN, TCB_EP_NEXT, TCB_EP_PREV, TCB_FAULT_TYPE,
   TCB_IPCBUF, TCB_PRIO, TCB_QUEUED, TCB_REGS, TCB_STATE,
   ThreadState_BlockedOnReceive, ThreadState_BlockedOnReply, ThreadState_Running, tcbCaller, tcbSlot,
 } from './tcb.js';
 import {
   ENTRY_FAULT_SAVED, ENTRY_MRS, ENTRY_SYSRET, TCB_ENTRY_FLAGS, TCB_HOST_RUN, TCB_SYSRESULT,
-  restoreFaultSaved, saveSyscallEntry, threadPageDirectory,
+  SYSENTER_BYTES, loadGeneralRegs, restoreFaultSaved, threadPageDirectory,
 } from './abi.js';
 
 /**
@@ -49,10 +49,23 @@ const receivedInfo = (info: number): number => info & ~0xf80;
 
 /** The caller's entry bookkeeping, shared by both fastpaths (as the slow path's entry does it). */
 function enter(k: Kernel, cpu: Cpu, t: number): void {
-  saveSyscallEntry(k, cpu, t);
+  const m = k.m;
   const ti = t >> 2;
-  k.m[ti + TCB_ENTRY_FLAGS] = ENTRY_SYSRET | ENTRY_MRS;
-  k.m[ti + TCB_SYSRESULT] = 0;
+  const b = ti + TCB_REGS;
+  const r = cpu.reg;
+  // saveSyscallEntry written out. On one core Cpu.reg is `t`'s save area itself (reg-views.ts)
+  // and there is nothing to copy (checked: skipping the check measured the same).
+  const views = k.regViews;
+  if (views === null || !views.isViewOf(r, t)) {
+    m[b] = r[0]!; m[b + 1] = r[1]!; m[b + 2] = r[2]!; m[b + 3] = r[3]!;
+    m[b + 4] = r[4]!; m[b + 5] = r[5]!; m[b + 6] = r[6]!; m[b + 7] = r[7]!;
+  }
+  m[b + REG_EFLAGS] = cpu.getEflags();
+  const eip = cpu.eip;
+  m[b + REG_EIP] = eip - SYSENTER_BYTES;
+  m[b + REG_NEXT_EIP] = eip;
+  m[ti + TCB_ENTRY_FLAGS] = ENTRY_SYSRET | ENTRY_MRS;
+  m[ti + TCB_SYSRESULT] = 0;
 }
 
 /**
@@ -85,6 +98,11 @@ function copyRegisterMRs(k: Kernel, cpu: Cpu, from: number, to: number, len: num
  * (so never Restart), with the buffer index it already has. The core's
  * scheduler action was checked to be "resume the current thread" on entry
  * and nothing since changes it, so it is not written again.
+ *
+ * A thread blocked in a system call returns with EAX = its result and
+ * EDI/EBP = msg[0]/msg[1] (ENTRY_SYSRET | ENTRY_MRS, what every IPC
+ * system call leaves): those three registers come from there, not from the
+ * save area first. Any other entry state takes the general order.
  */
 function switchTo(k: Kernel, cpu: Cpu, to: number, pd: number, rb: number): void {
   const m = k.m;
@@ -92,50 +110,71 @@ function switchTo(k: Kernel, cpu: Cpu, to: number, pd: number, rb: number): void
   const ti = to >> 2;
   if (m[ti + TCB_HOST_RUN] !== 0) return; // a host-run thread never takes the CPU
   const b = ti + TCB_REGS;
-  const r = cpu.reg;
-  r[0] = m[b]!; r[1] = m[b + 1]!; r[2] = m[b + 2]!; r[3] = m[b + 3]!;
-  r[4] = m[b + 4]!; r[5] = m[b + 5]!; r[6] = m[b + 6]!; r[7] = m[b + 7]!;
+  const flags = m[ti + TCB_ENTRY_FLAGS]!;
+  const views = k.regViews;
+  if (views !== null && flags === (ENTRY_SYSRET | ENTRY_MRS)) {
+    // One core: the CPU takes the save area itself (reg-views.ts); only EAX, EDI, EBP change.
+    const r = (cpu.reg = views.of(to));
+    r[0] = m[ti + TCB_SYSRESULT]!;
+    r[5] = m[rb + 1]!;
+    r[7] = m[rb]!;
+    m[ti + TCB_ENTRY_FLAGS] = 0;
+  } else if (flags === (ENTRY_SYSRET | ENTRY_MRS)) {
+    const r = cpu.reg;
+    r[0] = m[ti + TCB_SYSRESULT]!; r[1] = m[b + 1]!; r[2] = m[b + 2]!; r[3] = m[b + 3]!;
+    r[4] = m[b + 4]!; r[5] = m[rb + 1]!; r[6] = m[b + 6]!; r[7] = m[rb]!;
+    m[ti + TCB_ENTRY_FLAGS] = 0;
+  } else loadEntryRegs(k, cpu, to, rb, flags);
   cpu.setEflags(m[b + REG_EFLAGS]!);
   cpu.fsBase = m[b + REG_FS_BASE]!;
   cpu.gsBase = m[b + REG_GS_BASE]!;
-  const flags = m[ti + TCB_ENTRY_FLAGS]!;
-  if (flags !== 0) {
-    if ((flags & ENTRY_SYSRET) !== 0) r[0] = m[ti + TCB_SYSRESULT]!;
-    if ((flags & ENTRY_MRS) !== 0) {
-      r[7] = m[rb]!;
-      r[5] = m[rb + 1]!;
-    }
-    if ((flags & ENTRY_FAULT_SAVED) !== 0) restoreFaultSaved(k, cpu, to);
-    m[ti + TCB_ENTRY_FLAGS] = 0;
-  }
   cpu.eip = m[b + REG_NEXT_EIP]! >>> 0;
   if (cpu.mmu.cr3 !== pd) cpu.mmu.setCr3(pd);
   switchFpu(k, cpu, to);
 }
 
-/** seL4_Call fastpath for the current thread `t` (registers live in `cpu`). */
-export function fastpathCall(k: Kernel, cpu: Cpu, t: number): boolean {
+/** switchTo's general case: the save area's registers, then what `flags` says replaces. */
+function loadEntryRegs(k: Kernel, cpu: Cpu, to: number, rb: number, flags: number): void {
+  const m = k.m;
+  const ti = to >> 2;
+  const r = loadGeneralRegs(k, cpu, to);
+  if (flags === 0) return;
+  if ((flags & ENTRY_SYSRET) !== 0) r[0] = m[ti + TCB_SYSRESULT]!;
+  if ((flags & ENTRY_MRS) !== 0) {
+    r[7] = m[rb]!;
+    r[5] = m[rb + 1]!;
+  }
+  if ((flags & ENTRY_FAULT_SAVED) !== 0) restoreFaultSaved(k, cpu, to);
+  m[ti + TCB_ENTRY_FLAGS] = 0;
+}
+
+/**
+ * seL4_Call fastpath for the current thread `t` (registers live in `cpu`).
+ * Returns the thread it switched to (now the core's current one), or 0 when
+ * it declined (nothing changed).
+ */
+export function fastpathCall(k: Kernel, cpu: Cpu, t: number): number {
   const m = k.m;
   const r = cpu.reg;
   const info = r[6]!;
-  if (!fitsFastpath(info)) return false;
-  if (k.g[k.coreBase(k.core) + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread) return false;
+  if (!fitsFastpath(info)) return 0;
+  if (k.g[k.coreBase(k.core) + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread) return 0;
   const slot = lookupCapSlotFast(k, t, r[3]! >>> 0);
-  if (slot === 0) return false;
+  if (slot === 0) return 0;
   const si = slot >> 2;
   const w0 = m[si]!;
   const rights = (w0 >>> 5) & 15;
-  if ((w0 & 31) !== cap_endpoint_cap || (rights & RIGHT_WRITE) === 0 || (rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY)) === 0) return false;
+  if ((w0 & 31) !== cap_endpoint_cap || (rights & RIGHT_WRITE) === 0 || (rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY)) === 0) return 0;
   const ep = m[si + 1]!;
   const ei = ep >> 2;
-  if (m[ei + EP_STATE] !== EPState_Recv) return false;
+  if (m[ei + EP_STATE] !== EPState_Recv) return 0;
   const dest = m[ei + EP_HEAD]!;
   const di = dest >> 2;
-  if (m[di + TCB_AFFINITY] !== k.core) return false;
+  if (m[di + TCB_AFFINITY] !== k.core) return 0;
   const destPrio = m[di + TCB_PRIO]!;
-  if (destPrio < m[(t >> 2) + TCB_PRIO]! && !isHighestPrio(k, k.core, destPrio)) return false;
+  if (destPrio < m[(t >> 2) + TCB_PRIO]! && !isHighestPrio(k, k.core, destPrio)) return 0;
   const pd = threadPageDirectory(k, dest);
-  if (pd === 0) return false;
+  if (pd === 0) return 0;
 
   // Commit: everything below is what sendIPC + schedule would do.
   enter(k, cpu, t);
@@ -160,23 +199,23 @@ export function fastpathCall(k: Kernel, cpu: Cpu, t: number): boolean {
   if (m[(t >> 2) + TCB_QUEUED] !== 0) tcbSchedDequeue(k, t);
   insertReplyCap(k, t, dest, replyCanGrant);
   switchTo(k, cpu, dest, pd, rb);
-  return true;
+  return dest;
 }
 
-/** seL4_ReplyRecv fastpath for the current thread `t`. */
-export function fastpathReplyRecv(k: Kernel, cpu: Cpu, t: number): boolean {
+/** seL4_ReplyRecv fastpath for the current thread `t`: the thread it switched to, or 0 (declined). */
+export function fastpathReplyRecv(k: Kernel, cpu: Cpu, t: number): number {
   const m = k.m;
   const r = cpu.reg;
   const ti = t >> 2;
   const info = r[6]!;
-  if (!fitsFastpath(info)) return false;
-  if (k.g[k.coreBase(k.core) + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread) return false;
+  if (!fitsFastpath(info)) return 0;
+  if (k.g[k.coreBase(k.core) + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread) return 0;
   // A bound notification with a pending signal makes the receive complete it (receiveIPC):
   // the slow path's business. An idle or waiting one changes nothing here (seL4's check).
   const bound = m[ti + TCB_BOUND_NTFN]!;
-  if (bound !== 0 && (m[bound >> 2]! & 3) === NtfnState_Active) return false;
+  if (bound !== 0 && (m[bound >> 2]! & 3) === NtfnState_Active) return 0;
   const caller = replyRecvCaller(k, t, r[3]! >>> 0);
-  if (caller === 0) return false;
+  if (caller === 0) return 0;
   const ci = caller >> 2;
   const callerSlot = tcbSlot(t, tcbCaller);
   const ep = replyRecvFound[0]!, rights = replyRecvFound[1]!, pd = replyRecvFound[2]!;
@@ -190,7 +229,7 @@ export function fastpathReplyRecv(k: Kernel, cpu: Cpu, t: number): boolean {
   m[ci + TCB_STATE] = ThreadState_Running;
   blockOnReceive(k, t, ep, rights);
   switchTo(k, cpu, caller, pd, rb);
-  return true;
+  return caller;
 }
 
 /**

@@ -17,6 +17,7 @@
  * when more than one worker can enter.
  */
 import { SyscallError } from './errors.js';
+import type { RegisterViews } from './reg-views.js';
 
 // ---- globals layout (int32 word indices) -----------------------------------
 export const G_LOCK = 0;
@@ -128,6 +129,11 @@ export class Kernel {
    * instead of queued there with a doorbell.
    */
   remoteSwitch: ((t: number, core: number) => boolean) | null = null;
+  /**
+   * One core (set by KernelCore): Cpu.reg is a view of the running thread's
+   * register words in its TCB instead of a copy (reg-views.ts). Null: copies.
+   */
+  regViews: RegisterViews | null = null;
 
   constructor(shared: KernelShared, core = 0) {
     this.memory = shared.memory;
