@@ -107,6 +107,8 @@ export interface CoreOptions {
   engine?: CpuEngine;
   /** SMP: the cross-core fastpath (smp/cross-fastpath.ts), tried when the same-core one does not apply. */
   crossCore?: CrossCorePath;
+  /** SMP: called under the lock at every kernel entry, before anything is scheduled or loaded (the TLB flush requests, smp/tlb-flush.ts). */
+  entered?: () => void;
 }
 
 export class KernelCore {
@@ -133,6 +135,7 @@ export class KernelCore {
   private readonly lock: BigKernelLock | null;
   private readonly crossCore: CrossCorePath | null;
   private readonly sliceEnd: ((k: Kernel) => void) | null;
+  private readonly entered: (() => void) | null;
   private readonly doorbell: number;
   /** The run loop: the interpreter's run() or the JIT's runJit() (same contract). */
   private readonly runCpu: Runner;
@@ -154,6 +157,7 @@ export class KernelCore {
       k.physicalWritten = (addr, bytes) => cache.invalidateRange(addr, bytes);
     }
     this.sliceEnd = opts.sliceEnd ?? null;
+    this.entered = opts.entered ?? null;
     this.doorbell = k.coreBase(k.core) + CORE_DOORBELL;
     this.doorbellSeen = Atomics.load(k.g, this.doorbell);
     if (this.lock !== null) k.deferWakes = true;
@@ -189,7 +193,9 @@ export class KernelCore {
     // One core without the lock: a fastpath system call switches threads inside the engine's loop.
     const hook = lock === null && !smp && this.fastpath ? this.sysenterHook : null;
     cpu.onSysenter = hook;
+    const entered = this.entered;
     if (lock !== null) lock.acquire(k.core);
+    if (entered !== null) entered();
     for (;;) {
       if (smp) {
         const bell = Atomics.load(k.g, this.doorbell);
@@ -228,6 +234,7 @@ export class KernelCore {
       if (lock !== null) this.leave();
       const stop = this.runCpu(cpu, this.tickInstructions);
       if (lock !== null) lock.acquire(k.core);
+      if (entered !== null) entered();
       if (hook !== null) {
         if (this.trapHandled) {
           this.trapHandled = false;

@@ -20,6 +20,7 @@ import {
 } from '../../abi/layouts.js';
 import type { KernelObjects } from '../ke/objects.js';
 import { ProcessVSpace } from './vspace.js';
+import { PTE_PRESENT } from '../../kernel/index.js';
 
 export const PAGE = 0x1000;
 export const MEM_IMAGE = 0x1000000;
@@ -336,6 +337,9 @@ export class AddressSpace {
         this.copyOnWrite(v, i);
         return FaultResolution.RESOLVED;
       }
+      // On several cores the fault may come from another core's TLB entry made before this
+      // mapping changed (a copy-on-write another thread's fault made): allowed now, it restarts.
+      if ((this.vspace.pte(va) & PTE_PRESENT) !== 0 && (!write || this.vspace.isWritable(va))) return FaultResolution.RESOLVED;
       return FaultResolution.VIOLATION; // mapped already: a real protection fault
     }
     this.demandFaults++;

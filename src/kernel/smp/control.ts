@@ -5,6 +5,12 @@ import type { CpuEngine } from '../../jit/index.js';
  */
 export const CTL_STOP = 0;
 /**
+ * Bumped by the host when a mapping was removed or downgraded
+ * (smp/tlb-flush.ts): every core worker flushes its TLB at its next kernel
+ * entry. A stand-in until the kernel's unmap paths send the shootdown.
+ */
+export const CTL_TLB_FLUSH = 8;
+/**
  * Threads awake on the machine's behalf: core workers running guest code, in
  * the kernel or spinning idle, plus the host's root-task thread unless it
  * said it waits (SmpMachine.until); sleepers are not counted.
@@ -16,7 +22,9 @@ export const CTL_ACTIVE = 16;
  * host can sample progress without a lock: the bench's chunked medians).
  */
 export const CTL_PROGRESS = 32;
-export const CONTROL_BYTES = (CTL_PROGRESS + 64) * 4;
+/** Per core c, word CTL_TLB_ACK + c: the CTL_TLB_FLUSH value it has flushed its TLB for (smp/tlb-flush.ts). */
+export const CTL_TLB_ACK = CTL_PROGRESS + 64;
+export const CONTROL_BYTES = (CTL_TLB_ACK + 64) * 4;
 
 export interface CoreWorkerData {
   memory: SharedArrayBuffer;
