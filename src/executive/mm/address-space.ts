@@ -339,7 +339,8 @@ export class AddressSpace {
       }
       // On several cores the fault may come from another core's TLB entry made before this
       // mapping changed (a copy-on-write another thread's fault made): allowed now, it restarts.
-      if ((this.vspace.pte(va) & PTE_PRESENT) !== 0 && (!write || this.vspace.isWritable(va))) return FaultResolution.RESOLVED;
+      // (One core: its TLB is kept exact, so such a fault is a real one.)
+      if (this.ko.k.numCores > 1 && (this.vspace.pte(va) & PTE_PRESENT) !== 0 && (!write || this.vspace.isWritable(va))) return FaultResolution.RESOLVED;
       return FaultResolution.VIOLATION; // mapped already: a real protection fault
     }
     this.demandFaults++;

@@ -10,6 +10,8 @@ export const CTL_STOP = 0;
  * entry. A stand-in until the kernel's unmap paths send the shootdown.
  */
 export const CTL_TLB_FLUSH = 8;
+/** The guest-atomics lock every core's CPU takes around a locked instruction (cpu/ops/locked.ts); alone on its cache line. */
+export const CTL_GUEST_ATOMICS = 24;
 /**
  * Threads awake on the machine's behalf: core workers running guest code, in
  * the kernel or spinning idle, plus the host's root-task thread unless it

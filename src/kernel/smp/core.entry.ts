@@ -28,7 +28,7 @@ import { CoreProfiler } from './profile.js';
 import { HandoffRings } from './handoff.js';
 import { CrossCoreFastpath } from './cross-fastpath.js';
 import { TlbFlushWatch } from './tlb-flush.js';
-import { CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData } from './control.js';
+import { CTL_ACTIVE, CTL_GUEST_ATOMICS, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData } from './control.js';
 
 const d = workerData as CoreWorkerData;
 const ram = new GuestRam(d.memory);
@@ -36,6 +36,9 @@ const k = new Kernel({ memory: d.memory, globals: d.globals }, d.core);
 const ctl = new Int32Array(d.control);
 const cpu = new Cpu(ram);
 cpu.coreId = d.core;
+// Locked instructions are atomic across the cores (cpu/ops/locked.ts).
+cpu.atomicLock = ctl;
+cpu.atomicLockIndex = CTL_GUEST_ATOMICS;
 // The JIT state of this core over the machine's shared CodeMap (before KernelCore picks the engine).
 // `interp` runs the decode-cache blocks through the same loop with translation off: that loop
 // is what follows the shared map, so code dropped on another core or by the host (its writes to
