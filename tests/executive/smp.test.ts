@@ -69,6 +69,21 @@ test('the threads of one process run on different cores (placed round robin), an
   }
 });
 
+test('ntheap.exe on 2 and 3 cores: two threads share a heap and a critical section from different cores (locked instructions atomic across cores)', async () => {
+  // The time.* lines print the clock; everything else must be the single-core run's.
+  const steady = (out: string) => out.split('\n').filter((l) => !l.startsWith('time.')).join('\n');
+  const want = one('ntheap.exe');
+  assert.equal(want.status, 0, want.out);
+  for (const cores of [2, 3]) {
+    const got = await smp('ntheap.exe', cores);
+    assert.equal(got.exception, undefined, got.out);
+    assert.equal(got.status, 0, got.out);
+    assert.equal(steady(got.out), steady(want.out), `ntheap on ${cores} cores`);
+    assert.match(got.out, /threads\.lock: counter 4000 overlap 0 contended yes/);
+    assert.ok(got.r.cores.filter((c) => c.syscalls > 0).length >= 2, 'its threads ran on more than one core');
+  }
+});
+
 test('a program that waits for ever on several cores ends as a deadlock, never a hang', async () => {
   // ntpingpong's pong half alone waits for a ping that never comes.
   const want = one('ntpingpong.exe', ['pong']);
