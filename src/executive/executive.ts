@@ -65,8 +65,8 @@ export interface ExecutiveOptions {
   readonly console: (text: string) => void;
   /** Diagnostic lines (--trace-syscalls); undefined = off. */
   readonly trace?: (line: string) => void;
-  /** Drops the CPU's TLB entry for `va` after a mapping changed. */
-  readonly invalidatePage?: (va: number) => void;
+  /** Drops the CPU's TLB entry for `va` (in the address space of page directory `pd`) after a mapping changed. */
+  readonly invalidatePage?: (va: number, pd: number) => void;
   readonly numberOfProcessors?: number;
   /** The CPU of the core the executive runs on: CONTEXTs then carry the FPU parts (x87, SSE). */
   readonly cpu?: Cpu;
@@ -228,7 +228,8 @@ export class Executive implements HostThread {
   /** A process of an image section, with ntdll and the image mapped, a PEB and KUSER_SHARED_DATA; no thread. */
   createProcessFromSection(image: ImageSection, ntdll: ImageSection, name: string, numberOfProcessors?: number): EProcess {
     const p = psCreateProcess(this, image, ntdll, name, numberOfProcessors ?? this.options.numberOfProcessors ?? 1);
-    p.space.vspace.onUnmap = (va) => this.options.invalidatePage?.(va);
+    const pd = p.space.vspace.pd;
+    p.space.vspace.onUnmap = (va) => this.options.invalidatePage?.(va, pd);
     this.sharedData.mapInto(p.space);
     this.processes.set(p.pid, p);
     p.onLastHandleWithoutThreads = () => this.terminateProcess(p, NTSTATUS.STATUS_SUCCESS);

@@ -81,7 +81,7 @@ export async function runNtProgramSmp(o: NtSmpRunOptions): Promise<NtSmpRunResul
     ...(o.trace ? { trace: o.trace } : {}),
     numberOfProcessors: o.cores,
     fpuInTcb: true,
-    invalidatePage: () => host!.waitTlbAcks(smpTlbFlushAllCores(ctl)),
+    invalidatePage: (_va, pd) => host!.waitTlbAcks(smpTlbFlushAllCores(ctl), pd),
     waitOffCpu: (tcb) => host!.waitOffCpu(tcb),
   }));
   // The host-thread ReplyRecv fastpath answers callers on the executive's own core only.

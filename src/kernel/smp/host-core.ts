@@ -29,7 +29,7 @@
  * registers (and its FPU state: SMP switches the FPU eagerly) first.
  */
 import { CORE_ACTION, CORE_CUR, CORE_DOORBELL, CORE_IDLE, CORE_L1, CORE_SLEEPING, SchedulerAction_ResumeCurrentThread } from '../state.js';
-import { TCB_HOST_RUN } from '../abi.js';
+import { TCB_HOST_RUN, threadPageDirectory } from '../abi.js';
 import { flushWakes, rescheduleRequired, remoteWake, schedule } from '../scheduler.js';
 import type { HostThread } from '../core.js';
 import { CTL_ACTIVE, CTL_STOP } from './control.js';
@@ -123,18 +123,22 @@ export class HostCoreServer {
   }
 
   /**
-   * Under the lock, after a TLB flush request `epoch` (smp/tlb-flush.ts):
-   * returns once every CPU core has flushed for it or is idle (an idle core
-   * flushes before it loads a thread), letting go of the lock meanwhile.
+   * Under the lock, after a TLB flush request `epoch` (smp/tlb-flush.ts) for
+   * a mapping of page directory `pd`: returns once every CPU core running a
+   * thread of that address space has flushed for it, letting go of the lock
+   * meanwhile. Other cores need no wait: an idle core, or one running
+   * another address space, flushes at its next kernel entry, before it can
+   * load a thread of this one (its CR3 may still be this space's).
    */
-  waitTlbAcks(epoch: number): void {
+  waitTlbAcks(epoch: number, pd: number): void {
     const k = this.m.k;
     const g = k.g;
     for (;;) {
       let busy = -1;
       for (let c = 0; c < this.m.cores; c++) {
         const b = k.coreBase(c);
-        if (g[b + CORE_CUR] !== g[b + CORE_IDLE] && !tlbFlushAcked(this.ctl, c, epoch)) { busy = c; break; }
+        const cur = g[b + CORE_CUR]!;
+        if (cur !== g[b + CORE_IDLE] && !tlbFlushAcked(this.ctl, c, epoch) && threadPageDirectory(k, cur) === pd) { busy = c; break; }
       }
       if (busy < 0) return;
       if (this.stopped()) throw new Error('the machine stopped while waiting for a TLB flush');
