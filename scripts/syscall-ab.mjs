@@ -2,10 +2,10 @@
 // two-process event ping-pong) between two builds alternating in one process, for a
 // machine too noisy for absolute numbers.
 // usage: build the base commit's dist elsewhere, then
-//        node scripts/syscall-ab.mjs <base>/dist dist [rounds]
+//        node scripts/syscall-ab.mjs <base>/dist dist [rounds] [trivial|pingpong]
 import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
-const [da, db, roundsArg] = process.argv.slice(2);
+const [da, db, roundsArg, only] = process.argv.slice(2);
 const rounds = Number(roundsArg ?? 7);
 const imp = (d, f) => import(pathToFileURL(resolve(d, f)).href);
 async function load(d) {
@@ -31,6 +31,7 @@ function pingpong(M, n) {
 }
 const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 for (const [name, f, n] of [['syscall.trivial.roundtrip (ns)', trivial, 200_000], ['syscall.event.pingpong (ns)', pingpong, 20_000]]) {
+  if (only !== undefined && !name.includes(only)) continue;
   f(A, n / 4); f(B, n / 4);
   const ra = [], rb = [];
   for (let i = 0; i < rounds; i++) { ra.push(f(A, n)); rb.push(f(B, n)); }

@@ -34,7 +34,9 @@ import { flushWakes, rescheduleRequired, remoteWake, schedule } from '../schedul
 import type { HostThread } from '../core.js';
 import { CTL_ACTIVE, CTL_STOP } from './control.js';
 import { tlbFlushAcked } from './tlb-flush.js';
-import type { SmpMachine } from './machine.js';
+import { DEFAULT_IDLE_SPIN_MIN_US, DEFAULT_IDLE_SPIN_US, type SmpMachine } from './machine.js';
+import { availableParallelism } from 'node:os';
+import { SpinPolicy } from '../../machine/spin-policy.js';
 import type { CodeMap } from '../../jit/code-map.js';
 
 export class HostCoreServer {
@@ -50,6 +52,12 @@ export class HostCoreServer {
   /** Times `waitTlbAcks` let go of the lock for a core still to flush. */
   tlbWaits = 0;
   private readonly pause = new Int32Array(new SharedArrayBuffer(4));
+  /** Times the host slept on its doorbell, and woke while polling it. */
+  sleeps = 0;
+  spinWakes = 0;
+  private readonly policy = new SpinPolicy(DEFAULT_IDLE_SPIN_US, DEFAULT_IDLE_SPIN_MIN_US);
+  /** The host polls only while at most this many threads are awake (the host's cores, as the core workers). */
+  private readonly spinners = availableParallelism();
 
   constructor(readonly m: SmpMachine, readonly host: HostThread) {
     const k = m.k;
@@ -110,17 +118,34 @@ export class HostCoreServer {
   }
 
   /**
-   * Sleeps on the host core's doorbell (not counting as awake) until it
-   * rings, `ms` pass, or the machine stops. Call without the lock.
+   * Waits on the host core's doorbell until it rings, `ms` pass, or the
+   * machine stops. Call without the lock. As an idle core worker does, it
+   * first polls the doorbell for a short, adaptive while (SpinPolicy) when
+   * the threads awake fit on the host's cores, then sleeps (not counting as
+   * awake): a guest thread's next system call usually comes within µs.
    */
   wait(ms: number): void {
     const g = this.m.k.g;
+    let spun = false;
+    if (Atomics.load(this.ctl, CTL_ACTIVE) <= this.spinners) {
+      const t0 = performance.now();
+      if (this.policy.spin(this.rung)) { this.spinWakes++; return; }
+      spun = true;
+      ms -= performance.now() - t0;
+      if (ms <= 0) return;
+    }
+    const w0 = spun ? performance.now() : 0;
     Atomics.sub(this.ctl, CTL_ACTIVE, 1);
     Atomics.store(g, this.sleeping, 1);
-    if (Atomics.load(g, this.bell) === this.seen && Atomics.load(this.ctl, CTL_STOP) === 0) Atomics.wait(g, this.bell, this.seen, ms);
+    if (Atomics.load(g, this.bell) === this.seen && Atomics.load(this.ctl, CTL_STOP) === 0) {
+      this.sleeps++;
+      if (Atomics.wait(g, this.bell, this.seen, ms) !== 'timed-out' && spun) this.policy.blocked(performance.now() - w0);
+    }
     Atomics.store(g, this.sleeping, 0);
     Atomics.add(this.ctl, CTL_ACTIVE, 1);
   }
+
+  private readonly rung = (): boolean => Atomics.load(this.m.k.g, this.bell) !== this.seen || Atomics.load(this.ctl, CTL_STOP) !== 0;
 
   /**
    * Under the lock, after a TLB flush request `epoch` (smp/tlb-flush.ts) for
