@@ -10,8 +10,6 @@ export const CTL_STOP = 0;
  * entry. A stand-in until the kernel's unmap paths send the shootdown.
  */
 export const CTL_TLB_FLUSH = 8;
-/** The guest-atomics lock every core's CPU takes around a locked instruction (cpu/ops/locked.ts); alone on its cache line. */
-export const CTL_GUEST_ATOMICS = 24;
 /**
  * Threads awake on the machine's behalf: core workers running guest code, in
  * the kernel or spinning idle, plus the host's root-task thread unless it
@@ -26,7 +24,9 @@ export const CTL_ACTIVE = 16;
 export const CTL_PROGRESS = 32;
 /** Per core c, word CTL_TLB_ACK + c: the CTL_TLB_FLUSH value it has flushed its TLB for (smp/tlb-flush.ts). */
 export const CTL_TLB_ACK = CTL_PROGRESS + 64;
-export const CONTROL_BYTES = (CTL_TLB_ACK + 64) * 4;
+/** The guest-atomics lock every core's CPU takes around a locked instruction (cpu/ops/locked.ts), alone on its 64-byte line. */
+export const CTL_GUEST_ATOMICS = CTL_TLB_ACK + 64;
+export const CONTROL_BYTES = (CTL_GUEST_ATOMICS + 16) * 4;
 
 export interface CoreWorkerData {
   memory: SharedArrayBuffer;
