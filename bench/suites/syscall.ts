@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import { bootNt, runNtProgram, runUntil } from '../../src/executive/boot.js';
+import { runNtProgramSmp } from '../../src/executive/smp-boot.js';
 import { guestBinDir } from '../../src/machine/paths.js';
 import { summarize, type BenchResult, type BenchSuite } from '../lib/results.js';
 
@@ -22,6 +23,15 @@ function runOnce(calls: number, fastpath: boolean): number {
 }
 
 /** ns per round trip of two processes over named synchronization events (ntpingpong.exe), N round trips minus 0. */
+/** ms for sysbench.exe with `calls` NtClose calls on the SMP machine (2 core workers, the executive on the host's thread). */
+async function runOnceSmp(calls: number): Promise<number> {
+  const bin = guestBinDir();
+  const t0 = process.hrtime.bigint();
+  const r = await runNtProgramSmp({ image: join(bin, 'sysbench.exe'), args: [String(calls)], dllPath: [bin], memory: 32 << 20, console: () => {}, cores: 2 });
+  if (r.exitStatus !== 0) throw new Error(`sysbench.exe on 2 cores failed: ${r.exception ?? r.exitStatus}`);
+  return Number(process.hrtime.bigint() - t0);
+}
+
 function eventPingPong(n: number): number {
   const bin = guestBinDir();
   const once = (count: number): number => {
@@ -101,6 +111,16 @@ export const syscallSuite: BenchSuite = {
       ld.push(lpcRoundTrip(lpcN, 'direct'));
       lc.push(lpcRoundTrip(lpcN, 'copied'));
     }
+    // The same call from a core worker to the executive on the host's thread (--cores 2):
+    // a cross-core slow path and two doorbell hand-offs per call.
+    const smp: number[] = [];
+    const smpCalls = quick ? 2000 : 20_000;
+    for (let i = 0; i < (quick ? 3 : 7); i++) {
+      const base = await runOnceSmp(0);
+      smp.push((await runOnceSmp(smpCalls) - base) / smpCalls);
+    }
+    const sm = summarize(smp);
+    results.push({ name: 'syscall.trivial.roundtrip.smp', value: sm.median, unit: 'ns', samples: smp.length, rme: sm.rme, note: 'NtClose(invalid) from a thread on core worker 0 to the executive on the host thread (neptune run --cores 2)' });
     const e = summarize(pp);
     const c = summarize(pc);
     const l = summarize(ld);

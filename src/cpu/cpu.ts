@@ -90,6 +90,13 @@ export class Cpu {
   /** Core number (for cpuid's APIC id and for the kernel). */
   coreId = 0;
   /**
+   * SMP: the machine-wide guest-atomics lock (word `atomicLockIndex`), shared
+   * by every core's CPU. Set, the decoder gives LOCK-prefixed and xchg memory
+   * forms their locked rows (ops/locked.ts); null (one core): the plain rows.
+   */
+  atomicLock: Int32Array | null = null;
+  atomicLockIndex = 0;
+  /**
    * The kernel's sysenter fastpath, called by the run loops (run, runJit)
    * when a sysenter stops the engine: true means it handled the system
    * call and switched the CPU to the registers of the thread that runs

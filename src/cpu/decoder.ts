@@ -24,7 +24,7 @@
  */
 import type { Cpu } from './cpu.js';
 import { PFX_ADDRSIZE, PFX_LOCK, PFX_OPSIZE, PFX_REP, PFX_REPNE } from './decoded.js';
-import { opTable } from './table/index.js';
+import { lockedRow, opTable } from './table/index.js';
 import { GP_ROW_NAME, UD_ROW_NAME } from './table/int.js';
 import { Flow, Imm, type OpRow } from './table/types.js';
 
@@ -44,6 +44,8 @@ let modrmTables = new Int32Array(0);
 export const rowImm = Uint8Array.from(opTable, (r) => r.imm ?? Imm.NONE);
 export const rowFlow = Uint8Array.from(opTable, (r) => r.flow ?? Flow.NONE);
 const rowLock = Uint8Array.from(opTable, (r) => (r.lockable ? 1 : 0));
+/** xchg with a memory operand is locked without the prefix. */
+const rowXchg = Uint8Array.from(opTable, (r) => (r.name.startsWith('xchg E') ? 1 : 0));
 
 function mapOf(opcode: number): [number, number] {
   if (opcode <= 0xff) return [0, opcode];
@@ -214,6 +216,7 @@ export function decodeInstruction(cpu: Cpu, eip: number, s: number): void {
   }
   if (p - eip > 15) row = GP_ROW;
   else if ((pfx & PFX_LOCK) !== 0 && (rowLock[row] === 0 || isReg)) row = UD_ROW;
+  else if (cpu.atomicLock !== null && !isReg && lockedRow[row]! >= 0 && ((pfx & PFX_LOCK) !== 0 || rowXchg[row] !== 0)) row = lockedRow[row]!;
   finish(d, s, eip, p, row, pfx, seg);
 }
 

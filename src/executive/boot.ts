@@ -66,7 +66,6 @@ export function bootNt(o: { memory: number; console: (text: string) => void; tra
   const executive = new Executive(k, info, {
     console: o.console,
     ...(o.trace ? { trace: o.trace } : {}),
-    invalidatePage: (va) => cpu.mmu.invalidatePage(va),
     cpu,
   });
   executive.fastReply = o.fastpath ?? true;

@@ -27,7 +27,7 @@ import {
   getBadge, getMR, getMsgInfo, invokeTCB_Suspend, invokeTCB_Resume, seL4_MessageInfo_new, seL4_EndpointObject, seL4_Recv,
   seL4_ReplyRecv, seL4_Send, setMR, handleYield, hostFastpathReplyRecv, type BootInfo, type HostThread, type Kernel,
   seL4_Fault_VMFault, seL4_Fault_UserException, seL4_Fault_UnknownSyscall,
-  TCB_REGS, REG_EIP, REG_EFLAGS, REG_NEXT_EIP, TCB_ENTRY_FLAGS, TCB_FAULT_SAVED_ESI, ENTRY_SYSRET, ENTRY_MRS,
+  TCB_REGS, REG_EIP, REG_MSGINFO, REG_EFLAGS, REG_NEXT_EIP, TCB_ENTRY_FLAGS, TCB_FAULT_SAVED_ESI, ENTRY_SYSRET, ENTRY_MRS,
   TCB_SYSRESULT, IPCBUF_MSG, ipcBufferIndex,
 } from '../kernel/index.js';
 import { invokeCNode_SaveCaller } from '../kernel/save-caller.js';
@@ -58,17 +58,29 @@ import { CONTEXT_EXTENDED_REGISTERS, CONTEXT_FLOATING_POINT, readContextFpu, wri
 import { fpuReadThread, fpuWriteThread, newFpuImage, type FpuImage } from '../kernel/fpu-context.js';
 import type { Cpu } from '../cpu/cpu.js';
 import { SERVICE_HANDLERS } from './services.js';
+import { ThreadPlacement } from './ps/placement.js';
 
 export interface ExecutiveOptions {
   /** Console output (NtDisplayString). */
   readonly console: (text: string) => void;
   /** Diagnostic lines (--trace-syscalls); undefined = off. */
   readonly trace?: (line: string) => void;
-  /** Drops the CPU's TLB entry for `va` after a mapping changed. */
-  readonly invalidatePage?: (va: number) => void;
   readonly numberOfProcessors?: number;
   /** The CPU of the core the executive runs on: CONTEXTs then carry the FPU parts (x87, SSE). */
   readonly cpu?: Cpu;
+  /**
+   * SMP (no CPU of its own): CONTEXTs carry the FPU parts read from the TCBs,
+   * where every thread's state is while the executive sees it (the cores
+   * switch the FPU eagerly, kernel/fpu.ts).
+   */
+  readonly fpuInTcb?: boolean;
+  /**
+   * SMP: after a thread was suspended or stopped, returns once no CPU core
+   * runs it any more, so its registers in the TCB are current and its TCB
+   * may be deleted (smp/host-core.ts waitOffCpu). One core: not needed, the
+   * executive runs when no thread does.
+   */
+  readonly waitOffCpu?: (tcb: number) => void;
 }
 
 export interface ProcessExit {
@@ -110,6 +122,8 @@ export class Executive implements HostThread {
   private running = false;
   private readonly timers: Timer[] = [];
   private readonly epoch = process.hrtime.bigint();
+  /** Which CPU core runs each thread (ps/placement.ts). */
+  readonly placement: ThreadPlacement;
 
   constructor(readonly k: Kernel, readonly info: BootInfo, readonly options: ExecutiveOptions, handlers: Record<string, ServiceHandler> = SERVICE_HANDLERS) {
     this.tcb = info.rootThread;
@@ -118,6 +132,7 @@ export class Executive implements HostThread {
     this.dispatcher = new ServiceDispatcher(handlers);
     this.tracing = options.trace !== undefined;
     this.cores = options.numberOfProcessors ?? 1;
+    this.placement = new ThreadPlacement(k, this.cores);
     this.sharedData = new SharedUserData(this.ko, this.cores);
     // The root thread waits for the first message.
     seL4_Recv(k, this.tcb, this.endpointSlot);
@@ -211,7 +226,6 @@ export class Executive implements HostThread {
   /** A process of an image section, with ntdll and the image mapped, a PEB and KUSER_SHARED_DATA; no thread. */
   createProcessFromSection(image: ImageSection, ntdll: ImageSection, name: string, numberOfProcessors?: number): EProcess {
     const p = psCreateProcess(this, image, ntdll, name, numberOfProcessors ?? this.options.numberOfProcessors ?? 1);
-    p.space.vspace.onUnmap = (va) => this.options.invalidatePage?.(va);
     this.sharedData.mapInto(p.space);
     this.processes.set(p.pid, p);
     p.onLastHandleWithoutThreads = () => this.terminateProcess(p, NTSTATUS.STATUS_SUCCESS);
@@ -236,6 +250,7 @@ export class Executive implements HostThread {
   private stopThread(t: EThread): void {
     this.materializeReturn(t);
     invokeTCB_Suspend(this.k, t.tcb);
+    this.options.waitOffCpu?.(t.tcb);
   }
 
   /** Runs a thread again (suspend count went 0). */
@@ -272,6 +287,7 @@ export class Executive implements HostThread {
     t.wait = null;
     lpcThreadExit(this, t); // callers of its direct LPC receives are answered before its CNode goes
     invokeTCB_Suspend(this.k, t.tcb);
+    this.options.waitOffCpu?.(t.tcb); // another core may still run it: its TCB is deleted below
     if (t.savedReply !== 0) { this.ko.deleteCap(t.savedReply); t.savedReply = 0; }
     this.threads.delete(t.tid);
     for (const m of [...t.mutants]) (m as KMutant).abandon();
@@ -368,8 +384,15 @@ export class Executive implements HostThread {
       t.wait = null;
       this.latereplies++;
       if (this.tracing) this.trace(`  (answer to thread ${t.tid}) -> ${ntStatusName(status)}`);
-      setMR(this.k, this.tcb, 0, status | 0);
-      seL4_Send(this.k, this.tcb, slot, seL4_MessageInfo_new(0, 0, 0, 1));
+      // The Send uses the executive's message info and MR0. On several cores its Recv may
+      // already hold the next message (a caller queued while it served): keep that intact.
+      const k = this.k;
+      const infoAt = (this.tcb >> 2) + TCB_REGS + REG_MSGINFO;
+      const info = k.m[infoAt]!, mr0 = getMR(k, this.tcb, 0);
+      setMR(k, this.tcb, 0, status | 0);
+      seL4_Send(k, this.tcb, slot, seL4_MessageInfo_new(0, 0, 0, 1));
+      k.m[infoAt] = info;
+      setMR(k, this.tcb, 0, mr0);
       this.ko.deleteCap(slot);
       after?.();
       // Suspended while it waited: it stops now that it has its answer.
@@ -528,8 +551,8 @@ export class Executive implements HostThread {
 
   /** The thread's x87/SSE state, or undefined when the executive was given no CPU (no FPU parts in CONTEXTs). */
   readFpu(t: EThread): FpuImage | undefined {
-    const cpu = this.options.cpu;
-    if (cpu === undefined) return undefined;
+    const cpu = this.options.cpu ?? null;
+    if (cpu === null && this.options.fpuInTcb !== true) return undefined;
     const img = newFpuImage();
     fpuReadThread(this.k, cpu, t.tcb, img);
     return img;
@@ -557,7 +580,7 @@ export class Executive implements HostThread {
     if ((flags & CONTEXT_FLOATING_POINT) !== CONTEXT_FLOATING_POINT && (flags & CONTEXT_EXTENDED_REGISTERS) !== CONTEXT_EXTENDED_REGISTERS) return;
     const img = this.readFpu(t);
     if (img === undefined) return; // no CPU given: the FPU parts are not served (docs/executive.md)
-    if (readContextFpu(ctx, flags, img)) fpuWriteThread(this.k, this.options.cpu!, t.tcb, img);
+    if (readContextFpu(ctx, flags, img)) fpuWriteThread(this.k, this.options.cpu ?? null, t.tcb, img);
   }
 
   /** NtGetContextThread: the registers `t` resumes with (the caller: after its current call). */

@@ -8,7 +8,9 @@
  * first put into the TCB and the core's FPU left without an owner, so the
  * TCB is then the one copy, and the thread's next switch-in loads it.
  * Only the calling core is looked at: the executive runs on one core and
- * the threads it serves run there.
+ * the threads it serves run there. On the SMP machine the executive runs on
+ * the host core, which has no CPU (`cpu` null): the cores switch the FPU
+ * eagerly, so a thread the executive serves has its state in its TCB.
  */
 import type { Cpu } from '../cpu/cpu.js';
 import { SseState, X87State } from '../cpu/state.js';
@@ -26,9 +28,10 @@ export function newFpuImage(): FpuImage {
 }
 
 /** Makes `t`'s TCB hold its current FPU state (saving it from `cpu` if it is live there). */
-function fpuFlushThread(k: Kernel, cpu: Cpu, t: number): void {
+function fpuFlushThread(k: Kernel, cpu: Cpu | null, t: number): void {
   const i = k.coreBase(k.core) + CORE_FPU_OWNER;
   if (k.g[i] !== t) return;
+  if (cpu === null) throw new Error(`core ${k.core} has no CPU but owns the FPU state of thread 0x${t.toString(16)}`);
   saveFpu(k, cpu, t);
   k.g[i] = 0;
   // The switch is lazy (fpu.ts): with no owner, the next x87/SSE instruction on this core must
@@ -38,13 +41,13 @@ function fpuFlushThread(k: Kernel, cpu: Cpu, t: number): void {
 }
 
 /** Copies `t`'s FPU state into `out` (the reset state for a thread that never used it). */
-export function fpuReadThread(k: Kernel, cpu: Cpu, t: number, out: FpuImage): void {
+export function fpuReadThread(k: Kernel, cpu: Cpu | null, t: number, out: FpuImage): void {
   fpuFlushThread(k, cpu, t);
   loadFpu(k, out as unknown as Cpu, t);
 }
 
 /** Replaces `t`'s FPU state with `img`; it takes effect when `t` next runs. */
-export function fpuWriteThread(k: Kernel, cpu: Cpu, t: number, img: FpuImage): void {
+export function fpuWriteThread(k: Kernel, cpu: Cpu | null, t: number, img: FpuImage): void {
   fpuFlushThread(k, cpu, t);
   saveFpu(k, img as unknown as Cpu, t);
 }

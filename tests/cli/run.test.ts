@@ -134,13 +134,25 @@ test('--cores larger than the host\'s core count (sel4-pingpong on 4 cores, sel4
   assert.match(n.stdout, /^initiator on core 0, responder on core 1: 300 rounds, 0 bad$/m);
 });
 
-test('--cores > 1 with an NT program is STATUS_NOT_IMPLEMENTED, never ignored; bad --cores values are usage errors', () => {
-  const r = neptune('run', '--cores', '2', guest('hello.exe'));
-  assert.equal(r.status, 126);
-  assert.equal(r.stdout, '');
-  assert.match(r.stderr, /STATUS_NOT_IMPLEMENTED.*--cores > 1 for NT programs is not built yet/);
-  const one = neptune('run', '--cores', '1', guest('exitcode.exe'), '7');
-  assert.equal(one.status, 7, '--cores 1 is the single-core NT path');
+test('--cores N runs NT programs with the output and exit status of one core (N = 2 and N > host cores); bad --cores values are usage errors', () => {
+  const many = Math.max(3, availableParallelism() + 1);
+  for (const [prog, args] of [['hello.exe', ['one', 'two words']], ['ntproc.exe', []], ['ldrtls.exe', []]] as [string, string[]][]) {
+    const one = neptune('run', guest(prog), ...args);
+    assert.equal(one.status, 0, `${prog} on one core: ${one.stderr}`);
+    for (const n of [2, many]) {
+      const r = neptune('run', '--cores', String(n), guest(prog), ...args);
+      assert.equal(r.stderr, '', `${prog} on ${n} cores`);
+      assert.equal(r.status, one.status, `${prog} on ${n} cores`);
+      assert.equal(r.stdout, one.stdout, `${prog} on ${n} cores`);
+    }
+  }
+  const seven = neptune('--debug', 'run', '--cores', '2', guest('exitcode.exe'), '7');
+  assert.equal(seven.status, 7, 'the exit status comes back from the SMP machine');
+  assert.equal(seven.stderr.split('\n').filter((l) => /^neptune run: core \d+: \d+ system calls/.test(l)).length, 2, 'one counter line per core');
+  assert.match(seven.stderr, /executive: \d+ messages served on the host core/);
+  const limit = neptune('run', '--cores', '2', '--max-instructions', '1000', guest('hello.exe'));
+  assert.equal(limit.status, 126, '--max-instructions is not built for several cores: said, never ignored');
+  assert.match(limit.stderr, /--max-instructions .*not built for --cores > 1 \[STATUS_NOT_IMPLEMENTED\]/);
   for (const bad of ['0', '64', '1.5', 'two', '-1']) {
     const b = neptune('run', `--cores=${bad}`, guest('hello.exe'));
     assert.equal(b.status, 2, `--cores=${bad}`);

@@ -2,9 +2,9 @@
  * `neptune run PROGRAM.exe [ARGS]`: runs one native NT program and exits
  * with its exit status. The program runs as an NT process on the kernel,
  * its system calls served by the NT executive (src/executive) over seL4
- * IPC. `--cores N` (N > 1) runs the seL4 guest programs on the SMP
- * machine (src/kernel/guest/smp-run.ts); NT programs on more than one core
- * are not built yet and say so.
+ * IPC. `--cores N` (N > 1) runs NT programs on the SMP machine with the
+ * executive on the host's core (src/executive/smp-boot.ts), and the seL4
+ * guest programs there too (src/kernel/guest/smp-run.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { NtStatusError, NTSTATUS, ntStatusMessage } from '../../abi/ntstatus.js'
 import { guestBinDir } from '../../machine/paths.js';
 import { DEFAULT_RAM_BYTES, parseSize } from '../../machine/ram.js';
 import { runNtProgram } from '../../executive/boot.js';
+import { runNtProgramSmp } from '../../executive/smp-boot.js';
 import { DEFAULT_ENGINE, engineFromEnv } from '../../jit/index.js';
 import { runSel4Smp, sel4SmpProgram } from '../../kernel/guest/smp-run.js';
 
@@ -36,10 +37,12 @@ options:
                            jit-eager sets the default; docs/jit.md)
   --cores N                CPU cores, each a worker over the same guest RAM and
                            kernel (default 1; N may exceed the host's cores).
-                           N > 1 runs the seL4 guest programs sel4-pingpong.exe
-                           [ROUNDS] (N client/server pairs, every IPC across
-                           cores) and sel4-notify.exe [ROUNDS]; NT programs on
-                           more than one core are not implemented yet
+                           NT programs: threads are placed on the cores round
+                           robin (or by their affinity masks), the executive
+                           serves them from the host thread. Also runs the
+                           seL4 guest programs sel4-pingpong.exe [ROUNDS] (N
+                           client/server pairs, every IPC across cores) and
+                           sel4-notify.exe [ROUNDS]
   --no-fastpath            every IPC takes the kernel's slow path
 
 exit status: the program's; 125 the engine failed, 126 the image cannot be
@@ -101,29 +104,35 @@ export const runCommand: CliCommand = {
       }
       return r.ok ? 0 : 1;
     }
-    if (cores > 1) {
-      // Never ignore the flag: the executive serves one KernelCore today (docs/executive.md).
-      throw new CliError(`${program}: ${ntStatusMessage(NTSTATUS.STATUS_NOT_IMPLEMENTED)}: --cores > 1 for NT programs is not built yet ` +
-        '(the NT executive serves a single core; --cores N runs the seL4 programs sel4-pingpong.exe and sel4-notify.exe)', EXIT_CANNOT_EXECUTE);
-    }
     for (const e of env) if (!e.includes('=')) throw new CliError(`--env ${e}: expected NAME=VALUE`, EXIT_USAGE);
 
     const out = ctx.stdout;
     const trace = opts.has('trace-syscalls') ? (line: string) => ctx.stderr.write(`[syscall] ${line}\n`) : undefined;
     let result;
+    const nt = {
+      image,
+      args: rest.slice(1),
+      dllPath: [dirname(image), ...dllDirs, guestBinDir()],
+      env,
+      memory,
+      maxInstructions,
+      console: (text: string) => out.write(text),
+      trace,
+      engine,
+      fastpath,
+    };
     try {
-      result = runNtProgram({
-        image,
-        args: rest.slice(1),
-        dllPath: [dirname(image), ...dllDirs, guestBinDir()],
-        env,
-        memory,
-        maxInstructions,
-        console: (text) => out.write(text),
-        trace,
-        engine,
-        fastpath,
-      });
+      if (cores > 1) {
+        const r = await runNtProgramSmp({ ...nt, cores });
+        if (ctx.debug) {
+          for (const c of r.cores) {
+            ctx.stderr.write(`neptune run: core ${c.core}: ${c.syscalls} system calls (${c.fastpaths} fastpath), ${c.faults} faults, ` +
+              `${c.retired} instructions, ${c.sleeps} sleeps\n`);
+          }
+          ctx.stderr.write(`neptune run: executive: ${r.served} messages served on the host core, ${r.offCpuWaits} waits for a core to let go of a thread\n`);
+        }
+        result = r;
+      } else result = runNtProgram(nt);
     } catch (e) {
       if (e instanceof NtStatusError) {
         throw new CliError(`${program}: ${e.message}`, IMAGE_STATUSES.has(e.status) ? EXIT_CANNOT_EXECUTE : EXIT_ENGINE_FAILED);

@@ -20,6 +20,7 @@ import {
 } from '../../abi/layouts.js';
 import type { KernelObjects } from '../ke/objects.js';
 import { ProcessVSpace } from './vspace.js';
+import { PTE_PRESENT } from '../../kernel/index.js';
 
 export const PAGE = 0x1000;
 export const MEM_IMAGE = 0x1000000;
@@ -226,7 +227,7 @@ export class AddressSpace {
     const f = v.frame[i]!;
     if (f === 0) return;
     const wasMapped = isAccessible(old);
-    if (wasMapped) this.vspace.unmap(va, f);
+    if (wasMapped) this.vspace.unmap(f);
     if (isAccessible(protect)) this.vspace.map(va, f, !shared && isWritableProtect(protect));
   }
 
@@ -257,7 +258,7 @@ export class AddressSpace {
       const i = (va - v.base) / PAGE;
       const f = v.frame[i]!;
       if (f !== 0) {
-        if (isAccessible(v.protect[i]!)) this.vspace.unmap(va, f);
+        if (isAccessible(v.protect[i]!)) this.vspace.unmap(f);
         // A copy of a shared frame's cap goes; the frame stays with its owner (the section).
         if (v.shared || (v.cow !== undefined && v.cow[i] !== 0)) this.ko.deleteCap(f);
         else this.ko.releaseFrame(f);
@@ -336,6 +337,10 @@ export class AddressSpace {
         this.copyOnWrite(v, i);
         return FaultResolution.RESOLVED;
       }
+      // On several cores the fault may come from another core's TLB entry made before this
+      // mapping changed (a copy-on-write another thread's fault made): allowed now, it restarts.
+      // (One core: its TLB is kept exact, so such a fault is a real one.)
+      if (this.ko.k.numCores > 1 && (this.vspace.pte(va) & PTE_PRESENT) !== 0 && (!write || this.vspace.isWritable(va))) return FaultResolution.RESOLVED;
       return FaultResolution.VIOLATION; // mapped already: a real protection fault
     }
     this.demandFaults++;
@@ -359,7 +364,7 @@ export class AddressSpace {
     const k = this.ko.k;
     if (k.physicalWritten !== null) k.physicalWritten(to, PAGE);
     const p = v.protect[i]!;
-    if (isAccessible(p)) this.vspace.unmap(va, shared);
+    if (isAccessible(p)) this.vspace.unmap(shared);
     this.ko.deleteCap(shared);
     v.frame[i] = f;
     v.cow![i] = 0;
@@ -515,7 +520,7 @@ export class AddressSpace {
       for (; i < n; i++) if (isAccessible(v.protect[i]!)) this.vspace.map(base + i * PAGE, frameCaps[i]!, false);
     } catch (e) {
       // No page table could be made: undo the mappings; the caller still owns the caps.
-      for (let j = 0; j < i; j++) if (isAccessible(v.protect[j]!)) this.vspace.unmap(base + j * PAGE, frameCaps[j]!);
+      for (let j = 0; j < i; j++) if (isAccessible(v.protect[j]!)) this.vspace.unmap(frameCaps[j]!);
       throw e;
     }
     this.insert(v);

@@ -2,8 +2,8 @@
  * A process's VSpace as seL4 objects: a page directory with an ASID, page
  * tables made on demand, and frame caps mapped at user addresses. Mm decides
  * what is mapped (address-space.ts); this file only talks to the kernel.
- * Every change that removes or downgrades a mapping calls `onUnmap` so the
- * CPU drops the stale TLB entry.
+ * The kernel's unmap paths drop stale TLB entries themselves, on every core
+ * that may hold one (src/kernel/shootdown.ts).
  */
 import {
   invokeASIDPool_Assign, invokePage_Map, invokePageTable_Map, seL4_CapInitThreadASIDPool, seL4_NoError,
@@ -21,7 +21,6 @@ export class ProcessVSpace {
   /** Physical address of the page directory. */
   readonly pd: number;
   private readonly pageTables = new Map<number, number>();
-  onUnmap: (va: number) => void = () => {};
 
   constructor(private readonly ko: KernelObjects) {
     this.pdSlot = ko.retypeReclaimable(seL4_X86_PageDirectoryObject);
@@ -42,9 +41,8 @@ export class ProcessVSpace {
   }
 
   /** Removes the mapping of frame cap `frame` (the frame itself is kept). */
-  unmap(va: number, frame: number): void {
+  unmap(frame: number): void {
     finaliseFrameCap(this.ko.k, this.ko.slot(frame));
-    this.onUnmap(va);
   }
 
   /** The PTE for `va` (0 when not present): bit 0 present, bit 1 writable. */

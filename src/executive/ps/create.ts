@@ -33,6 +33,7 @@ import {
   invokeTCB_Resume, invokeTCB_SetPriority, invokeTCB_WriteRegisters, seL4_CapInitThreadCNode, seL4_CapInitThreadTCB,
   seL4_CapTableObject, seL4_NoError, seL4_TCBObject, slotPtr, ERROR_NAMES,
 } from '../../kernel/index.js';
+import type { ThreadPlacement } from './placement.js';
 import type { KernelObjects } from '../ke/objects.js';
 import { CONTEXT_SIZE, buildContext } from '../ke/exception-dispatch.js';
 import { AddressSpace, PAGE } from '../mm/address-space.js';
@@ -75,6 +76,8 @@ export interface ProcessServices {
   readonly ko: KernelObjects;
   /** Root CNode slot of the executive's service endpoint. */
   readonly endpointSlot: number;
+  /** Which CPU core runs each thread (ps/placement.ts). */
+  readonly placement: ThreadPlacement;
   newId(): number;
 }
 
@@ -88,6 +91,7 @@ const NTDLL_ENTRIES = ['LdrInitializeThunk', 'LdrpProcessReturnThunk', 'KiUserEx
 export function psCreateProcess(ex: ProcessServices, image: ImageSection, ntdll: ImageSection, imageName: string, numberOfProcessors: number): EProcess {
   const space = new AddressSpace(ex.ko);
   const p = new EProcess(ex.newId(), imageName, space);
+  p.affinity = ex.placement.systemAffinity; // every processor, as NT starts a process
   try {
     const n = mmMapImageView(ex.ko, ntdll, space, 0);
     if (!n.atBase) throw new NtStatusError(NTSTATUS.STATUS_CONFLICTING_ADDRESSES, `ntdll.dll could not be mapped at its base 0x${ntdll.imageBase.toString(16)}`);
@@ -246,6 +250,7 @@ function startThread(ex: ProcessServices, t: EThread, regs: readonly number[], i
   check(invokeTCB_SetPriority(k, t.tcb, ko.slot(seL4_CapInitThreadTCB), NT_THREAD_PRIORITY - 8 + t.priority), 'TCB_SetPriority');
   // seL4_UserContext: eip esp eflags eax ebx ecx edx esi edi ebp fs_base gs_base
   check(invokeTCB_WriteRegisters(k, t.tcb, false, 12, [...regs, t.teb, ipc]), 'TCB_WriteRegisters');
+  ex.placement.place(t);
   p.threads.add(t);
   t.suspendCount = suspended ? 1 : 0;
   if (!suspended) check(invokeTCB_Resume(k, t.tcb), 'TCB_Resume');

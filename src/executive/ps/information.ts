@@ -4,8 +4,9 @@
  * Thread). NT priorities 1..31 go to the thread's TCB as
  * NT_THREAD_PRIORITY - 8 + priority (so normal threads keep the priority
  * they always had, and every one stays below the executive's). Affinity
- * masks are checked against the processors and kept (threads do not move
- * between cores because of them: the executive places threads itself).
+ * masks are checked against the processors and kept; on several cores a
+ * thread whose core leaves its mask moves to a core of the new mask
+ * (ps/placement.ts).
  */
 import { NTSTATUS } from '../../abi/ntstatus.js';
 import { invokeTCB_SetPriority, seL4_CapInitThreadTCB, seL4_NoError } from '../../kernel/index.js';
@@ -65,7 +66,7 @@ export function psSetThreadPriority(ex: Executive, th: EThread, priority: number
 }
 
 function systemAffinity(ex: Executive): number {
-  return ex.cores >= 32 ? 0xffffffff : ((1 << ex.cores) - 1) >>> 0;
+  return ex.placement.systemAffinity;
 }
 
 /** Reads the ULONG/LONG a set class takes, after checking the length. */
@@ -102,7 +103,10 @@ export const psInformationServices: Record<string, ServiceHandler> = {
         if (v === undefined) return NTSTATUS.STATUS_INFO_LENGTH_MISMATCH;
         if (v === 0 || (v & ~systemAffinity(ex)) !== 0) return NTSTATUS.STATUS_INVALID_PARAMETER;
         p.affinity = v;
-        for (const th of p.threads) th.affinity = (th.affinity & v) || v;
+        for (const th of p.threads) {
+          th.affinity = (th.affinity & v) || v;
+          ex.placement.follow(th);
+        }
         return NTSTATUS.STATUS_SUCCESS;
       }
       case ProcessDefaultHardErrorMode: {
@@ -156,6 +160,7 @@ export const psInformationServices: Record<string, ServiceHandler> = {
         if (v === undefined) return NTSTATUS.STATUS_INFO_LENGTH_MISMATCH;
         if (v === 0 || (v & ~p.affinity) !== 0) return NTSTATUS.STATUS_INVALID_PARAMETER;
         th.affinity = v;
+        ex.placement.follow(th);
         return NTSTATUS.STATUS_SUCCESS;
       }
       case ThreadImpersonationToken: {

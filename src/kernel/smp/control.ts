@@ -16,7 +16,9 @@ export const CTL_ACTIVE = 16;
  * host can sample progress without a lock: the bench's chunked medians).
  */
 export const CTL_PROGRESS = 32;
-export const CONTROL_BYTES = (CTL_PROGRESS + 64) * 4;
+/** The guest-atomics lock every core's CPU takes around a locked instruction (cpu/ops/locked.ts), alone on its 64-byte line. */
+export const CTL_GUEST_ATOMICS = CTL_PROGRESS + 128;
+export const CONTROL_BYTES = (CTL_GUEST_ATOMICS + 16) * 4;
 
 export interface CoreWorkerData {
   memory: SharedArrayBuffer;

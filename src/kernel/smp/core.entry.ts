@@ -31,7 +31,7 @@ import { CodeMap, DEFAULT_ENGINE, engineFromEnv, jitOf } from '../../jit/index.j
 import { CoreProfiler } from './profile.js';
 import { HandoffRings } from './handoff.js';
 import { CrossCoreFastpath } from './cross-fastpath.js';
-import { CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData } from './control.js';
+import { CTL_ACTIVE, CTL_GUEST_ATOMICS, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData } from './control.js';
 
 const d = workerData as CoreWorkerData;
 const ram = new GuestRam(d.memory);
@@ -39,9 +39,16 @@ const k = new Kernel({ memory: d.memory, globals: d.globals }, d.core);
 const ctl = new Int32Array(d.control);
 const cpu = new Cpu(ram);
 cpu.coreId = d.core;
+// Locked instructions are atomic across the cores (cpu/ops/locked.ts).
+cpu.atomicLock = ctl;
+cpu.atomicLockIndex = CTL_GUEST_ATOMICS;
 // The JIT state of this core over the machine's shared CodeMap (before KernelCore picks the engine).
+// `interp` runs the decode-cache blocks through the same loop with translation off: that loop
+// is what follows the shared map, so code dropped on another core or by the host (its writes to
+// guest RAM, smp/host-core.ts) is dropped here too before anything runs from that page.
 const engine = d.engine ?? engineFromEnv(DEFAULT_ENGINE);
-if (engine !== 'interp') jitOf(cpu, { codeMap: new CodeMap(ram.size, d.codeMap), ...(engine === 'jit-eager' ? { threshold: 0 } : {}) });
+const threshold = engine === 'jit-eager' ? 0 : engine === 'interp' ? Number.POSITIVE_INFINITY : null;
+jitOf(cpu, { codeMap: new CodeMap(ram.size, d.codeMap), ...(threshold !== null ? { threshold } : {}) });
 const base = k.coreBase(d.core);
 const ticks = base + CORE_TICKS;
 const lock = new BigKernelLock(d.globals);
@@ -51,7 +58,7 @@ const core = new KernelCore(k, cpu, {
   lock,
   ...(cross !== null ? { crossCore: cross } : {}),
   fastpath: d.fastpath,
-  engine,
+  engine: engine === 'interp' ? 'jit' : engine,
   tickInstructions: d.sliceInstructions,
   sliceEnd: (kk) => {
     let n = Atomics.exchange(kk.g, ticks, 0);

@@ -70,7 +70,7 @@ export class SmpMachine {
   readonly k: Kernel;
   readonly info: BootInfo;
   readonly lock: BigKernelLock;
-  readonly b: SpaceBuilder;
+  private builder: SpaceBuilder | null = null;
   readonly cores: number;
   readonly hostCore: number;
   readonly control = new SharedArrayBuffer(CONTROL_BYTES);
@@ -96,9 +96,21 @@ export class SmpMachine {
     this.k = new Kernel(kernel.shared, cores); // boot's handle is core 0's
     this.info = bootInfo;
     this.lock = new BigKernelLock(kernel.globals);
-    this.b = new SpaceBuilder(this.k, bootInfo);
     // The host's root-task thread is awake (it is running this constructor).
     Atomics.store(new Int32Array(this.control), CTL_ACTIVE, 1);
+  }
+
+  /**
+   * The root task's SpaceBuilder, made at first use (it takes root CNode
+   * slots and a page directory; a root task with its own object allocator,
+   * such as the NT executive, never asks for it).
+   */
+  get b(): SpaceBuilder {
+    if (this.builder === null) {
+      const make = () => new SpaceBuilder(this.k, this.info);
+      this.builder = this.lock.owner() === this.hostCore ? make() : this.kernel(make);
+    }
+    return this.builder;
   }
 
   /** The root thread (on the host core). */

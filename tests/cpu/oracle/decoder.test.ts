@@ -356,6 +356,7 @@ test('decoder oracle: every opcode-table row against iced-x86', { skip }, () => 
   const rejected: string[] = [];
   let compared = 0;
   for (const row of e.opTable) {
+    if (row.name.startsWith('lock ')) continue; // locked twins (ops/locked.ts): an SMP core's rows for the plain rows' encodings
     let accepted = 0;
     for (const s of synthesize(row)) {
       const bytes = Uint8Array.from([...s.bytes, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);

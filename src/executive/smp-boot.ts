@@ -1,0 +1,135 @@
+/**
+ * `neptune run --cores N` for NT programs: the executive as the root task
+ * of the SMP machine (src/kernel/smp), serving the NT system calls of
+ * threads that run on N core workers.
+ *
+ *   core workers 0..N-1   guest threads (placed by ps/placement.ts); a
+ *                         system call is a seL4 Call on the executive's
+ *                         endpoint: kernel slow path under the big lock,
+ *                         the executive's TCB becomes runnable on core N
+ *   host thread (core N)  HostCoreServer: sleeps on core N's doorbell
+ *                         (Atomics.wait, no spinning), serves under the
+ *                         big lock (Executive.run, as on one core), fires
+ *                         the executive's timers, and tells "every thread
+ *                         waits and no timer is armed" (deadlock) from
+ *                         threads still running on some core
+ *
+ * What differs from one core (boot.ts): the executive has no CPU of its
+ * own, so
+ *   - CONTEXTs take the FPU state from the TCBs (`fpuInTcb`);
+ *   - a thread it suspends or ends may be running on a core: it waits
+ *     until that core has let go of it (`waitOffCpu`);
+ *   - its writes to guest RAM drop translated code on every core through
+ *     the shared CodeMap (`smpHostWrites`);
+ *   - a mapping it removes or downgrades is shot down on every core that
+ *     may hold it by the kernel's unmap paths themselves (shootdown.ts).
+ */
+import { NTSTATUS, NtStatusError } from '../abi/ntstatus.js';
+import { SmpMachine } from '../kernel/smp/machine.js';
+import { HostCoreServer, smpHostWrites } from '../kernel/smp/host-core.js';
+import type { CoreReport } from '../kernel/smp/control.js';
+import { Executive, type ProcessExit } from './executive.js';
+import { exShutdownRecord } from './ex/system.js';
+import type { NtRunOptions } from './boot.js';
+
+/** log2 slots of the executive's root CNode, as on one core (boot.ts). */
+const ROOT_CNODE_BITS = 17;
+/**
+ * The longest the host sleeps while some thread runs: it then updates the
+ * clocks of KUSER_SHARED_DATA, fires due timers and looks again whether
+ * every thread waits (one core does this between slices).
+ */
+const HOST_TICK_MS = 2;
+/** How often the host lets its own event loop run (worker messages, stdout). */
+const EVENT_LOOP_MS = 100;
+
+export interface NtSmpRunOptions extends NtRunOptions {
+  /** CPU cores (workers), 1..63. */
+  readonly cores: number;
+}
+
+export interface NtSmpRunResult {
+  readonly exitStatus: number;
+  readonly exception?: string;
+  readonly shutdown?: string;
+  /** Guest instructions retired on every core. */
+  readonly instructions: number;
+  readonly executive: Executive;
+  /** Each core worker's counters. */
+  readonly cores: CoreReport[];
+  /** Messages the executive served; times it waited for a core to let go of a thread. */
+  readonly served: number;
+  readonly offCpuWaits: number;
+}
+
+/** Boots the SMP machine with the executive as root task, runs `image` until its process ends. Throws NtStatusError for an image that cannot run. */
+export async function runNtProgramSmp(o: NtSmpRunOptions): Promise<NtSmpRunResult> {
+  if ((o.maxInstructions ?? 0) > 0) {
+    throw new NtStatusError(NTSTATUS.STATUS_NOT_IMPLEMENTED, '--max-instructions counts one core\'s instructions; it is not built for --cores > 1');
+  }
+  const m = new SmpMachine({
+    cores: o.cores, ramBytes: o.memory, rootCNodeBits: ROOT_CNODE_BITS,
+    ...(o.fastpath !== undefined ? { fastpath: o.fastpath } : {}), ...(o.engine !== undefined ? { engine: o.engine } : {}),
+  });
+  m.k.physicalWritten = smpHostWrites(m.codeMap);
+  let host: HostCoreServer | null = null;
+  const executive = m.kernel(() => new Executive(m.k, m.info, {
+    console: o.console,
+    ...(o.trace ? { trace: o.trace } : {}),
+    numberOfProcessors: o.cores,
+    fpuInTcb: true,
+    waitOffCpu: (tcb) => host!.waitOffCpu(tcb),
+  }));
+  // The host-thread ReplyRecv fastpath answers callers on the executive's own core only.
+  executive.fastReply = false;
+  const server = new HostCoreServer(m, executive);
+  host = server;
+  let exit: ProcessExit | undefined;
+  let verdict: 'done' | 'deadlock' = 'done';
+  let reports: CoreReport[] = [];
+  await m.boot();
+  try {
+    const p = server.locked(() => executive.createProcess(o));
+    executive.onProcessExit = (e) => { if (e.process === p) exit = e; };
+    let lastYield = Date.now();
+    let idleSeen = false;
+    for (;;) {
+      let next: bigint | undefined;
+      let idle = false;
+      let fired = false;
+      server.locked(() => {
+        server.serve();
+        const before = executive.timersFired;
+        next = executive.pollTimers();
+        fired = executive.timersFired !== before;
+        idle = server.allIdle();
+      });
+      if (exit !== undefined) break;
+      if (server.stopped()) throw new Error('a core worker stopped the machine (an engine failure; its error follows)');
+      if (idle && next === undefined && !fired) {
+        // Seen twice, a host tick apart with nothing rung in between: every thread waits for good.
+        if (idleSeen) { verdict = 'deadlock'; break; }
+        idleSeen = true;
+      } else idleSeen = false;
+      let ms = HOST_TICK_MS;
+      if (next !== undefined) ms = Math.min(ms, Math.max(0, Number(next - executive.now()) / 1e6));
+      if (ms > 0 && !fired) server.wait(ms);
+      if (Date.now() - lastYield >= EVENT_LOOP_MS) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = Date.now();
+      }
+    }
+  } finally {
+    reports = await m.shutdown();
+  }
+  const instructions = reports.reduce((s, r) => s + r.retired, 0);
+  const sd = exShutdownRecord(executive);
+  const base = {
+    instructions, executive, cores: reports, served: server.served, offCpuWaits: server.offCpuWaits,
+    ...(sd === undefined ? {} : { shutdown: `${sd.action} by ${sd.by}` }),
+  };
+  if (verdict === 'deadlock') {
+    return { ...base, exitStatus: NTSTATUS.STATUS_UNSUCCESSFUL, exception: 'every thread is waiting and no timer is armed (deadlock)' };
+  }
+  return exit!.exception === undefined ? { ...base, exitStatus: exit!.status } : { ...base, exitStatus: exit!.status, exception: exit!.exception };
+}

@@ -1,0 +1,93 @@
+/**
+ * NT programs on the SMP machine (src/executive/smp-boot.ts): the executive
+ * on the host core, the programs' threads on 2 and on 3 core workers (more
+ * than this machine may have). Each program's output and exit status must
+ * be those of the single-core run; where a program reports the processor
+ * count, that is the one line that differs.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { runNtProgram } from '../../src/executive/boot.js';
+import { runNtProgramSmp } from '../../src/executive/smp-boot.js';
+import { guestBinDir } from '../../src/machine/paths.js';
+
+const bin = guestBinDir();
+
+function options(image: string, args: string[]) {
+  return { image: join(bin, image), args, dllPath: [bin], memory: 64 << 20 };
+}
+
+function one(image: string, args: string[] = []) {
+  let out = '';
+  const r = runNtProgram({ ...options(image, args), console: (s) => { out += s; } });
+  return { out, status: r.exitStatus, exception: r.exception };
+}
+
+async function smp(image: string, cores: number, args: string[] = []) {
+  let out = '';
+  const r = await runNtProgramSmp({ ...options(image, args), cores, console: (s) => { out += s; } });
+  return { out, status: r.exitStatus, exception: r.exception, r };
+}
+
+for (const [image, args] of [
+  ['ntproc.exe', []], ['ntlpc.exe', []], ['ntunwind.exe', []], ['ldrtls.exe', []], ['ldrtest.exe', []], ['ntseh.exe', []],
+] as [string, string[]][]) {
+  test(`${image} on 2 and 3 cores reports what it reports on one`, async () => {
+    const want = one(image, args);
+    for (const cores of [2, 3]) {
+      const got = await smp(image, cores, args);
+      assert.equal(got.out, want.out, `${image} on ${cores} cores`);
+      assert.equal(got.status, want.status, `${image} on ${cores} cores`);
+      assert.equal(got.exception, want.exception, `${image} on ${cores} cores`);
+    }
+  });
+}
+
+test('ntconf.exe and ntsvc.exe on several cores: only the processor count and what depends on it differ', async () => {
+  const conf = one('ntconf.exe');
+  const conf3 = await smp('ntconf.exe', 3);
+  assert.equal(conf3.status, conf.status);
+  assert.equal(conf3.out, conf.out.replace('query.system-fields: page 4096 processors 1', 'query.system-fields: page 4096 processors 3'));
+  const svc = one('ntsvc.exe');
+  const svc2 = await smp('ntsvc.exe', 2);
+  assert.equal(svc2.out, svc.out, 'mask 6 names a processor 2 cores do not have: refused as on one core');
+  const svc3 = await smp('ntsvc.exe', 3);
+  // With three processors the process affinity mask 6 (processors 1 and 2) is valid.
+  assert.equal(svc3.out, svc.out.replace('process.affinity-bad: 0xc000000d', 'process.affinity-bad: 0x00000000'));
+});
+
+test('the threads of one process run on different cores (placed round robin), and the executive serves them from the host core', async () => {
+  // ntlpc's main thread and its server thread talk over LPC; ldrtls makes threads of its own.
+  for (const image of ['ntlpc.exe', 'ldrtls.exe']) {
+    const { r } = await smp(image, 2);
+    assert.equal(r.exitStatus, 0, image);
+    const busy = r.cores.filter((c) => c.syscalls > 0 && c.retired > 0).length;
+    assert.equal(busy, 2, `${image}: both cores ran its threads`);
+    assert.ok(r.served > 0, `${image}: the executive served its calls`);
+    for (const c of r.cores) assert.deepEqual(c.unhandled, [], `${image}: no thread stopped without a handler`);
+  }
+});
+
+test('ntheap.exe on 2 and 3 cores: two threads share a heap and a critical section from different cores (locked instructions atomic across cores)', async () => {
+  // The time.* lines print the clock; everything else must be the single-core run's.
+  const steady = (out: string) => out.split('\n').filter((l) => !l.startsWith('time.')).join('\n');
+  const want = one('ntheap.exe');
+  assert.equal(want.status, 0, want.out);
+  for (const cores of [2, 3]) {
+    const got = await smp('ntheap.exe', cores);
+    assert.equal(got.exception, undefined, got.out);
+    assert.equal(got.status, 0, got.out);
+    assert.equal(steady(got.out), steady(want.out), `ntheap on ${cores} cores`);
+    assert.match(got.out, /threads\.lock: counter 4000 overlap 0 contended yes/);
+    assert.ok(got.r.cores.filter((c) => c.syscalls > 0).length >= 2, 'its threads ran on more than one core');
+  }
+});
+
+test('a program that waits for ever on several cores ends as a deadlock, never a hang', async () => {
+  // ntpingpong's pong half alone waits for a ping that never comes.
+  const want = one('ntpingpong.exe', ['pong']);
+  const got = await smp('ntpingpong.exe', 2, ['pong']);
+  assert.equal(got.status, want.status);
+  assert.equal(got.exception, want.exception);
+});
