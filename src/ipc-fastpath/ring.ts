@@ -39,12 +39,11 @@
  * a lap long. The consumer only reads the sequence words of batch starts
  * (its cached end of the last batch is where the next one starts).
  *
- * Waiting: the consumer first polls that sequence word in a short plain
- * loop (a few hundred loads, no clock reads: a running partner answers
- * within it), then for at most `spinUs` microseconds of wall time
- * (SpinPolicy, adaptive: the budget shrinks when spinning out only delayed
- * a partner that needed this host core, and grows when spins catch their
- * messages). A budget in iterations alone measured nothing stable: 20,000
+ * Waiting: the consumer polls that sequence word for at most `spinUs`
+ * microseconds of wall time (SpinPolicy, adaptive: the budget shrinks when
+ * spinning out only delayed a partner that needed this host core, and
+ * grows when spins catch their messages; it reads the clock once per 64
+ * polls). A budget in iterations measured nothing stable: 20,000
  * loads were 0.1 ms on an idle host and 0.6 ms on a loaded one, long enough
  * to hold the very core the partner waited for (ring round trips of
  * 340 µs); 100 is far too short (REFERENCE.md: a missed hand-off costs a
@@ -82,8 +81,6 @@ export const RING_CLOSED = 56;
 export const RING_HEADER_WORDS = 64;
 /** Words per cache line: a slot's stride is a whole number of them. */
 const LINE_WORDS = 16;
-/** Polls of the plain loop before the timed spin (no clock reads: a partner that runs answers within it). */
-export const RING_PRESPIN = 256;
 
 /** Default longest spin before sleeping (µs): covers a running partner's answer, not a host time slice. */
 export const DEFAULT_SPIN_US = 100;
@@ -298,7 +295,7 @@ export class SpscRing {
   }
 
   /**
-   * Waits until a message is available: polls, spins, then sleeps with the
+   * Waits until a message is available: spins, then sleeps with the
    * sleeping flag set (see the header). Returns the number available, or 0
    * if the ring was closed or `timeoutMs` passed.
    */
@@ -307,11 +304,6 @@ export class SpscRing {
     if (n !== 0) return n;
     const w = this.words;
     const at = this.seqIndex(this.tail);
-    // The plain poll: one line, no clock, no closure.
-    const tail = this.tail;
-    for (let i = 0; i < RING_PRESPIN; i++) {
-      if (((Atomics.load(w, at) - tail) | 0) > 0) return this.available();
-    }
     let spun = false;
     if (this.gate === null || this.gate.tryEnter()) {
       const got = this.consumerSpin.spin(this.hasMessage);
