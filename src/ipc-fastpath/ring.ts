@@ -10,7 +10,7 @@
  *     word  8  capacity, word 9 slot payload words, word 10 slot stride
  *              (read-only after creation)
  *     word 16  tail  — slots consumed, written only by the consumer
- *     word 32  consumer sleeping flag
+ *     word 32  consumer sleeping: 0, or which slot it sleeps on
  *     word 48  producer sleeping flag (ring full)
  *     word 56  closed flag
  *   slots: capacity x stride int32 words; word 0 of a slot is its sequence
@@ -53,9 +53,15 @@
  * Atomics.notify only when that flag is set, and takes the flag (exchange
  * to 0) so a sleep costs one notify however many messages are published
  * while the consumer wakes up (a sleeper sets it again before each wait).
- * Both sides' accesses are sequentially consistent, so either the
- * consumer's re-check sees the new sequence word or the producer sees the
- * flag: no lost wake-up. A full ring makes the producer wait the same way
+ * The flag names the position slept on, and only the publish of the batch
+ * starting there takes it (compare-exchange): a producer still finishing
+ * the batch before, whose store the sleeper has already seen, must not
+ * take the flag of a sleep on a word that its publish does not change (a
+ * first version did, and lost wake-ups: the sleeper waited out its 1 s
+ * timeout, single-message throughput fell to 0.3 M msg/s). Both sides'
+ * accesses are sequentially consistent, so either the consumer's re-check
+ * sees the new sequence word or the producer sees the flag: no lost
+ * wake-up. A full ring makes the producer wait the same way
  * on tail.
  *
  * A SpinGate (a shared counter) can bound how many threads spin at once
@@ -73,9 +79,8 @@ export const RING_CAPACITY = 8;
 export const RING_SLOT_WORDS = 9;
 export const RING_STRIDE = 10;
 export const RING_TAIL = 16;
+/** 0: the consumer is awake; else (position << 1) | 1 of the slot whose sequence word it sleeps on. */
 export const RING_CONSUMER_SLEEPING = 32;
-/** The sequence-word index a sleeping consumer waits on (for `close`). */
-export const RING_CONSUMER_WAIT_AT = 33;
 export const RING_PRODUCER_SLEEPING = 48;
 export const RING_CLOSED = 56;
 export const RING_HEADER_WORDS = 64;
@@ -84,6 +89,9 @@ const LINE_WORDS = 16;
 
 /** Default longest spin before sleeping (µs): covers a running partner's answer, not a host time slice. */
 export const DEFAULT_SPIN_US = 100;
+
+/** The consumer-sleeping word for a sleep on position `pos` (odd, never 0; live positions differ by far less than 2^31). */
+export const sleepWord = (pos: number): number => ((pos << 1) | 1);
 
 /** A machine-wide bound on spinning threads (one int32 in a SAB). */
 export class SpinGate {
@@ -197,14 +205,19 @@ export class SpscRing {
   /** Publishes `n` written slots with one store; wakes a sleeping consumer. */
   publish(n: number): void {
     const w = this.words;
-    const first = this.seqIndex(this.head);
-    const end = (this.head + n) | 0;
+    const start = this.head;
+    const first = this.seqIndex(start);
+    const end = (start + n) | 0;
     for (let i = 1; i < n; i++) w[this.seqIndex(this.head + i)] = end;
     Atomics.store(w, first, end);
     this.head = end;
     w[RING_HEAD] = end; // diagnostics and late attachers only: nobody polls it
     // Taking the flag makes this the one notify of that sleep (the next publishes before it runs pay nothing).
-    if (Atomics.load(w, RING_CONSUMER_SLEEPING) !== 0 && Atomics.exchange(w, RING_CONSUMER_SLEEPING, 0) !== 0) Atomics.notify(w, first);
+    // Only a sleep on this batch's first slot is ours to take: a publisher still finishing the batch
+    // before it must not take the flag of a consumer that already moved on and sleeps on this one's
+    // word (that word does not change for it: the sleeper would miss its wake-up).
+    const sleep = Atomics.load(w, RING_CONSUMER_SLEEPING);
+    if (sleep !== 0 && sleep === sleepWord(start) && Atomics.compareExchange(w, RING_CONSUMER_SLEEPING, sleep, 0) === sleep) Atomics.notify(w, first);
   }
 
   /** Copies `len` words of `src` from `start` into one slot and publishes it; false if the ring is full. */
@@ -314,8 +327,7 @@ export class SpscRing {
     const t0 = performance.now();
     const deadline = timeoutMs === Infinity ? Infinity : t0 + timeoutMs;
     for (;;) {
-      Atomics.store(w, RING_CONSUMER_WAIT_AT, at);
-      Atomics.store(w, RING_CONSUMER_SLEEPING, 1);
+      Atomics.store(w, RING_CONSUMER_SLEEPING, sleepWord(this.tail));
       const v = Atomics.load(w, at);
       n = this.available();
       if (n !== 0 || Atomics.load(w, RING_CLOSED) !== 0) break;
@@ -338,7 +350,8 @@ export class SpscRing {
   close(): void {
     const w = this.words;
     Atomics.store(w, RING_CLOSED, 1);
-    Atomics.notify(w, Atomics.load(w, RING_CONSUMER_WAIT_AT));
+    const sleep = Atomics.load(w, RING_CONSUMER_SLEEPING);
+    if (sleep !== 0) Atomics.notify(w, this.seqIndex(sleep >>> 1));
     Atomics.notify(w, RING_TAIL);
   }
   get closed(): boolean {

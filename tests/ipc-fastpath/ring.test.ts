@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { SpscRing, SpinGate, RING_HEADER_WORDS } from '../../src/ipc-fastpath/ring.js';
+import { SpscRing, SpinGate, RING_CONSUMER_SLEEPING, RING_HEADER_WORDS, sleepWord } from '../../src/ipc-fastpath/ring.js';
 import { checksumStep, expectedChecksum, messageWord } from '../../src/ipc-fastpath/pattern.js';
 
 const PEER = new URL('../../src/ipc-fastpath/peer.entry.js', import.meta.url);
@@ -99,6 +99,25 @@ test('full ring: the producer sees no room until the consumer releases, then exa
   const out = new Int32Array(1);
   for (let i = 3; i < 7; i++) { assert.ok(c.tryPop(out)); assert.equal(out[0], i); }
   assert.ok(!c.tryPop(out));
+});
+
+test('only the publish of the slot a consumer sleeps on takes its sleeping flag', () => {
+  // The race, step by step: the consumer saw slot 0 (the producer is still inside publish(0), after
+  // its store), took it and went to sleep on slot 1's sequence word. publish(0)'s flag check must
+  // leave that sleep alone (slot 1's word does not change for it); publish(1) takes it.
+  const r = SpscRing.create(4, 1, 10);
+  const w = r.words;
+  r.words[r.writeOffset(0)] = 7;
+  Atomics.store(w, RING_CONSUMER_SLEEPING, sleepWord(11));
+  r.publish(1);
+  assert.equal(Atomics.load(w, RING_CONSUMER_SLEEPING), sleepWord(11), 'a sleep on slot 11 survives the publish of slot 10');
+  r.publish(1);
+  assert.equal(Atomics.load(w, RING_CONSUMER_SLEEPING), 0, 'the publish of slot 11 takes it');
+  // Positions a whole lap apart share a slot: the flag names the position, not the slot.
+  const q = SpscRing.create(2, 1, 0);
+  Atomics.store(q.words, RING_CONSUMER_SLEEPING, sleepWord(2));
+  q.publish(2); // slots 0 and 1; position 2 is slot 0 again
+  assert.equal(Atomics.load(q.words, RING_CONSUMER_SLEEPING), sleepWord(2));
 });
 
 test('batched publish: one head store for many slots; waitAvailable times out on an empty ring', () => {
