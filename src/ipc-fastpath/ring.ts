@@ -50,8 +50,8 @@
  * 60 µs sleep). Only then does it set its sleeping flag, re-check the
  * sequence word and Atomics.wait() on it (the producer's next batch starts
  * exactly there: the ring is empty). The producer, after publishing, pays
- * Atomics.notify only when that flag is set, and takes the flag (exchange
- * to 0) so a sleep costs one notify however many messages are published
+ * Atomics.notify only when that flag is set, and takes the flag (back to
+ * 0) so a sleep costs one notify however many messages are published
  * while the consumer wakes up (a sleeper sets it again before each wait).
  * The flag names the position slept on, and only the publish of the batch
  * starting there takes it (compare-exchange): a producer still finishing
@@ -61,8 +61,7 @@
  * timeout, single-message throughput fell to 0.3 M msg/s). Both sides'
  * accesses are sequentially consistent, so either the consumer's re-check
  * sees the new sequence word or the producer sees the flag: no lost
- * wake-up. A full ring makes the producer wait the same way
- * on tail.
+ * wake-up. A full ring makes the producer wait the same way on tail.
  *
  * A SpinGate (a shared counter) can bound how many threads spin at once
  * across the machine: more spinners than host cores stall whole time
