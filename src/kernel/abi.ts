@@ -59,8 +59,16 @@ export const TCB_SYSRESULT = 81;
 /** ESI and msg[0..10] as they were when a fault message replaced them. */
 export const TCB_FAULT_SAVED_ESI = 82;
 export const TCB_FAULT_SAVED_MRS = 84; // 11 words, to 94
-/** Non-zero: the thread is run by the host (KernelCore.hostThread), never loaded on the CPU. */
-export const TCB_HOST_RUN = 95;
+/**
+ * Non-zero: the thread is run by the host (KernelCore.hostThread), never
+ * loaded on the CPU. A TCB word of tcb.ts's cache line of the endpoint
+ * links (words 48-63, free after TCB_FAULT_DATA): the cross-core fastpath
+ * reads it from a partner that another core ran last, and that line
+ * crosses anyway (EP_NEXT, IPCBUF, FAULT_TYPE); at word 95 it shared the
+ * line of TCB_ENTRY_FLAGS, which every kernel entry of the partner writes,
+ * one more line to fetch per hand-off.
+ */
+export const TCB_HOST_RUN = 62;
 
 /** Returning from a system call: EAX = TCB_SYSRESULT. */
 export const ENTRY_SYSRET = 1;

@@ -74,7 +74,7 @@ export const TCB_IPCBUF_VADDR = 55;
 /** Physical byte address of the IPC buffer the kernel reads and writes. */
 export const TCB_IPCBUF = 56;
 export const TCB_FAULT_TYPE = 57;
-export const TCB_FAULT_DATA = 58; // 4 words
+export const TCB_FAULT_DATA = 58; // 4 words (62: abi.ts's TCB_HOST_RUN)
 export const TCB_REGS = 64;
 export const TCB_EMBEDDED_IPCBUF_BYTES = 512;
 

@@ -77,6 +77,14 @@ export class SpinPolicy {
     this.probeMaxMs = Math.max(this.maxMs, (opts.probeMaxUs ?? maxUs) / 1000);
   }
 
+  /**
+   * Wall time of the last `spin` up to its last clock read (ms): a caught
+   * event adds the < 64 probes after that read, unmeasured. For counters
+   * that would otherwise read the clock around the spin, on the path of
+   * the event that ends it.
+   */
+  lastSpinMs = 0;
+
   /** Current spin time in µs (for tests and diagnostics). */
   get spinUs(): number {
     return this.spinMs * 1000;
@@ -89,17 +97,20 @@ export class SpinPolicy {
    */
   spin(ready: () => boolean): boolean {
     if (this.cooldown > 0) this.cooldown--;
-    let last = performance.now();
+    const start = performance.now();
+    let last = start;
     const until = last + this.spinMs;
     for (;;) {
       for (let i = 0; i < 64; i++) {
         if (ready()) {
+          this.lastSpinMs = last - start;
           this.probing = false; // a probe that catches its event confirms a long event
           if (this.spinMs < this.maxMs) this.spinMs = Math.min(this.maxMs, this.spinMs * 1.25);
           return true;
         }
       }
       const now = performance.now();
+      this.lastSpinMs = now - start;
       if (now - last > PREEMPT_MS) {
         this.probing = false;
         this.spinMs = this.minMs;

@@ -5,8 +5,9 @@
  * and every core worker attaches to. Core `a` is the only producer of ring
  * (a → b), core `b` its only consumer.
  *
- * A slot is one 64-byte cache line: [thread handed over, message info,
- * badge, MR0, MR1]. The kernel state the slot summarises (the thread's TCB,
+ * A slot is one 64-byte cache line: the ring's sequence word and 15
+ * payload words, of which [thread handed over, message info, badge, MR0,
+ * MR1] are used. The kernel state the slot summarises (the thread's TCB,
  * its IPC buffer, the receiving core's current thread) was written under
  * the big kernel lock before the slot is published, after the lock's
  * release: the receiving core, spinning idle on its incoming rings, starts
@@ -14,7 +15,7 @@
  */
 import { SpscRing } from '../../ipc-fastpath/ring.js';
 
-export const HANDOFF_SLOT_WORDS = 16;
+export const HANDOFF_SLOT_WORDS = 15;
 export const HANDOFF_CAPACITY = 16;
 /** Slot words. */
 export const HO_THREAD = 0;
