@@ -67,6 +67,9 @@ export class QueuePair {
   readonly done = new Map<number, Completion>();
   /** One PRP list page per possible CID slot, for transfers above two pages. */
   readonly prpLists: number[] = [];
+  /** What each slot's list describes: the buffer and how many pages of it (see enqueueRw). */
+  readonly prpListBuf: number[] = [];
+  readonly prpListPages: number[] = [];
   /** What reapBatch() found, in CQ order: CID, status (as Completion.status), DW0, DW2. */
   readonly reapedCid: Int32Array;
   readonly reapedStatus: Int32Array;
@@ -440,18 +443,25 @@ export class NvmeDriver {
       const pages = Math.ceil(bytes / PAGE);
       if (pages === 2) prp2 = buf + PAGE;
       else {
-        while (q.prpLists.length <= slot) q.prpLists.push(this.p.pages.alloc(1));
+        while (q.prpLists.length <= slot) {
+          q.prpLists.push(this.p.pages.alloc(1));
+          q.prpListBuf.push(-1);
+          q.prpListPages.push(0);
+        }
         const list = q.prpLists[slot]!;
-        const u32 = this.p.ram.u32;
-        // Entries already right (the same buffer as last time) are not
-        // rewritten: the controller read them, and a store would take each
-        // line back from its core only for the controller to fetch it again
-        // (a 1 MiB transfer has 32 lines of list).
-        for (let i = 1; i < pages; i++) {
-          const e = (list >>> 2) + (i - 1) * 2;
-          const a = buf + i * PAGE;
-          if (u32[e] !== a) u32[e] = a;
-          if (u32[e + 1] !== 0) u32[e + 1] = 0;
+        // A list that already describes this buffer (the slot's last
+        // transfer used it too) is not rewritten: the controller read it,
+        // and each store would take a line back from its core only for the
+        // controller to fetch it again (a 1 MiB transfer has 32 lines of
+        // list). The driver owns the list pages, so what it wrote is there.
+        if (q.prpListBuf[slot] !== buf || q.prpListPages[slot]! < pages) {
+          const u32 = this.p.ram.u32;
+          for (let i = 1; i < pages; i++) {
+            u32[(list >>> 2) + (i - 1) * 2] = buf + i * PAGE;
+            u32[(list >>> 2) + (i - 1) * 2 + 1] = 0;
+          }
+          q.prpListBuf[slot] = buf;
+          q.prpListPages[slot] = pages;
         }
         prp2 = list;
       }
