@@ -254,8 +254,8 @@ export class AhciDriver {
 
   /** Issues the NCQ slots in `mask` (built with issueNcq(..., ring = false)): PxSACT, then PxCI. */
   ringNcq(port: AhciPort, mask: number): void {
-    this.setPreg(port.index, A.PxSACT, mask);
-    this.setPreg(port.index, A.PxCI, mask);
+    const base = A.PORT_BASE + port.index * A.PORT_SIZE;
+    this.abar.w32pair(base + A.PxSACT, mask, base + A.PxCI, mask); // two posted writes, in order, one ring reservation
   }
 
   /**
