@@ -31,10 +31,14 @@ async function load(d) {
 }
 const DISK = 256 * MB, RAND = 20480, SEQ = 128;
 const lbas = new Float64Array(RAND); { let x = 12345; for (let i = 0; i < RAND; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; lbas[i] = ((x >>> 0) % (DISK / 4096)) * 8; } }
+// The allocation-free QD1 calls (rwStatus, readWriteOk) when the build has them, as the bench uses.
+const nvmeRw = (d) => (d.rwStatus ? (q, w, lba, n, buf) => d.rwStatus(q, w, lba, n, buf) : (q, w, lba, n, buf) => d.rw(q, w, lba, n, buf).status);
+const ahciRw = (d) => (d.readWriteOk ? (p, w, lba, n, prds) => d.readWriteOk(p, w, lba, n, prds) : (p, w, lba, n, prds) => d.readWrite(p, w, lba, n, prds).ok);
 function nvmeW(d, buf) {
   const q = d.io[0];
+  const rw = nvmeRw(d);
   return {
-    qd1() { for (let i = 0; i < lbas.length; i++) if (d.rw(q, false, lbas[i], 8, buf).status !== 0) throw new Error('rd'); },
+    qd1() { for (let i = 0; i < lbas.length; i++) if (rw(q, false, lbas[i], 8, buf) !== 0) throw new Error('rd'); },
     qd32() {
       const slotOf = new Int32Array(65536); const total = lbas.length; let next = 0, done = 0;
       for (let k = 0; k < 32; k++) slotOf[d.enqueueRw(q, false, lbas[next++], 8, buf + k * 4096, k)] = k;
@@ -47,14 +51,15 @@ function nvmeW(d, buf) {
         if (again) d.ring(q);
       }
     },
-    seq(write) { for (let i = 0; i < SEQ; i++) if (d.rw(q, write, i * 2048, 2048, buf).status !== 0) throw new Error('seq'); },
+    seq(write) { for (let i = 0; i < SEQ; i++) if (rw(q, write, i * 2048, 2048, buf) !== 0) throw new Error('seq'); },
   };
 }
 function ahciW(d, buf, A) {
   const port = d.ports[0]; const one = [{ addr: buf, len: 4096 }]; const big = [{ addr: buf, len: MB }];
   const slotPrds = Array.from({ length: 32 }, (_, k) => [{ addr: buf + k * 4096, len: 4096 }]);
+  const rw = ahciRw(d);
   return {
-    qd1() { for (let i = 0; i < lbas.length; i++) if (!d.readWrite(port, false, lbas[i], 8, one).ok) throw new Error('ahci'); },
+    qd1() { for (let i = 0; i < lbas.length; i++) if (!rw(port, false, lbas[i], 8, one)) throw new Error('ahci'); },
     qd32() {
       if (d.ncqSupported && !process.env.NO_NCQ) {
         // NCQ (builds that have it): refill each SDB interrupt's tags with one PxSACT + PxCI write.
@@ -80,7 +85,7 @@ function ahciW(d, buf, A) {
         if (again) d.ringSlots(port, again);
       }
     },
-    seq(write) { for (let i = 0; i < SEQ; i++) if (!d.readWrite(port, write, i * 2048, 2048, big).ok) throw new Error('ahci seq'); },
+    seq(write) { for (let i = 0; i < SEQ; i++) if (!rw(port, write, i * 2048, 2048, big)) throw new Error('ahci seq'); },
   };
 }
 function hostW(path, ram, buf) {

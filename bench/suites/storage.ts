@@ -96,8 +96,8 @@ function nvmeWorkload(d: NvmeDriver, buf: number): Workload {
   return {
     rand4kQd1(lbas) {
       for (let i = 0; i < lbas.length; i++) {
-        const r = d.rw(q, false, lbas[i]!, 8, buf);
-        if (r.status !== 0) throw new Error(`nvme read failed: 0x${r.status.toString(16)}`);
+        const st = d.rwStatus(q, false, lbas[i]!, 8, buf);
+        if (st !== 0) throw new Error(`nvme read failed: 0x${st.toString(16)}`);
       }
     },
     rand4kQd32(lbas) {
@@ -129,7 +129,7 @@ function nvmeWorkload(d: NvmeDriver, buf: number): Workload {
     },
     seq1m(write, count) {
       for (let i = 0; i < count; i++) {
-        if (d.rw(q, write, i * 2048, 2048, buf).status !== 0) throw new Error('nvme seq failed');
+        if (d.rwStatus(q, write, i * 2048, 2048, buf) !== 0) throw new Error('nvme seq failed');
       }
     },
   };
@@ -170,7 +170,7 @@ function ahciWorkload(d: AhciDriver, buf: number): Workload {
   };
   return {
     rand4kQd1(lbas) {
-      for (let i = 0; i < lbas.length; i++) if (!d.readWrite(port, false, lbas[i]!, 8, one).ok) throw new Error('ahci read failed');
+      for (let i = 0; i < lbas.length; i++) if (!d.readWriteOk(port, false, lbas[i]!, 8, one)) throw new Error('ahci read failed');
     },
     rand4kQd32(lbas) {
       if (d.ncqSupported) return ncqQd32(lbas);
@@ -203,7 +203,7 @@ function ahciWorkload(d: AhciDriver, buf: number): Workload {
       }
     },
     seq1m(write, count) {
-      for (let i = 0; i < count; i++) if (!d.readWrite(port, write, i * 2048, 2048, big).ok) throw new Error('ahci seq failed');
+      for (let i = 0; i < count; i++) if (!d.readWriteOk(port, write, i * 2048, 2048, big)) throw new Error('ahci seq failed');
     },
   };
 }

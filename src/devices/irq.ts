@@ -1,13 +1,17 @@
 /**
  * The interrupt fabric: where device interrupts land.
  *
- * 256 interrupt vectors, each a pending counter in a SharedArrayBuffer. A
+ * 256 interrupt vectors, each a pair of counters in a SharedArrayBuffer. A
  * device raises a vector (MSI/MSI-X: the vector is the low byte of the message
  * data; INTx: the legacy line's vector, 0x20 + Interrupt Line) by adding to its
- * counter; a consumer (the kernel's IRQ handler objects later, the test
- * harness now) takes the count with an atomic exchange. A consumer that wants
- * to block sets the vector's WAITING flag, and the device notifies only then,
- * so an interrupt into a busy consumer costs no syscall.
+ * RAISED counter; a consumer (the kernel's IRQ handler objects later, the test
+ * harness now) takes what is pending (RAISED - TAKEN) by moving its TAKEN
+ * counter up. Only devices write RAISED and only consumers write TAKEN, so
+ * the line a device has just written moves to the consumer once, for a read;
+ * an exchange on one shared counter made the consumer take it exclusive and
+ * the next raise take it back. A consumer that wants to block sets the
+ * vector's WAITING flag, and the device notifies only then, so an interrupt
+ * into a busy consumer costs no syscall.
  *
  * INTx lines are level-triggered: the line word holds the level, and a rising
  * edge also raises the line's vector.
@@ -25,11 +29,12 @@ export const INTX_VECTOR_BASE = 0x20;
 /** The MSI address window: messages to 0xFEExxxxx are interrupts. */
 export const MSI_ADDRESS_BASE = 0xfee00000;
 
-const O_PENDING = 0; // [256] pending counts
+const O_RAISED = 0; // [256] interrupts raised so far (devices add; int32, wraps)
 const O_WAITING = 256; // [256] a consumer is (about to be) blocked on this vector
 const O_LINES = 512; // [24] INTx line levels
 const O_STRAY = 536; // messages to addresses outside the MSI window
-const WORDS = 544;
+const O_TAKEN = 544; // [256] interrupts taken so far (consumers; RAISED - TAKEN is pending)
+const WORDS = 800;
 
 export class IrqFabric {
   readonly sab: SharedArrayBuffer;
@@ -43,8 +48,8 @@ export class IrqFabric {
   /** Raises a vector (edge). Allocation-free; notifies only a blocked consumer. */
   raise(vector: number): void {
     const v = vector & 0xff;
-    Atomics.add(this.w, O_PENDING + v, 1);
-    if (Atomics.load(this.w, O_WAITING + v) !== 0) Atomics.notify(this.w, O_PENDING + v);
+    Atomics.add(this.w, O_RAISED + v, 1);
+    if (Atomics.load(this.w, O_WAITING + v) !== 0) Atomics.notify(this.w, O_RAISED + v);
   }
 
   /** Delivers an MSI/MSI-X message: a dword write of `data` to `address`. */
@@ -68,12 +73,20 @@ export class IrqFabric {
 
   /** Pending count of a vector, without consuming it. */
   pending(vector: number): number {
-    return Atomics.load(this.w, O_PENDING + (vector & 0xff));
+    const v = vector & 0xff;
+    return (Atomics.load(this.w, O_RAISED + v) - Atomics.load(this.w, O_TAKEN + v)) | 0;
   }
 
-  /** Takes (and clears) a vector's pending count. */
+  /** Takes (and clears) a vector's pending count. Several consumers may race: each raise is taken once. */
   take(vector: number): number {
-    return Atomics.exchange(this.w, O_PENDING + (vector & 0xff), 0);
+    const w = this.w;
+    const v = vector & 0xff;
+    for (;;) {
+      const t = Atomics.load(w, O_TAKEN + v);
+      const r = Atomics.load(w, O_RAISED + v);
+      if (r === t) return 0;
+      if (Atomics.compareExchange(w, O_TAKEN + v, t, r) === t) return (r - t) | 0;
+    }
   }
 
   /** Messages that were not interrupts (bad MSI address): a driver bug shows here. */
@@ -94,9 +107,10 @@ export class IrqFabric {
   get waitSpinUs(): number {
     return this.spinPolicy.spinUs;
   }
-  /** The word wait() spins on, and its probe (one closure, not one per wait). */
+  /** The word wait() spins on, the value meaning "nothing pending", and its probe (one closure, not one per wait). */
   private spinWord = 0;
-  private readonly spinReady = (): boolean => Atomics.load(this.w, this.spinWord) !== 0;
+  private spinIdle = 0;
+  private readonly spinReady = (): boolean => Atomics.load(this.w, this.spinWord) !== this.spinIdle;
 
   /**
    * Waits until `vector` is pending, then takes it. Spins first (adaptively;
@@ -105,10 +119,12 @@ export class IrqFabric {
    */
   wait(vector: number, timeoutMs: number, spin = true): number {
     const w = this.w;
-    const p = O_PENDING + (vector & 0xff);
-    if (Atomics.load(w, p) !== 0) return Atomics.exchange(w, p, 0);
-    this.spinWord = p;
-    if (spin && this.spinPolicy.spin(this.spinReady)) return Atomics.exchange(w, p, 0);
+    const v = vector & 0xff;
+    const taken = Atomics.load(w, O_TAKEN + v);
+    if (Atomics.load(w, O_RAISED + v) !== taken) return this.take(v);
+    this.spinWord = O_RAISED + v;
+    this.spinIdle = taken;
+    if (spin && this.spinPolicy.spin(this.spinReady)) return this.take(v);
     const t0 = performance.now();
     this.blockedWaits++;
     try {
@@ -120,15 +136,20 @@ export class IrqFabric {
 
   private block(vector: number, timeoutMs: number): number {
     const w = this.w;
-    const p = O_PENDING + (vector & 0xff);
+    const v = vector & 0xff;
     const deadline = Date.now() + timeoutMs;
-    Atomics.store(w, O_WAITING + (vector & 0xff), 1);
+    Atomics.store(w, O_WAITING + v, 1);
     try {
       for (;;) {
-        if (Atomics.load(w, p) !== 0) return Atomics.exchange(w, p, 0);
+        const taken = Atomics.load(w, O_TAKEN + v);
+        if (Atomics.load(w, O_RAISED + v) !== taken) {
+          const n = this.take(v);
+          if (n !== 0) return n;
+          continue; // another consumer took it first
+        }
         const left = deadline - Date.now();
         if (left <= 0) return 0;
-        Atomics.wait(w, p, 0, left);
+        Atomics.wait(w, O_RAISED + v, taken, left);
       }
     } finally {
       Atomics.store(w, O_WAITING + (vector & 0xff), 0);

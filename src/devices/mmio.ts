@@ -6,8 +6,8 @@
  * CC.EN, doorbells, AHCI write-1-to-clear status, PxCI) and their order
  * matters (a driver writes ASQ, ACQ, AQA and only then CC.EN). So a write from
  * any thread is *posted*: a record (dword index, value, byte enables) goes into
- * a bounded multi-producer ring (Vyukov's sequence-numbered slots), and the
- * device applies records in order. Reads come straight from the register file,
+ * a bounded multi-producer ring (sequence-numbered slots), and the device
+ * applies records in order. Reads come straight from the register file,
  * which only the device writes; like PCI, a read is not allowed to pass posted
  * writes, so a read first waits until the device has applied every write
  * posted so far (cheap when the ring is empty: two atomic loads).
@@ -17,6 +17,15 @@
  * SLEEPING and waits on the HEAD word; a producer notifies only if it sees
  * SLEEPING set. Sequential consistency of Atomics makes this race free: either
  * the producer sees SLEEPING or the device sees HEAD move.
+ *
+ * The consumer never writes a slot. A producer publishes record `idx` by
+ * storing idx + 1 in its slot's sequence word (a value no earlier lap left
+ * there), and knows the slot is free once the consumer's TAIL has passed
+ * idx - RING_SLOTS. It rereads TAIL only when its cached copy says the ring
+ * may be full, so a posted write moves one cache line to the device (the
+ * slot) instead of bouncing it back and forth: a Vyukov ring, where the
+ * consumer frees each slot with a store, made the slot line change cores
+ * three times per write and stalled the device on that store.
  *
  * In-thread mode (unit tests, a device driven synchronously): attachSync()
  * makes every write apply at once in the writer's thread.
@@ -39,7 +48,7 @@ const RING_MASK = RING_SLOTS - 1;
 // Control words, each on its own 64-byte line so producers and the consumer
 // don't false-share.
 const C_HEAD = 0; // producers' reservation counter (int32, wraps)
-const C_TAIL = 16; // next slot the consumer reads
+const C_TAIL = 16; // next record the consumer reads (producers read it only when the ring may be full)
 const C_DONE = 32; // writes applied so far (readers wait on this)
 const C_SLEEPING = 48; // device worker is in Atomics.wait
 const C_READER_WAITING = 64; // a reader waits for DONE to catch up
@@ -61,6 +70,11 @@ export class MmioRegion {
   readonly regs: Int32Array;
   readonly regsU32: Uint32Array;
   private sync: SyncDevice | null = null;
+  /**
+   * Producer side: a TAIL value seen earlier (TAIL only grows, so it is a
+   * safe lower bound). Records below tailSeen + RING_SLOTS have free slots.
+   */
+  private tailSeen = 0;
 
   private constructor(sab: SharedArrayBuffer) {
     this.sab = sab;
@@ -68,6 +82,7 @@ export class MmioRegion {
     this.ctl = new Int32Array(sab, 0, CTL_BYTES >> 2);
     this.regs = new Int32Array(sab, CTL_BYTES, this.size >> 2);
     this.regsU32 = new Uint32Array(sab, CTL_BYTES, this.size >> 2);
+    this.tailSeen = Atomics.load(this.ctl, C_TAIL);
   }
 
   /** A new region with a register file of `size` bytes (a multiple of 4 KiB). */
@@ -108,20 +123,65 @@ export class MmioRegion {
     this.post((off >>> 2) + 1, Number((v >> 32n) & 0xffffffffn) | 0, 0xf);
   }
 
-  private post(dword: number, value: number, mask: number): void {
+  /**
+   * Two dword writes posted in order with one ring reservation. The device
+   * sees both at once (the second is published first), and when their
+   * slots share a cache line the driver takes that line from the spinning
+   * device once instead of twice. Used for acknowledgements that always come
+   * in pairs (AHCI PxIS, then IS).
+   */
+  write32Pair(off1: number, value1: number, off2: number, value2: number): void {
+    const idx = this.reserve(2);
+    this.fill(idx, off1 >>> 2, value1 | 0, 0xf);
+    this.fill((idx + 1) | 0, off2 >>> 2, value2 | 0, 0xf);
     const ctl = this.ctl;
-    const idx = Atomics.add(ctl, C_HEAD, 1);
+    Atomics.store(ctl, RING_BASE + ((idx + 1) & RING_MASK) * 4, (idx + 2) | 0);
+    Atomics.store(ctl, RING_BASE + (idx & RING_MASK) * 4, (idx + 1) | 0);
+    this.kick();
+  }
+
+  private post(dword: number, value: number, mask: number): void {
+    const idx = this.reserve(1);
+    this.fill(idx, dword, value, mask);
+    Atomics.store(this.ctl, RING_BASE + (idx & RING_MASK) * 4, (idx + 1) | 0); // publish
+    this.kick();
+  }
+
+  /** Reserves `n` consecutive records; returns the first index once their slots are free. */
+  private reserve(n: number): number {
+    const ctl = this.ctl;
+    const idx = Atomics.add(ctl, C_HEAD, n);
+    const last = (idx + n - 1) | 0;
+    // Ring full (the device is 256 writes behind): wait until the consumer
+    // has read the record that last used our slot. (int32 differences, so
+    // the counters may wrap.)
+    const ahead = (last - this.tailSeen) | 0;
+    if (ahead < 0 || ahead >= RING_SLOTS) {
+      // (Negative: a copy so stale that the counters wrapped past it.)
+      for (;;) {
+        const tail = Atomics.load(ctl, C_TAIL);
+        this.tailSeen = tail;
+        if (((last - tail) | 0) < RING_SLOTS) break;
+        Atomics.wait(ctl, C_TAIL, tail, 0.05);
+      }
+    }
+    return idx;
+  }
+
+  private fill(idx: number, dword: number, value: number, mask: number): void {
+    const ctl = this.ctl;
     const s = RING_BASE + (idx & RING_MASK) * 4;
-    // Ring full (the device is 256 writes behind): wait for our slot to free up.
-    while (Atomics.load(ctl, s) !== idx) Atomics.wait(ctl, s, Atomics.load(ctl, s), 0.05);
     ctl[s + 1] = dword;
     ctl[s + 2] = value;
     ctl[s + 3] = mask;
-    Atomics.store(ctl, s, (idx + 1) | 0); // publish
+  }
+
+  /** After publishing: service an in-thread device, or wake a sleeping one. */
+  private kick(): void {
     if (this.sync !== null) {
       this.serviceSync();
-    } else if (Atomics.load(ctl, C_SLEEPING) !== 0) {
-      Atomics.notify(ctl, C_HEAD, 1);
+    } else if (Atomics.load(this.ctl, C_SLEEPING) !== 0) {
+      Atomics.notify(this.ctl, C_HEAD, 1);
     }
   }
 
@@ -185,9 +245,10 @@ export class MmioRegion {
       const dword = ctl[s + 1]!;
       const value = ctl[s + 2]!;
       const mask = ctl[s + 3]!;
-      Atomics.store(ctl, s, (tail + RING_SLOTS) | 0); // free the slot for the next lap
       tail = (tail + 1) | 0;
-      ctl[C_TAIL] = tail;
+      // Frees the slot for the producer one lap ahead (see post); the slot
+      // itself is left alone, its next sequence value differs anyway.
+      Atomics.store(ctl, C_TAIL, tail);
       if (dword === STOP_DWORD) Atomics.store(ctl, C_STOPPED, 1);
       else if (dword < this.regs.length) sink.mmioWrite(dword, value, mask);
       n++;
@@ -237,8 +298,16 @@ export class MmioRegion {
     return this.regsU32[off >>> 2]!;
   }
 
+  /**
+   * A plain store, not Atomics.store. What publishes register values is the
+   * atomic the device does next: DONE after applying posted writes (a read
+   * waits for it) or the interrupt it raises (Atomics.add) after finishing a
+   * command. A sequentially consistent store per register instead stalled
+   * the device whenever the driver had just read that line (an AHCI command
+   * updates PxCMD, PxTFD, PxCI, PxIS and IS).
+   */
   set32(off: number, value: number): void {
-    Atomics.store(this.regs, off >>> 2, value | 0);
+    this.regs[off >>> 2] = value | 0;
   }
 }
 

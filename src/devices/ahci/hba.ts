@@ -330,7 +330,7 @@ export class AhciHba implements SyncDevice {
   // ------------------------------------------------------------ command list
 
   poll(): boolean {
-    if (!this.cfg.busMaster) return false;
+    if (!this.irq.busMaster) return false;
     let worked = false;
     for (let p = 0; p < this.ports; p++) {
       if (this.halted[p] !== 0 || !(this.preg(p, A.PxCMD) & A.PxCMD_ST)) continue;

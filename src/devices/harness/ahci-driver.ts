@@ -18,6 +18,7 @@ const DEFAULT_TIMEOUT_MS = 5000;
 /** Pages per command table: 128-byte header area + 504 PRD entries. */
 const TABLE_PAGES = 2;
 export const MAX_PRDS_PER_TABLE = (TABLE_PAGES * 4096 - A.CT_PRDT) / A.PRD_SIZE;
+const NO_PRDS: Prd[] = [];
 
 export interface Prd {
   addr: number;
@@ -164,39 +165,53 @@ export class AhciDriver {
 
   /** Builds the command header and table in `slot` and sets its PxCI bit. */
   issue(port: AhciPort, slot: number, c: AtaCommand, ring = true): void {
+    this.build(port, slot, c.command, c.features ?? 0, c.lba ?? 0, c.count ?? 0, c.write === true, c.prds ?? NO_PRDS);
+    if (ring) this.setPreg(port.index, A.PxCI, 1 << slot);
+  }
+
+  /** The command header, H2D FIS and PRDT of a non-queued command in `slot` (no PxCI write). Allocation-free. */
+  private build(port: AhciPort, slot: number, command: number, features: number, lba: number, count: number, write: boolean, prds: Prd[]): void {
     const u32 = this.p.ram.u32;
     const table = port.tables[slot]!;
-    const prds = c.prds ?? [];
     if (prds.length > MAX_PRDS_PER_TABLE) throw new RangeError(`too many PRDs (${prds.length})`);
     // Register H2D FIS, 5 dwords written whole (CFL = 5: the HBA reads no
     // more of the table's command area, so nothing else needs clearing).
-    const lba = c.lba ?? 0;
     const hi = Math.floor(lba / 16777216);
-    const count = c.count ?? 0;
-    const features = c.features ?? 0;
     const t = table >>> 2;
     // type, C (command register update), command, features 7:0
-    u32[t] = A.FIS_TYPE_REG_H2D | (0x80 << 8) | ((c.command & 0xff) << 16) | ((features & 0xff) << 24);
+    u32[t] = A.FIS_TYPE_REG_H2D | (0x80 << 8) | ((command & 0xff) << 16) | ((features & 0xff) << 24);
     u32[t + 1] = (lba & 0xffffff) | (0x40 << 24); // LBA 23:0, device: LBA mode
     u32[t + 2] = (hi & 0xffffff) | (((features >>> 8) & 0xff) << 24); // LBA 47:24, features 15:8
     u32[t + 3] = count & 0xffff; // count 15:0, ICC 0, control 0
     u32[t + 4] = 0;
-    for (let i = 0; i < prds.length; i++) {
-      const e = (table + A.CT_PRDT + i * A.PRD_SIZE) >>> 2;
-      u32[e] = prds[i]!.addr;
-      u32[e + 1] = 0;
-      u32[e + 2] = 0;
-      u32[e + 3] = ((prds[i]!.len - 1) & A.PRD_DBC_MASK) | (prds[i]!.irq ? A.PRD_I : 0);
-    }
+    this.writePrdt(table, prds);
     const h = (port.clb + slot * A.CMD_HEADER_SIZE) >>> 2;
-    u32[h] = 5 | (c.write ? 1 << 6 : 0) | (prds.length << 16); // CFL = 5 dwords
+    u32[h] = 5 | (write ? 1 << 6 : 0) | (prds.length << 16); // CFL = 5 dwords
     u32[h + 1] = 0; // PRDBC
     u32[h + 2] = table;
     u32[h + 3] = 0;
     port.issued |= 1 << slot;
     port.ncq &= ~(1 << slot);
     port.completed &= ~(1 << slot);
-    if (ring) this.setPreg(port.index, A.PxCI, 1 << slot);
+  }
+
+  /**
+   * The PRDT of a command table. Entries already right (a slot reused for
+   * the same buffers, as in a QD1 loop) are not rewritten: the HBA read
+   * them, and a store would take the line back from its core only for the
+   * HBA to fetch it again.
+   */
+  private writePrdt(table: number, prds: Prd[]): void {
+    const u32 = this.p.ram.u32;
+    for (let i = 0; i < prds.length; i++) {
+      const e = (table + A.CT_PRDT + i * A.PRD_SIZE) >>> 2;
+      const d = prds[i]!;
+      const dw3 = (((d.len - 1) & A.PRD_DBC_MASK) | (d.irq === true ? A.PRD_I : 0)) >>> 0;
+      if (u32[e] !== d.addr) u32[e] = d.addr;
+      if (u32[e + 1] !== 0) u32[e + 1] = 0;
+      if (u32[e + 2] !== 0) u32[e + 2] = 0;
+      if (u32[e + 3] !== dw3) u32[e + 3] = dw3;
+    }
   }
 
   /** True when the HBA (CAP.SNCQ) can queue commands. */
@@ -224,14 +239,7 @@ export class AhciDriver {
     u32[t + 2] = (hi & 0xffffff) | ((c >>> 8) << 24);
     u32[t + 3] = slot << 3; // COUNT 7:3 = tag
     u32[t + 4] = 0;
-    for (let i = 0; i < prds.length; i++) {
-      const e = (table + A.CT_PRDT + i * A.PRD_SIZE) >>> 2;
-      const d = prds[i]!;
-      u32[e] = d.addr;
-      u32[e + 1] = 0;
-      u32[e + 2] = 0;
-      u32[e + 3] = ((d.len - 1) & A.PRD_DBC_MASK) | (d.irq === true ? A.PRD_I : 0);
-    }
+    this.writePrdt(table, prds);
     const h = (port.clb + slot * A.CMD_HEADER_SIZE) >>> 2;
     u32[h] = 5 | (write ? 1 << 6 : 0) | (prds.length << 16);
     u32[h + 1] = 0;
@@ -246,8 +254,8 @@ export class AhciDriver {
 
   /** Issues the NCQ slots in `mask` (built with issueNcq(..., ring = false)): PxSACT, then PxCI. */
   ringNcq(port: AhciPort, mask: number): void {
-    this.setPreg(port.index, A.PxSACT, mask);
-    this.setPreg(port.index, A.PxCI, mask);
+    const base = A.PORT_BASE + port.index * A.PORT_SIZE;
+    this.abar.w32pair(base + A.PxSACT, mask, base + A.PxCI, mask); // two posted writes, in order, one ring reservation
   }
 
   /**
@@ -306,8 +314,8 @@ export class AhciDriver {
     const pxis = this.preg(port.index, A.PxIS);
     if (pxis !== 0) {
       port.isSeen |= pxis;
-      this.setPreg(port.index, A.PxIS, pxis); // write 1 to clear
-      this.abar.w32(A.HBA_IS, 1 << port.index);
+      // Write 1 to clear PxIS, then IS: two posted writes, in one ring reservation.
+      this.abar.w32pair(A.PORT_BASE + port.index * A.PORT_SIZE + A.PxIS, pxis, A.HBA_IS, 1 << port.index);
     }
     if (intx) {
       if (legacy !== 0) ci = this.preg(port.index, A.PxCI);
@@ -333,23 +341,28 @@ export class AhciDriver {
   }
 
   /**
-   * Waits until the slot completes or the port reports an error, as a driver
-   * does: first the interrupt, then service() reads and acknowledges the
-   * registers. (Reading PxCI before the interrupt would cost a round trip to
-   * the HBA for nothing.)
+   * READ/WRITE DMA EXT in `slot`, issued and waited for; true on success.
+   * The allocation-free form of readWrite() for loops that need only
+   * success (no command object, no result object). On failure the port is
+   * left as readWrite() leaves it (call recover()).
    */
-  wait(port: AhciPort, slot: number): AhciResult {
+  readWriteOk(port: AhciPort, write: boolean, lba: number, count: number, prds: Prd[], slot = 0): boolean {
+    this.build(port, slot, write ? A.ATA_WRITE_DMA_EXT : A.ATA_READ_DMA_EXT, 0, lba, count, write, prds);
+    this.setPreg(port.index, A.PxCI, 1 << slot);
+    this.waitSlot(port, slot);
+    const bit = 1 << slot;
+    const ok = (port.completed & bit) !== 0 && (port.isSeen & A.PxIS_FATAL) === 0;
+    port.isSeen = 0;
+    port.completed &= ~bit;
+    return ok;
+  }
+
+  /** Services the port until `slot` completes or the port reports an error (see wait). */
+  private waitSlot(port: AhciPort, slot: number): void {
     let deadline = 0; // read the clock only if the first interrupt wait was not enough
     const bit = 1 << slot;
     for (let first = true; ; first = false) {
-      if ((port.completed & bit) !== 0 || (port.isSeen & A.PxIS_FATAL) !== 0) {
-        const ok = (port.completed & bit) !== 0 && (port.isSeen & A.PxIS_FATAL) === 0;
-        const prdbc = this.p.ram.u32[((port.clb + slot * A.CMD_HEADER_SIZE) >>> 2) + 1]!;
-        const pxis = port.isSeen;
-        port.isSeen = 0;
-        port.completed &= ~bit;
-        return { ok, pxis, tfd: ok ? A.ATA_STS_DRDY | A.ATA_STS_DSC : this.preg(port.index, A.PxTFD), prdbc };
-      }
+      if ((port.completed & bit) !== 0 || (port.isSeen & A.PxIS_FATAL) !== 0) return;
       if (!first && deadline === 0) deadline = Date.now() + this.timeoutMs;
       const left = first ? this.timeoutMs : deadline - Date.now();
       if (left <= 0) throw new Error(`AHCI: timeout on port ${port.index} slot ${slot}`);
@@ -359,6 +372,23 @@ export class AhciDriver {
       else port.issued |= bit;
       this.service(port);
     }
+  }
+
+  /**
+   * Waits until the slot completes or the port reports an error, as a driver
+   * does: first the interrupt, then service() reads and acknowledges the
+   * registers. (Reading PxCI before the interrupt would cost a round trip to
+   * the HBA for nothing.)
+   */
+  wait(port: AhciPort, slot: number): AhciResult {
+    this.waitSlot(port, slot);
+    const bit = 1 << slot;
+    const ok = (port.completed & bit) !== 0 && (port.isSeen & A.PxIS_FATAL) === 0;
+    const prdbc = this.p.ram.u32[((port.clb + slot * A.CMD_HEADER_SIZE) >>> 2) + 1]!;
+    const pxis = port.isSeen;
+    port.isSeen = 0;
+    port.completed &= ~bit;
+    return { ok, pxis, tfd: ok ? A.ATA_STS_DRDY | A.ATA_STS_DSC : this.preg(port.index, A.PxTFD), prdbc };
   }
 
   run(port: AhciPort, c: AtaCommand, slot = 0): AhciResult {

@@ -67,6 +67,9 @@ export class QueuePair {
   readonly done = new Map<number, Completion>();
   /** One PRP list page per possible CID slot, for transfers above two pages. */
   readonly prpLists: number[] = [];
+  /** What each slot's list describes: the buffer and how many pages of it (see enqueueRw). */
+  readonly prpListBuf: number[] = [];
+  readonly prpListPages: number[] = [];
   /** What reapBatch() found, in CQ order: CID, status (as Completion.status), DW0, DW2. */
   readonly reapedCid: Int32Array;
   readonly reapedStatus: Int32Array;
@@ -225,9 +228,14 @@ export class NvmeDriver {
     const cid = q.allocCid();
     const u32 = this.p.ram.u32;
     const w = (q.sqAddr + q.sqTail * R.SQE_SIZE) >>> 2;
+    // Sixteen plain stores: TypedArray.fill on 3-4 elements cost more than
+    // the rest of the SQE (a builtin call each).
     u32[w] = opcode | (cid << 16);
     u32[w + 1] = 1; // NSID
-    u32.fill(0, w + 2, w + 6);
+    u32[w + 2] = 0;
+    u32[w + 3] = 0;
+    u32[w + 4] = 0;
+    u32[w + 5] = 0;
     u32[w + 6] = prp1;
     u32[w + 7] = 0;
     u32[w + 8] = prp2;
@@ -235,7 +243,9 @@ export class NvmeDriver {
     u32[w + 10] = slba % 4294967296;
     u32[w + 11] = Math.floor(slba / 4294967296);
     u32[w + 12] = nlb - 1;
-    u32.fill(0, w + 13, w + 16);
+    u32[w + 13] = 0;
+    u32[w + 14] = 0;
+    u32[w + 15] = 0;
     const t = q.sqTail + 1;
     q.sqTail = t === q.size ? 0 : t;
     q.inFlight++;
@@ -337,6 +347,36 @@ export class NvmeDriver {
     }
   }
 
+  /**
+   * wait() for the common case that needs only the status: returns the
+   * status field of `cid`'s completion (as Completion.status) and allocates
+   * nothing when that completion is the only one reaped. Completions of
+   * other commands still go to q.done for their own wait().
+   */
+  waitStatus(q: QueuePair, cid: number): number {
+    if (q.done.size !== 0) {
+      const c = q.done.get(cid);
+      if (c !== undefined) {
+        q.done.delete(cid);
+        return c.status;
+      }
+    }
+    let deadline = 0;
+    for (let first = true; ; first = false) {
+      const n = this.reapBatch(q);
+      let status = -1;
+      for (let i = 0; i < n; i++) {
+        if (q.reapedCid[i] === cid) status = q.reapedStatus[i]!;
+        else q.done.set(q.reapedCid[i]!, this.reaped(q, i));
+      }
+      if (status >= 0) return status;
+      if (!first && deadline === 0) deadline = Date.now() + this.timeoutMs;
+      const left = first ? this.timeoutMs : deadline - Date.now();
+      if (left <= 0) throw new Error(`NVMe: timeout waiting for CID ${cid} on queue ${q.qid}`);
+      this.p.fabric.wait(q.vector, Math.min(left, 100));
+    }
+  }
+
   /** Entry `i` of the last reapBatch() as a Completion. */
   private reaped(q: QueuePair, i: number): Completion {
     const dw2 = q.reapedDw2[i]!;
@@ -388,6 +428,13 @@ export class NvmeDriver {
     return this.wait(q, cid);
   }
 
+  /** rw() returning only the status field (0 = success): the allocation-free path of a QD1 loop. */
+  rwStatus(q: QueuePair, write: boolean, slba: number, nlb: number, buf: number): number {
+    const cid = this.enqueueRw(q, write, slba, nlb, buf);
+    this.ring(q);
+    return this.waitStatus(q, cid);
+  }
+
   /** Queues a read/write (no doorbell) to a contiguous buffer, using the queue's PRP list page for CID slot `slot`. */
   enqueueRw(q: QueuePair, write: boolean, slba: number, nlb: number, buf: number, slot = 0): number {
     const bytes = nlb * 512;
@@ -396,12 +443,25 @@ export class NvmeDriver {
       const pages = Math.ceil(bytes / PAGE);
       if (pages === 2) prp2 = buf + PAGE;
       else {
-        while (q.prpLists.length <= slot) q.prpLists.push(this.p.pages.alloc(1));
+        while (q.prpLists.length <= slot) {
+          q.prpLists.push(this.p.pages.alloc(1));
+          q.prpListBuf.push(-1);
+          q.prpListPages.push(0);
+        }
         const list = q.prpLists[slot]!;
-        const u32 = this.p.ram.u32;
-        for (let i = 1; i < pages; i++) {
-          u32[(list >>> 2) + (i - 1) * 2] = buf + i * PAGE;
-          u32[(list >>> 2) + (i - 1) * 2 + 1] = 0;
+        // A list that already describes this buffer (the slot's last
+        // transfer used it too) is not rewritten: the controller read it,
+        // and each store would take a line back from its core only for the
+        // controller to fetch it again (a 1 MiB transfer has 32 lines of
+        // list). The driver owns the list pages, so what it wrote is there.
+        if (q.prpListBuf[slot] !== buf || q.prpListPages[slot]! < pages) {
+          const u32 = this.p.ram.u32;
+          for (let i = 1; i < pages; i++) {
+            u32[(list >>> 2) + (i - 1) * 2] = buf + i * PAGE;
+            u32[(list >>> 2) + (i - 1) * 2 + 1] = 0;
+          }
+          q.prpListBuf[slot] = buf;
+          q.prpListPages[slot] = pages;
         }
         prp2 = list;
       }

@@ -125,6 +125,8 @@ export class MmioWindow {
 
   r32(reg: number): number { return this.region.read32(this.off + reg); }
   w32(reg: number, v: number): void { this.region.write32(this.off + reg, v); }
+  /** Two dword writes posted together, in order (MmioRegion.write32Pair). */
+  w32pair(reg1: number, v1: number, reg2: number, v2: number): void { this.region.write32Pair(this.off + reg1, v1, this.off + reg2, v2); }
   r64(reg: number): bigint { return this.region.read64(this.off + reg); }
   w64(reg: number, v: number | bigint): void { this.region.write64(this.off + reg, v); }
   r(reg: number, width: 1 | 2 | 4): number { return this.region.read(this.off + reg, width); }

@@ -359,7 +359,7 @@ export class NvmeController implements SyncDevice {
       if (this.sqValid[q] !== 0 && this.sqHead[q] !== this.sqTail[q]) {
         // No DMA until Bus Master Enable (a config-space read: only when there is work).
         if (!dmaChecked) {
-          if (!this.cfg.busMaster) return false;
+          if (!this.irq.busMaster) return false;
           dmaChecked = true;
         }
         if (this.processSq(q)) worked = true;
@@ -385,8 +385,9 @@ export class NvmeController implements SyncDevice {
         if (q === 0) this.drainIo();
       }
       // CQ full, counting the slots jobs in flight will take: wait for its head doorbell.
-      const size = this.cqSize[cq]!;
-      if ((this.cqHead[cq]! - this.cqTail[cq]! - 1 + size) % size <= this.jobsInFlight) break;
+      let free = this.cqHead[cq]! - this.cqTail[cq]! - 1; // no modulo (an integer division) per command
+      if (free < 0) free += this.cqSize[cq]!;
+      if (free <= this.jobsInFlight) break;
       const w = (this.sqBase[q]! + this.sqHead[q]! * R.SQE_SIZE) >>> 2;
       const head = this.sqHead[q]! + 1;
       this.sqHead[q] = head === this.sqSize[q] ? 0 : head;

@@ -8,6 +8,12 @@
  * applies them directly, and the device worker just reads the result
  * (Command.BME, MSI and MSI-X control, Interrupt Line).
  *
+ * A generation counter after the masks counts software writes, so a device
+ * model can cache what it derives from config space (Bus Master Enable, the
+ * interrupt mode, the MSI message) and recheck it with one atomic load per
+ * use instead of several byte loads (see FunctionInterrupts). Device-side raw
+ * stores do not count: they never change what such caches derive from.
+ *
  * BAR sizing falls out of the masks: a BAR's writable bits are its address
  * bits above the size, so writing all-ones reads back ~(size-1) plus the
  * read-only type bits, exactly as the PCI spec's sizing protocol expects.
@@ -76,16 +82,24 @@ export class ConfigSpace {
   private readonly i32: Int32Array;
   private readonly wmask: Uint8Array;
   private readonly w1cmask: Uint8Array;
+  /** [0]: software writes so far (see generation). */
+  private readonly gen: Int32Array;
   /** Next free byte for a capability (capabilities go after the header). */
   private capNext = 0x40;
   private capLast = 0;
 
   constructor(sab?: SharedArrayBuffer) {
-    this.sab = sab ?? new SharedArrayBuffer(CFG_SIZE * 3);
+    this.sab = sab ?? new SharedArrayBuffer(CFG_SIZE * 3 + 64);
     this.u8 = new Uint8Array(this.sab, 0, CFG_SIZE);
     this.i32 = new Int32Array(this.sab, 0, CFG_SIZE >> 2);
     this.wmask = new Uint8Array(this.sab, CFG_SIZE, CFG_SIZE);
     this.w1cmask = new Uint8Array(this.sab, CFG_SIZE * 2, CFG_SIZE);
+    this.gen = new Int32Array(this.sab, CFG_SIZE * 3, 1);
+  }
+
+  /** Changes whenever software writes configuration space (see the file comment). */
+  get generation(): number {
+    return Atomics.load(this.gen, 0);
   }
 
   /** Lays down the header a device model starts with. */
@@ -178,6 +192,7 @@ export class ConfigSpace {
       const nv = ((old & ~wm) | (b & wm)) & ~(b & cm);
       if (nv !== old) Atomics.store(this.u8, a, nv);
     }
+    Atomics.add(this.gen, 0, 1); // after the bytes: a reader that sees the new generation sees them
   }
 
   // ---- device-model access: raw stores and mask setup ----

@@ -34,6 +34,16 @@ export class MsiCapability {
     return this.cfg.read32(this.off + 4);
   }
 
+  /** Multiple Message Enable: log2 of the messages software granted. */
+  get multipleMessageEnable(): number {
+    return (this.cfg.read16(this.off + 2) >>> 4) & 7;
+  }
+
+  /** Message Data as software wrote it. */
+  get data(): number {
+    return this.cfg.read16(this.off + 0x0c);
+  }
+
   dataFor(index: number): number {
     const mme = (this.cfg.read16(this.off + 2) >>> 4) & 7;
     const low = (1 << mme) - 1;

@@ -100,10 +100,13 @@ export class MsixTable {
     }
   }
 
-  /** Signals vector `vector`: deliver, or set its pending bit when masked. Allocation-free. */
-  signal(vector: number): void {
+  /**
+   * Signals vector `vector`: deliver, or set its pending bit when masked.
+   * Allocation-free. `ctrl`: the capability's Message Control word, when the
+   * caller has it cached (FunctionInterrupts).
+   */
+  signal(vector: number, ctrl = this.cap.control): void {
     const e = (this.tableDw + vector * 4) * 4;
-    const ctrl = this.cap.control;
     if ((ctrl & MSIX_CTRL_FUNCTION_MASK) !== 0 || (this.regs.get32(e + 12) & MSIX_VECTOR_CTRL_MASK) !== 0) {
       const p = (this.pbaDw + (vector >>> 5)) * 4;
       this.regs.set32(p, this.regs.get32(p) | (1 << (vector & 31)));

@@ -7,6 +7,7 @@ import { MsixTable, msixFromConfig } from '../../../src/devices/pci/msix.js';
 import { NvmeFunction } from '../../../src/devices/nvme/nvme-function.js';
 import { AhciFunction } from '../../../src/devices/ahci/ahci-function.js';
 import { IrqFabric } from '../../../src/devices/irq.js';
+import { FunctionInterrupts } from '../../../src/devices/pci/interrupts.js';
 import { Platform } from '../../../src/devices/harness/platform.js';
 import { assignAndEnable, scanBus, setupMsix, ConfigAccess } from '../../../src/devices/harness/pci-enum.js';
 import type { SyncDevice } from '../../../src/devices/mmio.js';
@@ -112,4 +113,35 @@ test('harness MSI-X setup through the bus', () => {
   setupMsix(p.bus, f, 4, 0x70);
   table.signal(2);
   assert.equal(p.fabric.take(0x72), 1);
+});
+
+test('FunctionInterrupts follows config writes (cached per config generation): MSI data, MME, Bus Master, mode', () => {
+  const fn = new AhciFunction();
+  const fabric = new IrqFabric();
+  const msi = fn.msiCapability();
+  const irq = new FunctionInterrupts(fn.cfg, fabric, null, null, msi);
+  assert.ok(irq.usesIntx, 'INTx until MSI is enabled');
+  irq.signal(0);
+  assert.equal(fabric.pending(0x61), 0, 'no message while MSI is off');
+  const g0 = fn.cfg.generation;
+  fn.cfg.write(C.PCI_COMMAND, 2, C.PCI_COMMAND_MASTER | C.PCI_COMMAND_MEMORY);
+  fn.cfg.write(msi.off + 4, 4, 0xfee00000);
+  fn.cfg.write(msi.off + 0x0c, 2, 0x61);
+  fn.cfg.write(msi.off + 2, 2, 1); // enable, one message
+  assert.ok(fn.cfg.generation !== g0, 'software writes move the generation');
+  assert.ok(irq.msiEnabled && !irq.usesIntx && irq.busMaster);
+  irq.signal(0);
+  assert.equal(fabric.take(0x61), 1);
+  fn.cfg.write(msi.off + 0x0c, 2, 0x64); // new message data
+  irq.signal(0);
+  assert.equal(fabric.take(0x64), 1, 'the new data is used at once');
+  fn.cfg.write(msi.off + 2, 2, 1 | (2 << 4)); // four messages: index folds into the low bits
+  irq.signal(3);
+  assert.equal(fabric.take(0x67), 1);
+  fn.cfg.write(C.PCI_COMMAND, 2, C.PCI_COMMAND_MEMORY); // Bus Master off
+  irq.signal(0);
+  assert.equal(fabric.pending(0x64), 0, 'no message without Bus Master Enable');
+  assert.ok(!irq.busMaster);
+  fn.cfg.write(msi.off + 2, 2, 0);
+  assert.ok(irq.usesIntx, 'back to INTx');
 });
