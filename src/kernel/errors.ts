@@ -53,4 +53,26 @@ export class SyscallError {
   bitsLeft = 0;
   bitsFound = 0;
   guardFound = 0;
+
+  /** Records InvalidCapability of cap argument `n`; returns the error for the invocation to return. */
+  invalidCapability(n: number): number {
+    this.type = seL4_InvalidCapability;
+    this.invalidCapNumber = n;
+    return seL4_InvalidCapability;
+  }
+
+  /** Records InvalidArgument of message argument `n`; returns the error. */
+  invalidArgument(n: number): number {
+    this.type = seL4_InvalidArgument;
+    this.invalidArgumentNumber = n;
+    return seL4_InvalidArgument;
+  }
+
+  /** Records RangeError with the allowed range [min, max]; returns the error. */
+  rangeError(min: number, max: number): number {
+    this.type = seL4_RangeError;
+    this.rangeErrorMin = min;
+    this.rangeErrorMax = max;
+    return seL4_RangeError;
+  }
 }

@@ -153,7 +153,7 @@ export function decodeInvocation(k: Kernel, t: number, slot: number, info: numbe
       const root = capArg(0);
       if (root < 0) { e = truncated(k); break; }
       if (root === 0) { e = seL4_InvalidCapability; break; }
-      if ((slotW0(k, root) & 31) !== cap_cnode_cap) { e = invalidCap(k, 1); break; }
+      if ((slotW0(k, root) & 31) !== cap_cnode_cap) { e = k.err.invalidCapability(1); break; }
       e = invokeUntyped_Retype(k, slot, m[mr]!, m[mr + 1]!, root, m[mr + 2]! >>> 0, m[mr + 3]!, m[mr + 4]! >>> 0, m[mr + 5]!);
       break;
     }
@@ -182,7 +182,7 @@ export function decodeInvocation(k: Kernel, t: number, slot: number, info: numbe
         const n = capArg(0);
         if (n < 0) e = truncated(k);
         else if (n === 0) e = seL4_InvalidCapability;
-        else if ((slotW0(k, n) & 31) !== cap_notification_cap) e = invalidCap(k, 1);
+        else if ((slotW0(k, n) & 31) !== cap_notification_cap) e = k.err.invalidCapability(1);
         else e = invokeIRQHandler_SetNotification(k, slot, n);
       } else e = illegal(k);
       break;
@@ -200,12 +200,6 @@ export function decodeInvocation(k: Kernel, t: number, slot: number, info: numbe
     m[(t >> 2) + TCB_REGS + REG_MSGINFO] = seL4_MessageInfo_new(e, 0, 0, replyLen);
   }
   return e;
-}
-
-function invalidCap(k: Kernel, n: number): number {
-  k.err.type = seL4_InvalidCapability;
-  k.err.invalidCapNumber = n;
-  return seL4_InvalidCapability;
 }
 
 /** seL4's error reply: the details of `e` in the MRs; returns their number. */
@@ -247,7 +241,7 @@ function decodeCNode(k: Kernel, t: number, slot: number, label: number, len: num
       const src = capArg(0);
       if (src < 0) return truncated(k);
       if (src === 0) return seL4_InvalidCapability;
-      if ((slotW0(k, src) & 31) !== cap_cnode_cap) return invalidCap(k, 1);
+      if ((slotW0(k, src) & 31) !== cap_cnode_cap) return k.err.invalidCapability(1);
       if (label === Label.CNodeCopy) return invokeCNode_Copy(k, slot, u(0), a(1), src, u(2), a(3), a(4));
       if (label === Label.CNodeMint) return invokeCNode_Mint(k, slot, u(0), a(1), src, u(2), a(3), a(4), a(5));
       if (label === Label.CNodeMove) return invokeCNode_Move(k, slot, u(0), a(1), src, u(2), a(3));
@@ -259,8 +253,8 @@ function decodeCNode(k: Kernel, t: number, slot: number, label: number, len: num
       const src = capArg(1);
       if (pivot < 0 || src < 0) return truncated(k);
       if (pivot === 0 || src === 0) return seL4_InvalidCapability;
-      if ((slotW0(k, pivot) & 31) !== cap_cnode_cap) return invalidCap(k, 1);
-      if ((slotW0(k, src) & 31) !== cap_cnode_cap) return invalidCap(k, 2);
+      if ((slotW0(k, pivot) & 31) !== cap_cnode_cap) return k.err.invalidCapability(1);
+      if ((slotW0(k, src) & 31) !== cap_cnode_cap) return k.err.invalidCapability(2);
       return invokeCNode_Rotate(k, slot, u(0), a(1), a(7), pivot, u(2), a(3), a(4), src, u(5), a(6));
     }
     default:
@@ -280,7 +274,7 @@ function decodeTCB(k: Kernel, target: number, label: number, len: number, mr: nu
     const s = capArg(i);
     if (s < 0) { truncated(k); return -1; }
     if (s === 0) return 0;
-    if (type >= 0 && (slotW0(k, s) & 31) !== type) { invalidCap(k, i + 1); return 0; }
+    if (type >= 0 && (slotW0(k, s) & 31) !== type) { k.err.invalidCapability(i + 1); return 0; }
     return s;
   };
   switch (label) {

@@ -32,7 +32,7 @@ import {
   CTE_BYTES, RIGHTS_ALL, capTypeOf, capWord0, replyExtra, slotPtr, slotType, slotW0, W0_FIRST_BADGED, W0_REVOCABLE,
 } from './cap.js';
 import {
-  seL4_IllegalOperation, seL4_InvalidCapability, seL4_NoError, seL4_RangeError, seL4_AlignmentError,
+  seL4_IllegalOperation, seL4_NoError, seL4_RangeError, seL4_AlignmentError,
 } from './errors.js';
 import type { Kernel } from './state.js';
 import {
@@ -241,7 +241,7 @@ export function setPriority(k: Kernel, t: number, prio: number): void {
 
 /** TCB_SetPriority: `authTcbSlot` names the TCB whose MCP bounds the new priority. */
 export function invokeTCB_SetPriority(k: Kernel, t: number, authTcbSlot: number, prio: number): number {
-  if (slotType(k, authTcbSlot) !== cap_thread_cap) return invalidCap(k, 1);
+  if (slotType(k, authTcbSlot) !== cap_thread_cap) return k.err.invalidCapability(1);
   const e = checkPrio(k, prio, slotPtr(k, authTcbSlot));
   if (e !== seL4_NoError) return e;
   setPriority(k, t, prio);
@@ -250,7 +250,7 @@ export function invokeTCB_SetPriority(k: Kernel, t: number, authTcbSlot: number,
 
 /** TCB_SetMCPriority. */
 export function invokeTCB_SetMCPriority(k: Kernel, t: number, authTcbSlot: number, mcp: number): number {
-  if (slotType(k, authTcbSlot) !== cap_thread_cap) return invalidCap(k, 1);
+  if (slotType(k, authTcbSlot) !== cap_thread_cap) return k.err.invalidCapability(1);
   const e = checkPrio(k, mcp, slotPtr(k, authTcbSlot));
   if (e !== seL4_NoError) return e;
   k.m[(t >> 2) + TCB_MCP] = mcp;
@@ -289,7 +289,7 @@ export function invokeTCB_SetIPCBuffer(k: Kernel, t: number, bufferAddr: number,
     cteDelete(k, tcbSlot(t, tcbBuffer), true);
     return seL4_NoError;
   }
-  if (slotType(k, frameSlot) !== cap_frame_cap) return invalidCap(k, 1);
+  if (slotType(k, frameSlot) !== cap_frame_cap) return k.err.invalidCapability(1);
   if ((bufferAddr & 511) !== 0) {
     k.err.type = seL4_AlignmentError;
     return seL4_AlignmentError;
@@ -310,9 +310,9 @@ export function invokeTCB_SetIPCBuffer(k: Kernel, t: number, bufferAddr: number,
  * the fault endpoint CPtr.
  */
 export function invokeTCB_SetSpace(k: Kernel, t: number, faultEP: number, cRootSlot: number, vRootSlot: number): number {
-  if (slotType(k, cRootSlot) !== cap_cnode_cap) return invalidCap(k, 1);
+  if (slotType(k, cRootSlot) !== cap_cnode_cap) return k.err.invalidCapability(1);
   const vType = vRootSlot === 0 ? cap_null_cap : slotType(k, vRootSlot);
-  if (vType !== cap_null_cap && vType !== cap_page_directory_cap) return invalidCap(k, 2);
+  if (vType !== cap_null_cap && vType !== cap_page_directory_cap) return k.err.invalidCapability(2);
   let e = deriveCapInto(k, cRootSlot, k.capB);
   if (e !== seL4_NoError) return e;
   cteDelete(k, tcbSlot(t, tcbCTable), true);
@@ -373,7 +373,7 @@ export function invokeTCB_BindNotification(k: Kernel, t: number, ntfnSlot: numbe
     return seL4_IllegalOperation;
   }
   const w0 = slotW0(k, ntfnSlot);
-  if (capTypeOf(w0) !== cap_notification_cap) return invalidCap(k, 1);
+  if (capTypeOf(w0) !== cap_notification_cap) return k.err.invalidCapability(1);
   if (((w0 >>> 5) & 2) === 0) { // needs Read (the right to wait)
     k.err.type = seL4_IllegalOperation;
     return seL4_IllegalOperation;
@@ -419,9 +419,4 @@ export function finaliseTCB(k: Kernel, t: number): void {
   }
 }
 
-function invalidCap(k: Kernel, n: number): number {
-  k.err.type = seL4_InvalidCapability;
-  k.err.invalidCapNumber = n;
-  return seL4_InvalidCapability;
-}
 

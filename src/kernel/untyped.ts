@@ -31,26 +31,14 @@ import {
   seL4_X86_PageDirectoryObject, seL4_X86_PageTableObject, typeAllowedFromDevice,
 } from './objecttype.js';
 import {
-  seL4_DeleteFirst, seL4_FailedLookup, seL4_InvalidArgument, seL4_InvalidCapability, seL4_MissingCapability,
-  seL4_NoError, seL4_NotEnoughMemory, seL4_RangeError,
+  seL4_DeleteFirst, seL4_FailedLookup, seL4_InvalidCapability, seL4_MissingCapability,
+  seL4_NoError, seL4_NotEnoughMemory,
 } from './errors.js';
 import { ensureNoChildren, insertNewCap } from './cdt.js';
 import { cnodeRadix } from './cap.js';
 import { lookupSlotForCNodeOp } from './cnode.js';
 import { initTCB } from './tcb.js';
 import { initPageDirectory } from './vspace.js';
-
-function rangeError(k: Kernel, min: number, max: number): number {
-  k.err.type = seL4_RangeError;
-  k.err.rangeErrorMin = min;
-  k.err.rangeErrorMax = max;
-  return seL4_RangeError;
-}
-function invalidArgument(k: Kernel, n: number): number {
-  k.err.type = seL4_InvalidArgument;
-  k.err.invalidArgumentNumber = n;
-  return seL4_InvalidArgument;
-}
 
 /**
  * Untyped_Retype on the untyped cap in `untypedSlot`. The destination is
@@ -68,11 +56,11 @@ export function invokeUntyped_Retype(
     k.err.invalidCapNumber = 0;
     return seL4_InvalidCapability;
   }
-  if (!(type >= 0 && type < seL4_ObjectTypeCount)) return invalidArgument(k, 0);
+  if (!(type >= 0 && type < seL4_ObjectTypeCount)) return k.err.invalidArgument(0);
   const objectSize = getObjectSize(type, userObjSize);
-  if (!(userObjSize >= 0 && userObjSize < seL4_WordBits) || objectSize > seL4_MaxUntypedBits) return rangeError(k, 0, seL4_MaxUntypedBits);
-  if (type === seL4_CapTableObject && userObjSize === 0) return invalidArgument(k, 1);
-  if (type === seL4_UntypedObject && userObjSize < seL4_MinUntypedBits) return invalidArgument(k, 1);
+  if (!(userObjSize >= 0 && userObjSize < seL4_WordBits) || objectSize > seL4_MaxUntypedBits) return k.err.rangeError(0, seL4_MaxUntypedBits);
+  if (type === seL4_CapTableObject && userObjSize === 0) return k.err.invalidArgument(1);
+  if (type === seL4_UntypedObject && userObjSize < seL4_MinUntypedBits) return k.err.invalidArgument(1);
 
   let node = rootSlot;
   if (nodeDepth !== 0) {
@@ -87,9 +75,9 @@ export function invokeUntyped_Retype(
     return seL4_FailedLookup;
   }
   const nodeSize = 2 ** cnodeRadix(slotW0(k, node));
-  if (!(numObjects >= 1 && numObjects <= CONFIG_RETYPE_FAN_OUT_LIMIT)) return rangeError(k, 1, CONFIG_RETYPE_FAN_OUT_LIMIT);
-  if (!(nodeOffset >= 0 && nodeOffset <= nodeSize - 1)) return rangeError(k, 0, nodeSize - 1);
-  if (numObjects > nodeSize - nodeOffset) return rangeError(k, 1, nodeSize - nodeOffset);
+  if (!(numObjects >= 1 && numObjects <= CONFIG_RETYPE_FAN_OUT_LIMIT)) return k.err.rangeError(1, CONFIG_RETYPE_FAN_OUT_LIMIT);
+  if (!(nodeOffset >= 0 && nodeOffset <= nodeSize - 1)) return k.err.rangeError(0, nodeSize - 1);
+  if (numObjects > nodeSize - nodeOffset) return k.err.rangeError(1, nodeSize - nodeOffset);
   const destBase = slotPtr(k, node) + nodeOffset * 32;
   for (let i = 0; i < numObjects; i++) {
     if (slotType(k, destBase + i * 32) !== cap_null_cap) {
@@ -114,7 +102,7 @@ export function invokeUntyped_Retype(
     return seL4_NotEnoughMemory;
   }
   const isDevice = untypedIsDevice(uw0);
-  if (isDevice && !typeAllowedFromDevice(type)) return invalidArgument(k, 1);
+  if (isDevice && !typeAllowedFromDevice(type)) return k.err.invalidArgument(1);
 
   k.m[(untypedSlot >> 2) + CTE_DATA] = aligned + numObjects * objBytes - base;
   for (let i = 0; i < numObjects; i++) {

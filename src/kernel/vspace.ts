@@ -28,8 +28,7 @@ import {
 } from './cap.js';
 import { cap_frame_cap, cap_page_directory_cap, cap_page_table_cap, seL4_PageTableBits } from './objecttype.js';
 import {
-  seL4_AlignmentError, seL4_DeleteFirst, seL4_FailedLookup, seL4_IllegalOperation, seL4_InvalidArgument,
-  seL4_InvalidCapability, seL4_InvalidRoot, seL4_MissingCapability, seL4_NoError, seL4_RevokeFirst,
+  seL4_AlignmentError, seL4_DeleteFirst, seL4_FailedLookup, seL4_IllegalOperation, seL4_InvalidRoot, seL4_MissingCapability, seL4_NoError, seL4_RevokeFirst,
 } from './errors.js';
 import { deleteASID, findPDForASID } from './asid.js';
 import { isFinalCapability } from './cdt.js';
@@ -53,16 +52,6 @@ export function initPageDirectory(_k: Kernel, _pd: number): void {
   // not mapped into user page directories here (the engine is the kernel).
 }
 
-function invalidCap(k: Kernel, n: number): number {
-  k.err.type = seL4_InvalidCapability;
-  k.err.invalidCapNumber = n;
-  return seL4_InvalidCapability;
-}
-function invalidArgument(k: Kernel, n: number): number {
-  k.err.type = seL4_InvalidArgument;
-  k.err.invalidArgumentNumber = n;
-  return seL4_InvalidArgument;
-}
 /** A FailedLookup of a paging structure (not of a cap slot: failedLookupWasSource false). */
 function failedLookup(k: Kernel, type: number, bitsLeft: number): number {
   k.err.type = seL4_FailedLookup;
@@ -88,11 +77,11 @@ function attrBits(attr: number): number {
 function vspaceOfCap(k: Kernel, pdSlot: number): number {
   const w0 = slotW0(k, pdSlot);
   const asid = slotData2(k, pdSlot);
-  if ((w0 & 31) !== cap_page_directory_cap || asid === 0) { invalidCap(k, 1); return 0; }
+  if ((w0 & 31) !== cap_page_directory_cap || asid === 0) { k.err.invalidCapability(1); return 0; }
   const pd = slotPtr(k, pdSlot);
   const found = findPDForASID(k, asid);
   if (found === 0) { failedLookup(k, seL4_InvalidRoot, 0); return 0; }
-  if (found !== pd) { invalidCap(k, 1); return 0; }
+  if (found !== pd) { k.err.invalidCapability(1); return 0; }
   return pd;
 }
 
@@ -109,12 +98,12 @@ export function maskVMRights(vmRights: number, rights: number): number {
 
 /** X86_PageTable_Map: maps the page table into the page directory at the 4 MiB region of `vaddr`. */
 export function invokePageTable_Map(k: Kernel, ptSlot: number, pdSlot: number, vaddr: number, attr = 0): number {
-  if (slotType(k, ptSlot) !== cap_page_table_cap) return invalidCap(k, 0);
-  if (slotData2(k, ptSlot) !== 0) return invalidCap(k, 0);
+  if (slotType(k, ptSlot) !== cap_page_table_cap) return k.err.invalidCapability(0);
+  if (slotData2(k, ptSlot) !== 0) return k.err.invalidCapability(0);
   vaddr = (vaddr & ~0x3fffff) >>> 0;
   const w0 = slotW0(k, pdSlot);
-  if ((w0 & 31) !== cap_page_directory_cap || slotData2(k, pdSlot) === 0) return invalidCap(k, 1);
-  if (vaddr >= USER_TOP) return invalidArgument(k, 0);
+  if ((w0 & 31) !== cap_page_directory_cap || slotData2(k, pdSlot) === 0) return k.err.invalidCapability(1);
+  if (vaddr >= USER_TOP) return k.err.invalidArgument(0);
   const pd = vspaceOfCap(k, pdSlot);
   if (pd === 0) return k.err.type;
   const pdi = (pd >> 2) + (vaddr >>> 22);
@@ -135,7 +124,7 @@ export function invokePageTable_Map(k: Kernel, ptSlot: number, pdSlot: number, v
  * (the frames it mapped are gone from the VSpace).
  */
 export function invokePageTable_Unmap(k: Kernel, ptSlot: number): number {
-  if (slotType(k, ptSlot) !== cap_page_table_cap) return invalidCap(k, 0);
+  if (slotType(k, ptSlot) !== cap_page_table_cap) return k.err.invalidCapability(0);
   if (!isFinalCapability(k, ptSlot)) {
     k.err.type = seL4_RevokeFirst;
     return seL4_RevokeFirst;
@@ -156,7 +145,7 @@ export function invokePageTable_Unmap(k: Kernel, ptSlot: number): number {
  */
 export function invokePage_Map(k: Kernel, frameSlot: number, pdSlot: number, vaddr: number, rights: number, attr = 0): number {
   const w0 = slotW0(k, frameSlot);
-  if ((w0 & 31) !== cap_frame_cap) return invalidCap(k, 0);
+  if ((w0 & 31) !== cap_frame_cap) return k.err.invalidCapability(0);
   const pd = vspaceOfCap(k, pdSlot);
   if (pd === 0) return k.err.type;
   vaddr >>>= 0;
@@ -170,10 +159,10 @@ export function invokePage_Map(k: Kernel, frameSlot: number, pdSlot: number, vad
   const mappedIn = slotData2(k, frameSlot);
   const remap = mappedIn !== 0;
   if (remap) {
-    if (mappedIn !== pd) return invalidCap(k, 0);
-    if ((k.m[(frameSlot >> 2) + CTE_DATA]! >>> 0) !== vaddr) return invalidArgument(k, 0);
+    if (mappedIn !== pd) return k.err.invalidCapability(0);
+    if ((k.m[(frameSlot >> 2) + CTE_DATA]! >>> 0) !== vaddr) return k.err.invalidArgument(0);
   } else if (vaddr + size - 1 >= USER_TOP) {
-    return invalidArgument(k, 0);
+    return k.err.invalidArgument(0);
   }
   const frame = slotPtr(k, frameSlot);
   const bits = PTE_PRESENT | (vm !== 0 ? PTE_USER : 0) | (vm === VM_READ_WRITE ? PTE_WRITE : 0) | attrBits(attr);
@@ -208,7 +197,7 @@ export function invokePage_Map(k: Kernel, frameSlot: number, pdSlot: number, vad
 
 /** X86_Page_Unmap: removes the frame cap's mapping, if it has one. */
 export function invokePage_Unmap(k: Kernel, frameSlot: number): number {
-  if (slotType(k, frameSlot) !== cap_frame_cap) return invalidCap(k, 0);
+  if (slotType(k, frameSlot) !== cap_frame_cap) return k.err.invalidCapability(0);
   finaliseFrameCap(k, frameSlot);
   return seL4_NoError;
 }
@@ -216,7 +205,7 @@ export function invokePage_Unmap(k: Kernel, frameSlot: number): number {
 /** X86_Page_GetAddress: the frame's physical address (-1: not a frame cap, with k.err set). */
 export function invokePage_GetAddress(k: Kernel, frameSlot: number): number {
   if (slotType(k, frameSlot) !== cap_frame_cap) {
-    invalidCap(k, 0);
+    k.err.invalidCapability(0);
     return -1;
   }
   return slotPtr(k, frameSlot) >>> 0;
