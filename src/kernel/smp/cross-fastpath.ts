@@ -23,9 +23,12 @@
  *
  * `b`'s idle loop, polling its rings, enters its run loop, whose `schedule`
  * finds the partner current with nothing to decide and loads it.
- * Everything else (longer messages, caps, a busy partner core, the host's
- * core) takes the slow path; tests run the same guest programs with the
- * fastpath on and off and compare what they report.
+ * The partner may be the host-run thread (the NT executive) waiting on the
+ * host core N: its ring is (this core → N), served by HostCoreServer,
+ * whose replies come back over (N → this core) through `switchRemote`.
+ * Everything else (longer messages, caps, a busy partner core) takes the
+ * slow path; tests run the same guest programs with the fastpath on and
+ * off and compare what they report.
  */
 import type { Cpu } from '../../cpu/cpu.js';
 import type { Kernel } from '../state.js';
@@ -137,7 +140,7 @@ export class CrossCoreFastpath implements CrossCorePath {
     if (m[ei + EP_STATE] !== EPState_Recv) return false;
     const dest = m[ei + EP_HEAD]!;
     const di = dest >> 2;
-    if (m[di + TCB_HOST_RUN] !== 0) return false;
+    // A host-run receiver (the executive) is core N's thread: it goes over the ring to the host core (host-core.ts).
     const ring = this.idlePartnerCore(m[di + TCB_AFFINITY]!, m[di + TCB_PRIO]!);
     if (ring === null) return false;
     if (threadPageDirectory(k, dest) === 0) return false;
