@@ -66,6 +66,9 @@ export interface NtSmpRunResult {
   /** Calls the cores handed to the executive over the hand-off rings, and wake-ups (replies) it handed back (host-handoff.ts). */
   readonly hostHandoffsTaken: number;
   readonly hostHandoffsSent: number;
+  /** Times the host slept on its doorbell, and woke while polling it and its rings. */
+  readonly hostSleeps: number;
+  readonly hostSpinWakes: number;
 }
 
 /** Boots the SMP machine with the executive as root task, runs `image` until its process ends. Throws NtStatusError for an image that cannot run. */
@@ -132,7 +135,7 @@ export async function runNtProgramSmp(o: NtSmpRunOptions): Promise<NtSmpRunResul
   const sd = exShutdownRecord(executive);
   const base = {
     instructions, executive, cores: reports, served: server.served, offCpuWaits: server.offCpuWaits,
-    hostHandoffsTaken: server.handoff.taken, hostHandoffsSent: server.handoff.sent,
+    hostHandoffsTaken: server.handoff.taken, hostHandoffsSent: server.handoff.sent, hostSleeps: server.sleeps, hostSpinWakes: server.spinWakes,
     ...(sd === undefined ? {} : { shutdown: `${sd.action} by ${sd.by}` }),
   };
   if (verdict === 'deadlock') {
