@@ -63,6 +63,15 @@ export class HandoffRings {
     return b >= 0 && b < this.cores ? this.outgoing[b]! : null;
   }
 
+  /**
+   * The host core (the last of the matrix, SmpMachine's core N): its ring
+   * carries only calls to its host-run thread, the one thread HostCoreServer
+   * serves from it (host-handoff.ts).
+   */
+  get hostCore(): number {
+    return this.cores - 1;
+  }
+
   /** Has any core handed something to this one? (The idle loop's probe: plain loads of the heads.) */
   pending(): boolean {
     const r = this.incoming;
