@@ -112,7 +112,8 @@ export const syscallSuite: BenchSuite = {
       lc.push(lpcRoundTrip(lpcN, 'copied'));
     }
     // The same call from a core worker to the executive on the host's thread (--cores 2):
-    // a cross-core slow path and two doorbell hand-offs per call.
+    // handed over the (core → host) ring and answered over (host → core) when the host core
+    // is idle (kernel/smp/host-handoff.ts), else a cross-core slow path with two doorbells.
     const smp: number[] = [];
     const smpCalls = quick ? 2000 : 20_000;
     for (let i = 0; i < (quick ? 3 : 7); i++) {

@@ -5,7 +5,10 @@
  *
  *   core workers 0..N-1   guest threads (placed by ps/placement.ts); a
  *                         system call is a seL4 Call on the executive's
- *                         endpoint: kernel slow path under the big lock,
+ *                         endpoint: with the fastpath on and the host
+ *                         core idle, handed over a ring (c → N) and
+ *                         answered over (N → c) (kernel/smp/host-handoff.ts);
+ *                         else the kernel slow path under the big lock,
  *                         the executive's TCB becomes runnable on core N
  *   host thread (core N)  HostCoreServer: sleeps on core N's doorbell
  *                         (Atomics.wait, no spinning), serves under the
@@ -60,6 +63,12 @@ export interface NtSmpRunResult {
   /** Messages the executive served; times it waited for a core to let go of a thread. */
   readonly served: number;
   readonly offCpuWaits: number;
+  /** Calls the cores handed to the executive over the hand-off rings, and wake-ups (replies) it handed back (host-handoff.ts). */
+  readonly hostHandoffsTaken: number;
+  readonly hostHandoffsSent: number;
+  /** Times the host slept on its doorbell, and woke while polling it and its rings. */
+  readonly hostSleeps: number;
+  readonly hostSpinWakes: number;
 }
 
 /** Boots the SMP machine with the executive as root task, runs `image` until its process ends. Throws NtStatusError for an image that cannot run. */
@@ -126,6 +135,7 @@ export async function runNtProgramSmp(o: NtSmpRunOptions): Promise<NtSmpRunResul
   const sd = exShutdownRecord(executive);
   const base = {
     instructions, executive, cores: reports, served: server.served, offCpuWaits: server.offCpuWaits,
+    hostHandoffsTaken: server.handoff.taken, hostHandoffsSent: server.handoff.sent, hostSleeps: server.sleeps, hostSpinWakes: server.spinWakes,
     ...(sd === undefined ? {} : { shutdown: `${sd.action} by ${sd.by}` }),
   };
   if (verdict === 'deadlock') {

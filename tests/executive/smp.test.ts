@@ -24,22 +24,26 @@ function one(image: string, args: string[] = []) {
   return { out, status: r.exitStatus, exception: r.exception };
 }
 
-async function smp(image: string, cores: number, args: string[] = []) {
+async function smp(image: string, cores: number, args: string[] = [], fastpath = true) {
   let out = '';
-  const r = await runNtProgramSmp({ ...options(image, args), cores, console: (s) => { out += s; } });
+  const r = await runNtProgramSmp({ ...options(image, args), cores, fastpath, console: (s) => { out += s; } });
   return { out, status: r.exitStatus, exception: r.exception, r };
 }
 
 for (const [image, args] of [
   ['ntproc.exe', []], ['ntlpc.exe', []], ['ntunwind.exe', []], ['ldrtls.exe', []], ['ldrtest.exe', []], ['ntseh.exe', []],
 ] as [string, string[]][]) {
-  test(`${image} on 2 and 3 cores reports what it reports on one`, async () => {
+  test(`${image} on 2 and 3 cores reports what it reports on one, fastpath on and off`, async () => {
     const want = one(image, args);
     for (const cores of [2, 3]) {
-      const got = await smp(image, cores, args);
-      assert.equal(got.out, want.out, `${image} on ${cores} cores`);
-      assert.equal(got.status, want.status, `${image} on ${cores} cores`);
-      assert.equal(got.exception, want.exception, `${image} on ${cores} cores`);
+      for (const fastpath of [true, false]) {
+        const got = await smp(image, cores, args, fastpath);
+        const what = `${image} on ${cores} cores, fastpath ${fastpath ? 'on' : 'off'}`;
+        assert.equal(got.out, want.out, what);
+        assert.equal(got.status, want.status, what);
+        assert.equal(got.exception, want.exception, what);
+        if (!fastpath) assert.equal(got.r.hostHandoffsTaken + got.r.hostHandoffsSent, 0, `${what}: no hand-off to or from the host core`);
+      }
     }
   });
 }
@@ -87,7 +91,32 @@ test('ntheap.exe on 2 and 3 cores: two threads share a heap and a critical secti
 test('a program that waits for ever on several cores ends as a deadlock, never a hang', async () => {
   // ntpingpong's pong half alone waits for a ping that never comes.
   const want = one('ntpingpong.exe', ['pong']);
-  const got = await smp('ntpingpong.exe', 2, ['pong']);
-  assert.equal(got.status, want.status);
-  assert.equal(got.exception, want.exception);
+  for (const fastpath of [true, false]) {
+    const got = await smp('ntpingpong.exe', 2, ['pong'], fastpath);
+    assert.equal(got.status, want.status);
+    assert.equal(got.exception, want.exception);
+  }
+});
+
+test('NT system calls from a core reach the executive over the host hand-off rings (fastpath on), with the slow path\'s results', async () => {
+  // sysbench.exe: one thread, NtClose(invalid) in a loop, each a Call on the executive's endpoint.
+  const calls = 300;
+  const want = one('sysbench.exe', [String(calls)]);
+  const fast = await smp('sysbench.exe', 2, [String(calls)], true);
+  const slow = await smp('sysbench.exe', 2, [String(calls)], false);
+  for (const got of [fast, slow]) {
+    assert.equal(got.out, want.out);
+    assert.equal(got.status, want.status);
+    assert.equal(got.exception, want.exception);
+  }
+  // The same messages served either way; with the fastpath most of them came over the ring
+  // (a call finding the host core busy takes the slow path) and their replies went back over one.
+  assert.equal(fast.r.served, slow.r.served);
+  assert.ok(fast.r.hostHandoffsTaken > 0 && fast.r.hostHandoffsTaken <= fast.r.served, `calls handed to the host: ${fast.r.hostHandoffsTaken}`);
+  assert.ok(fast.r.hostHandoffsSent > 0, `replies handed back to a core: ${fast.r.hostHandoffsSent}`);
+  const sent = fast.r.cores.reduce((a, c) => a + c.handoffsSent, 0);
+  const taken = fast.r.cores.reduce((a, c) => a + c.handoffsTaken, 0);
+  assert.ok(sent >= fast.r.hostHandoffsTaken, 'every call the host took was sent by a core');
+  assert.ok(taken <= fast.r.hostHandoffsSent + sent, 'the cores took only what was handed to them');
+  assert.equal(slow.r.hostHandoffsTaken + slow.r.hostHandoffsSent, 0);
 });

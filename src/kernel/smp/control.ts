@@ -36,7 +36,7 @@ export interface CoreWorkerData {
   spinners: number;
   /** The JIT's CodeMap buffers, shared by every core: code written on one core drops the others' translations. */
   codeMap: { bits: SharedArrayBuffer; gen: SharedArrayBuffer };
-  /** The cross-core fastpath's hand-off rings (smp/handoff.ts), index a * cores + b for ring a → b. */
+  /** The cross-core fastpath's hand-off rings (smp/handoff.ts) between the cores and the host core N: index a * (N + 1) + b for ring a → b. */
   handoffs: (SharedArrayBuffer | null)[];
   /** The CPU engine (default: NEPTUNE_CPU_ENGINE, else DEFAULT_ENGINE). */
   engine?: CpuEngine;

@@ -23,9 +23,12 @@
  *
  * `b`'s idle loop, polling its rings, enters its run loop, whose `schedule`
  * finds the partner current with nothing to decide and loads it.
- * Everything else (longer messages, caps, a busy partner core, the host's
- * core) takes the slow path; tests run the same guest programs with the
- * fastpath on and off and compare what they report.
+ * The partner may be the host-run thread (the NT executive) waiting on the
+ * host core N: its ring is (this core → N), served by HostCoreServer,
+ * whose replies come back over (N → this core) through `switchRemote`.
+ * Everything else (longer messages, caps, a busy partner core) takes the
+ * slow path; tests run the same guest programs with the fastpath on and
+ * off and compare what they report.
  */
 import type { Cpu } from '../../cpu/cpu.js';
 import type { Kernel } from '../state.js';
@@ -86,7 +89,7 @@ export class CrossCoreFastpath implements CrossCorePath {
   private switchRemote(t: number, b: number): boolean {
     const m = this.k.m;
     const ti = t >> 2;
-    if (m[ti + TCB_HOST_RUN] !== 0) return false;
+    if (m[ti + TCB_HOST_RUN] !== 0 || b === this.rings.hostCore) return false;
     const ring = this.idlePartnerCore(b, m[ti + TCB_PRIO]!);
     if (ring === null) return false;
     this.place(ring, b, t, m[ti + TCB_REGS + REG_MSGINFO]!, m[ti + TCB_REGS + REG_BADGE]!, 0, 0);
@@ -137,7 +140,9 @@ export class CrossCoreFastpath implements CrossCorePath {
     if (m[ei + EP_STATE] !== EPState_Recv) return false;
     const dest = m[ei + EP_HEAD]!;
     const di = dest >> 2;
-    if (m[di + TCB_HOST_RUN] !== 0) return false;
+    // A host-run receiver (the executive) is core N's thread: it goes over the ring to the host core
+    // (host-handoff.ts); no other thread does (the root thread of a host without a HostCoreServer).
+    if (m[di + TCB_HOST_RUN] === 0 && m[di + TCB_AFFINITY] === this.rings.hostCore) return false;
     const ring = this.idlePartnerCore(m[di + TCB_AFFINITY]!, m[di + TCB_PRIO]!);
     if (ring === null) return false;
     if (threadPageDirectory(k, dest) === 0) return false;
@@ -182,7 +187,7 @@ export class CrossCoreFastpath implements CrossCorePath {
     const caller = m[(callerSlot >> 2) + 1]!;
     const ci = caller >> 2;
     if (m[ci + TCB_STATE] !== ThreadState_BlockedOnReply || m[ci + TCB_FAULT_TYPE] !== 0) return false;
-    if (m[ci + TCB_HOST_RUN] !== 0) return false;
+    if (m[ci + TCB_HOST_RUN] !== 0 || m[ci + TCB_AFFINITY] === this.rings.hostCore) return false;
     const slot = lookupCapSlot(k, t, r[3]! >>> 0);
     if (slot === 0) return false;
     const w0 = m[slot >> 2]!;

@@ -1,9 +1,12 @@
 /**
  * The hand-off rings of the cross-core fastpath (smp/cross-fastpath.ts):
  * one single-producer/single-consumer ring (src/ipc-fastpath/ring.ts) per
- * ordered pair of CPU cores, in SharedArrayBuffers the SmpMachine creates
- * and every core worker attaches to. Core `a` is the only producer of ring
- * (a → b), core `b` its only consumer.
+ * ordered pair of the machine's cores, in SharedArrayBuffers the
+ * SmpMachine creates and every core worker attaches to. The host core
+ * (core N, a host-run thread's: smp/host-core.ts) is one of them: a Call
+ * from a CPU core to the executive goes over (c → N), the executive's
+ * replies over (N → c). Core `a` is the only producer of ring (a → b),
+ * core `b` its only consumer.
  *
  * A slot is one 64-byte cache line: the ring's sequence word and 15
  * payload words, of which [thread handed over, message info, badge, MR0,
@@ -55,9 +58,18 @@ export class HandoffRings {
     }
   }
 
-  /** The ring to CPU core `b`, or null (b is this core, or no CPU core: the host's). */
+  /** The ring to core `b` (a CPU core or the host core), or null (b is this core, or no such core). */
   to(b: number): SpscRing | null {
     return b >= 0 && b < this.cores ? this.outgoing[b]! : null;
+  }
+
+  /**
+   * The host core (the last of the matrix, SmpMachine's core N): its ring
+   * carries only calls to its host-run thread, the one thread HostCoreServer
+   * serves from it (host-handoff.ts).
+   */
+  get hostCore(): number {
+    return this.cores - 1;
   }
 
   /** Has any core handed something to this one? (The idle loop's probe: plain loads of the heads.) */

@@ -15,6 +15,11 @@
  * ring after the lock is released (as a core worker's do), so a woken core
  * does not run into the lock the host still holds.
  *
+ * With the fastpath on, a Call that finds the host core idle skips the
+ * ready queue and the doorbell: it comes over a hand-off ring, and replies
+ * to idle cores go back the same way (host-handoff.ts). The host's wait
+ * polls those rings with its doorbell.
+ *
  * `allIdle()` tells an idle machine apart from one that is merely quiet
  * now: under the lock, no CPU core has a current thread, a pending
  * scheduler decision or a ready thread, and the host core has nothing to
@@ -33,6 +38,7 @@ import { TCB_HOST_RUN } from '../abi.js';
 import { flushWakes, rescheduleRequired, remoteWake, schedule } from '../scheduler.js';
 import type { HostThread } from '../core.js';
 import { CTL_ACTIVE, CTL_STOP } from './control.js';
+import { HostHandoff } from './host-handoff.js';
 import { DEFAULT_IDLE_SPIN_MIN_US, DEFAULT_IDLE_SPIN_US, type SmpMachine } from './machine.js';
 import { availableParallelism } from 'node:os';
 import { SpinPolicy } from '../../machine/spin-policy.js';
@@ -55,6 +61,8 @@ export class HostCoreServer {
   private readonly policy = new SpinPolicy(DEFAULT_IDLE_SPIN_US, DEFAULT_IDLE_SPIN_MIN_US);
   /** The host polls only while at most this many threads are awake (the host's cores, as the core workers). */
   private readonly spinners = availableParallelism();
+  /** The host core's hand-off rings (calls in, replies out). */
+  readonly handoff: HostHandoff;
 
   constructor(readonly m: SmpMachine, readonly host: HostThread) {
     const k = m.k;
@@ -63,6 +71,7 @@ export class HostCoreServer {
     this.sleeping = k.coreBase(m.hostCore) + CORE_SLEEPING;
     k.m[(host.tcb >> 2) + TCB_HOST_RUN] = 1; // no fastpath loads it on a CPU
     k.deferWakes = true; // doorbells ring after the lock's release (`leave`)
+    this.handoff = new HostHandoff(k, m.handoffs, m.cores, m.opts.fastpath ?? true);
   }
 
   /** Runs `fn` under the big kernel lock as the host core, ringing the doorbells it caused afterwards. */
@@ -77,6 +86,7 @@ export class HostCoreServer {
 
   private leave(): void {
     this.m.lock.release();
+    this.handoff.flush();
     if (this.m.k.pendingWakeCount !== 0) flushWakes(this.m.k);
   }
 
@@ -89,6 +99,7 @@ export class HostCoreServer {
       this.seen = bell;
       rescheduleRequired(k);
     }
+    this.handoff.drain(); // a handed-over call: the host thread is already current here
     const idle = g[k.coreBase(this.m.hostCore) + CORE_IDLE]!;
     for (;;) {
       const t = schedule(k);
@@ -115,8 +126,8 @@ export class HostCoreServer {
   }
 
   /**
-   * Waits on the host core's doorbell until it rings, `ms` pass, or the
-   * machine stops. Call without the lock. As an idle core worker does, it
+   * Waits on the host core's doorbell until it rings, a core hands a call
+   * over (host-handoff.ts), `ms` pass, or the machine stops. Call without the lock. As an idle core worker does, it
    * first polls the doorbell for a short, adaptive while (SpinPolicy) when
    * the threads awake fit on the host's cores, then sleeps (not counting as
    * awake): a guest thread's next system call usually comes within µs.
@@ -134,7 +145,7 @@ export class HostCoreServer {
     const w0 = spun ? performance.now() : 0;
     Atomics.sub(this.ctl, CTL_ACTIVE, 1);
     Atomics.store(g, this.sleeping, 1);
-    if (Atomics.load(g, this.bell) === this.seen && Atomics.load(this.ctl, CTL_STOP) === 0) {
+    if (Atomics.load(g, this.bell) === this.seen && !this.handoff.pending() && Atomics.load(this.ctl, CTL_STOP) === 0) {
       this.sleeps++;
       if (Atomics.wait(g, this.bell, this.seen, ms) !== 'timed-out' && spun) this.policy.blocked(performance.now() - w0);
     }
@@ -142,7 +153,8 @@ export class HostCoreServer {
     Atomics.add(this.ctl, CTL_ACTIVE, 1);
   }
 
-  private readonly rung = (): boolean => Atomics.load(this.m.k.g, this.bell) !== this.seen || Atomics.load(this.ctl, CTL_STOP) !== 0;
+  private readonly rung = (): boolean =>
+    Atomics.load(this.m.k.g, this.bell) !== this.seen || this.handoff.pending() || Atomics.load(this.ctl, CTL_STOP) !== 0;
 
   /** A core worker stopped the machine (an engine failure there). */
   stopped(): boolean {

@@ -74,8 +74,8 @@ export class SmpMachine {
   readonly cores: number;
   readonly hostCore: number;
   readonly control = new SharedArrayBuffer(CONTROL_BYTES);
-  /** The cross-core fastpath's rings, one per ordered pair of CPU cores. */
-  private readonly handoffs: HandoffBuffers;
+  /** The cross-core fastpath's rings, one per ordered pair of cores, the host core N included (handoff.ts). */
+  readonly handoffs: HandoffBuffers;
   private workers: Worker[] = [];
   private reports: Promise<CoreReport>[] = [];
   private timer: Worker | null = null;
@@ -87,7 +87,7 @@ export class SmpMachine {
     if (!(Number.isInteger(cores) && cores >= 1 && cores <= 63)) throw new RangeError(`cores must be 1..63, not ${cores}`);
     this.cores = cores;
     this.hostCore = cores;
-    this.handoffs = createHandoffBuffers(cores);
+    this.handoffs = createHandoffBuffers(cores + 1);
     this.ram = new GuestRam(opts.ramBytes ?? 32 << 20);
     this.codeMap = new CodeMap(this.ram.size);
     const { kernel, bootInfo } = bootKernel({
