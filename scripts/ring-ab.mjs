@@ -27,6 +27,18 @@ function startPeer(dist, data) {
   return { w, ready, done };
 }
 
+
+/** Warms `one` up (2,000 calls), then times `chunks` chunks of `per` calls: ns per call, per chunk. */
+function timeChunks(one, chunks, per) {
+  for (let i = 0; i < 2000; i++) one();
+  const out = [];
+  for (let c = 0; c < chunks; c++) {
+    const t0 = performance.now();
+    for (let i = 0; i < per; i++) one();
+    out.push(((performance.now() - t0) * 1e6) / per);
+  }
+  return out;
+}
 async function ringRoundTrip(dist, SpscRing, chunks, per) {
   const req = SpscRing.create(16, SLOT);
   const rep = SpscRing.create(16, SLOT);
@@ -44,13 +56,7 @@ async function ringRoundTrip(dist, SpscRing, chunks, per) {
     rep.release(1);
     j++;
   };
-  for (let i = 0; i < 2000; i++) one();
-  const out = [];
-  for (let c = 0; c < chunks; c++) {
-    const t0 = performance.now();
-    for (let i = 0; i < per; i++) one();
-    out.push(((performance.now() - t0) * 1e6) / per);
-  }
+  const out = timeChunks(one, chunks, per);
   await echo.done;
   await echo.w.terminate();
   return out;
@@ -70,13 +76,7 @@ async function jsPingPong(chunks, per) {
     }
     k++;
   };
-  for (let i = 0; i < 2000; i++) one();
-  const out = [];
-  for (let c = 0; c < chunks; c++) {
-    const t0 = performance.now();
-    for (let i = 0; i < per; i++) one();
-    out.push(((performance.now() - t0) * 1e6) / per);
-  }
+  const out = timeChunks(one, chunks, per);
   await peer.done;
   await peer.w.terminate();
   return out;

@@ -536,31 +536,13 @@ export class AhciHba implements SyncDevice {
         if (u8[fis + 4] !== A.ATA_LOG_NCQ_ERROR || count !== 1) return this.ataError(p, hdr, A.ATA_ERR_ABRT, 0);
         const st = this.mapPrdt(p, ctba, prdtl, 512);
         if (st !== 0) return this.fatal(p, st);
-        const log = this.logPage;
-        this.ncqErrorLog(p, log);
-        let off = 0;
-        for (let i = 0; i < this.segCount; i++) {
-          const l = this.segLen[i]!;
-          u8.set(log.subarray(off, off + l), this.segAddr[i]!);
-          off += l;
-        }
-        this.u32[(hdr >>> 2) + 1] = 512;
-        this.pioDone(p, this.prdInterrupt);
-        return true;
+        this.ncqErrorLog(p, this.logPage); // reading the log clears the error: only once the PRDT is good
+        return this.pioDataIn(p, hdr, this.logPage);
       }
       case A.ATA_IDENTIFY_DEVICE: {
         const st = this.mapPrdt(p, ctba, prdtl, 512);
         if (st !== 0) return this.fatal(p, st);
-        let off = 0;
-        const id = this.identify[p]!;
-        for (let i = 0; i < this.segCount; i++) {
-          const l = this.segLen[i]!;
-          u8.set(id.subarray(off, off + l), this.segAddr[i]!);
-          off += l;
-        }
-        this.u32[(hdr >>> 2) + 1] = 512;
-        this.pioDone(p, this.prdInterrupt);
-        return true;
+        return this.pioDataIn(p, hdr, this.identify[p]!);
       }
       case A.ATA_READ_DMA_EXT:
       case A.ATA_WRITE_DMA_EXT:
@@ -707,6 +689,19 @@ export class AhciHba implements SyncDevice {
   }
 
   /** A host-side fatal error (bad PRDT, bad addresses): the port halts. */
+  /** A PIO data-in command's 512 bytes `src` into the segments mapPrdt found, then its completion. */
+  private pioDataIn(p: number, hdr: number, src: Uint8Array): boolean {
+    let off = 0;
+    for (let i = 0; i < this.segCount; i++) {
+      const l = this.segLen[i]!;
+      this.u8.set(src.subarray(off, off + l), this.segAddr[i]!);
+      off += l;
+    }
+    this.u32[(hdr >>> 2) + 1] = 512;
+    this.pioDone(p, this.prdInterrupt);
+    return true;
+  }
+
   private fatal(p: number, bit: number): boolean {
     this.halted[p] = 1;
     this.ncqQueued[p] = 0;

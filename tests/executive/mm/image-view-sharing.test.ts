@@ -38,6 +38,16 @@ function setup() {
   return { ko, s };
 }
 
+/** Two address spaces, each with a view of the section at its base. */
+function setupTwoViews() {
+  const { ko, s } = setup();
+  const a = new AddressSpace(ko);
+  const b = new AddressSpace(ko);
+  mmMapImageView(ko, s, a, 0);
+  mmMapImageView(ko, s, b, 0);
+  return { ko, s, a, b };
+}
+
 /** The physical page `va` is mapped to (the PTE's frame), or -1 when not present. */
 function frameAt(a: AddressSpace, va: number): number {
   const pte = a.vspace.pte(va);
@@ -67,11 +77,7 @@ test('two views of one image map the same physical frames, read-only, with WRITE
 });
 
 test('a write to .data (a fault) copies the page for that view only, and it becomes PAGE_READWRITE', () => {
-  const { ko, s } = setup();
-  const a = new AddressSpace(ko);
-  const b = new AddressSpace(ko);
-  mmMapImageView(ko, s, a, 0);
-  mmMapImageView(ko, s, b, 0);
+  const { ko, s, a, b } = setupTwoViews();
   const va = 0x400000 + DATA;
   const before = a.readU32(va + 8);
   const inUse = ko.framesInUse;
@@ -95,11 +101,7 @@ test('a write to .data (a fault) copies the page for that view only, and it beco
 });
 
 test('a service writing a shared page (NtWriteVirtualMemory, an output argument) copies it first', () => {
-  const { ko, s } = setup();
-  const a = new AddressSpace(ko);
-  const b = new AddressSpace(ko);
-  mmMapImageView(ko, s, a, 0);
-  mmMapImageView(ko, s, b, 0);
+  const { ko, s, a, b } = setupTwoViews();
   const va = 0x400000 + DATA;
   const before = a.readU32(va);
   b.writeBytes(va, new Uint8Array([1, 2, 3, 4]));
@@ -110,11 +112,7 @@ test('a service writing a shared page (NtWriteVirtualMemory, an output argument)
 });
 
 test('protecting code writable gives PAGE_EXECUTE_WRITECOPY, the write a private copy, and restoring keeps it private', () => {
-  const { ko, s } = setup();
-  const a = new AddressSpace(ko);
-  const b = new AddressSpace(ko);
-  mmMapImageView(ko, s, a, 0);
-  mmMapImageView(ko, s, b, 0);
+  const { ko, s, a, b } = setupTwoViews();
   const va = 0x400000 + TEXT;
   const code = a.readU32(va);
   assert.deepEqual(a.protect(va, 0x1000, PAGE_EXECUTE_READWRITE), [va, 0x1000, PAGE_EXECUTE_READ]);
