@@ -2,7 +2,9 @@
 // two-process event ping-pong) between two builds alternating in one process, for a
 // machine too noisy for absolute numbers.
 // usage: build the base commit's dist elsewhere, then
-//        node scripts/syscall-ab.mjs <base>/dist dist [rounds] [trivial|pingpong]
+//        node scripts/syscall-ab.mjs <base>/dist dist [rounds] [trivial|pingpong|smp]
+// (smp: sysbench.exe on `--cores 2`, its loop timed by the guest, as the bench's .smp row;
+// each build's guest/ next to its dist, as the bench finds it)
 import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 const [da, db, roundsArg, only] = process.argv.slice(2);
@@ -10,7 +12,8 @@ const rounds = Number(roundsArg ?? 7);
 const imp = (d, f) => import(pathToFileURL(resolve(d, f)).href);
 async function load(d) {
   const boot = await imp(d, 'src/executive/boot.js');
-  return { ...boot, bin: (await imp(d, 'src/machine/paths.js')).guestBinDir() };
+  const smp = await imp(d, 'src/executive/smp-boot.js');
+  return { ...boot, runNtProgramSmp: smp.runNtProgramSmp, bin: (await imp(d, 'src/machine/paths.js')).guestBinDir() };
 }
 const A = await load(da), B = await load(db);
 function sysbench(M, calls) {
@@ -29,11 +32,19 @@ function pingpong(M, n) {
   if (M.runUntil(m, () => ping.terminated && pong.terminated) !== 'done') throw new Error('ping-pong failed');
   return ((performance.now() - t0) * 1e6) / n;
 }
+/** ns per call of sysbench.exe's loop on 2 cores, timed by the guest (NtQueryPerformanceCounter). */
+async function smpCall(M, n) {
+  let out = '';
+  const r = await M.runNtProgramSmp({ image: join(M.bin, 'sysbench.exe'), args: [String(n), 'time'], dllPath: [M.bin], memory: 32 << 20, console: (s) => { out += s; }, cores: 2 });
+  const m = /^ticks (\d+) per (\d+)$/m.exec(out);
+  if (r.exitStatus !== 0 || m === null) throw new Error(`sysbench on 2 cores failed: ${out}`);
+  return (Number(m[1]) * 1e9) / Number(m[2]) / n;
+}
 const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-for (const [name, f, n] of [['syscall.trivial.roundtrip (ns)', trivial, 200_000], ['syscall.event.pingpong (ns)', pingpong, 20_000]]) {
-  if (only !== undefined && !name.includes(only)) continue;
-  f(A, n / 4); f(B, n / 4);
+for (const [name, f, n] of [['syscall.trivial.roundtrip (ns)', trivial, 200_000], ['syscall.event.pingpong (ns)', pingpong, 20_000], ['syscall.trivial.roundtrip.smp (ns)', smpCall, 100_000]]) {
+  if (only === undefined ? name.includes('smp') : !name.includes(only)) continue;
+  await f(A, n / 4); await f(B, n / 4);
   const ra = [], rb = [];
-  for (let i = 0; i < rounds; i++) { ra.push(f(A, n)); rb.push(f(B, n)); }
+  for (let i = 0; i < rounds; i++) { ra.push(await f(A, n)); rb.push(await f(B, n)); }
   console.log(`${name.padEnd(32)} A ${med(ra).toFixed(0).padStart(6)}  B ${med(rb).toFixed(0).padStart(6)}  (A ${ra.map((x) => x.toFixed(0)).join(' ')} | B ${rb.map((x) => x.toFixed(0)).join(' ')})`);
 }

@@ -340,7 +340,7 @@ export class Executive implements HostThread {
     } else if (reply === FAULT_RESTART) {
       seL4_ReplyRecv(k, this.tcb, this.endpointSlot, seL4_MessageInfo_new(0, 0, 0, 0));
     } else {
-      if (!this.fastReply || !hostFastpathReplyRecv(k, this.tcb, this.endpointSlot, reply | 0)) {
+      if (!this.fastReply || !this.fastReplyPath(k, this.tcb, this.endpointSlot, reply | 0)) {
         setMR(k, this.tcb, 0, reply | 0);
         seL4_ReplyRecv(k, this.tcb, this.endpointSlot, seL4_MessageInfo_new(0, 0, 0, 1));
       }
@@ -352,6 +352,12 @@ export class Executive implements HostThread {
 
   /** Answer through the kernel's host-thread ReplyRecv fastpath when it applies (off: always the slow path). */
   fastReply = true;
+
+  /**
+   * The fast answer itself: the kernel's host-thread ReplyRecv fastpath (callers on the
+   * executive's own core); the SMP machine installs its cross-core one (smp-boot.ts).
+   */
+  fastReplyPath: (k: Kernel, t: number, cptr: number, mr0: number) => boolean = hostFastpathReplyRecv;
 
   /** Set by NtYieldExecution: after the reply the caller goes to the back of its ready queue. */
   yieldAfterReply = false;

@@ -66,6 +66,8 @@ export interface NtSmpRunResult {
   /** Calls the cores handed to the executive over the hand-off rings, and wake-ups (replies) it handed back (host-handoff.ts). */
   readonly hostHandoffsTaken: number;
   readonly hostHandoffsSent: number;
+  /** Of those, the executive's answers through its cross-core ReplyRecv fastpath (the rest: slow-path wakes). */
+  readonly hostFastReplies: number;
   /** Times the host slept on its doorbell, and woke while polling it and its rings. */
   readonly hostSleeps: number;
   readonly hostSpinWakes: number;
@@ -89,9 +91,11 @@ export async function runNtProgramSmp(o: NtSmpRunOptions): Promise<NtSmpRunResul
     fpuInTcb: true,
     waitOffCpu: (tcb) => host!.waitOffCpu(tcb),
   }));
-  // The host-thread ReplyRecv fastpath answers callers on the executive's own core only.
-  executive.fastReply = false;
   const server = new HostCoreServer(m, executive);
+  // The executive's answers go straight to the caller's idle core over the ring (the
+  // one-core host fastpath would look for the caller on the executive's own core).
+  executive.fastReply = o.fastpath ?? true;
+  executive.fastReplyPath = (_k, t, cptr, mr0) => server.handoff.replyRecv(t, cptr, mr0);
   host = server;
   let exit: ProcessExit | undefined;
   let verdict: 'done' | 'deadlock' = 'done';
@@ -135,7 +139,7 @@ export async function runNtProgramSmp(o: NtSmpRunOptions): Promise<NtSmpRunResul
   const sd = exShutdownRecord(executive);
   const base = {
     instructions, executive, cores: reports, served: server.served, offCpuWaits: server.offCpuWaits,
-    hostHandoffsTaken: server.handoff.taken, hostHandoffsSent: server.handoff.sent, hostSleeps: server.sleeps, hostSpinWakes: server.spinWakes,
+    hostHandoffsTaken: server.handoff.taken, hostHandoffsSent: server.handoff.sent, hostFastReplies: server.handoff.fastReplies, hostSleeps: server.sleeps, hostSpinWakes: server.spinWakes,
     ...(sd === undefined ? {} : { shutdown: `${sd.action} by ${sd.by}` }),
   };
   if (verdict === 'deadlock') {

@@ -119,4 +119,17 @@ test('NT system calls from a core reach the executive over the host hand-off rin
   assert.ok(sent >= fast.r.hostHandoffsTaken, 'every call the host took was sent by a core');
   assert.ok(taken <= fast.r.hostHandoffsSent + sent, 'the cores took only what was handed to them');
   assert.equal(slow.r.hostHandoffsTaken + slow.r.hostHandoffsSent, 0);
+  // The executive's answers: its cross-core ReplyRecv fastpath (one word to an idle caller core)
+  // took them, and they are among the hand-offs the host sent; none with the fastpath off.
+  assert.ok(fast.r.hostFastReplies > 0 && fast.r.hostFastReplies <= fast.r.hostHandoffsSent, `fast replies: ${fast.r.hostFastReplies}`);
+  assert.equal(slow.r.hostFastReplies, 0);
+});
+
+test('sysbench.exe times its loop with NtQueryPerformanceCounter on 2 cores (the bench\'s .smp row reads it)', async () => {
+  const got = await smp('sysbench.exe', 2, ['500', 'time']);
+  assert.equal(got.status, 0);
+  const m = /^500\nticks (\d+) per (\d+)\n$/.exec(got.out);
+  assert.ok(m !== null, `output: ${JSON.stringify(got.out)}`);
+  assert.equal(Number(m[2]), 10_000_000);
+  assert.ok(Number(m[1]) > 0, 'the loop took time');
 });

@@ -53,6 +53,7 @@ import {
   ENTRY_MRS, ENTRY_SYSRET, TCB_ENTRY_FLAGS, TCB_HOST_RUN, TCB_SYSRESULT, saveSyscallEntry, seL4_SysCall,
   seL4_SysReplyRecv, threadPageDirectory,
 } from '../abi.js';
+import { seL4_MessageInfo_new } from '../message.js';
 import { HandoffRings, HO_BADGE, HO_INFO, HO_MR0, HO_MR1, HO_THREAD } from './handoff.js';
 import type { SpscRing } from '../../ipc-fastpath/ring.js';
 
@@ -64,12 +65,16 @@ export interface CrossCorePath {
   flush(): void;
 }
 
+/** The message info of a one-word reply. */
+const ONE_WORD = seL4_MessageInfo_new(0, 0, 0, 1);
 const fitsInRegisters = (info: number): boolean => (info & 0x7f) <= 2 && (info & 0x180) === 0;
 const receivedInfo = (info: number): number => info & ~0xf80;
 
 export class CrossCoreFastpath implements CrossCorePath {
   /** Hand-offs committed (this core as the sender). */
   committed = 0;
+  /** Of those, the host-run thread's one-word answers (`hostReplyRecv`). */
+  hostReplies = 0;
   /** Rings with slots written and not yet published, and how many each. */
   private readonly pendRing: SpscRing[] = [];
   private readonly pendCore: number[] = [];
@@ -208,6 +213,56 @@ export class CrossCoreFastpath implements CrossCorePath {
     m[ci + TCB_STATE] = ThreadState_Running;
     blockOnReceive(k, t, ep, rights);
     this.handOff(ring, m[ci + TCB_AFFINITY]!, caller, receivedInfo(info), 0, cpu);
+    return true;
+  }
+
+  /**
+   * The host-run thread's ReplyRecv (the NT executive answering on the host
+   * core, smp/host-handoff.ts): host-fastpath.ts's checks and commit, with
+   * the caller waiting on another CPU core that is idle, which takes it
+   * over the ring as `replyRecv` hands callers over. A one-word reply
+   * (`mr0`). False: nothing changed, and the caller answers with
+   * seL4_ReplyRecv (whose wake of the caller still goes over the ring
+   * through `switchRemote` when it can).
+   */
+  hostReplyRecv(t: number, cptr: number, mr0: number): boolean {
+    const k = this.k;
+    const m = k.m;
+    const ti = t >> 2;
+    const here = k.coreBase(k.core);
+    if (k.g[here + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread || k.g[here + CORE_CUR] !== t) return false;
+    if (m[ti + TCB_BOUND_NTFN] !== 0) return false;
+    const callerSlot = tcbSlot(t, tcbCaller);
+    const cw0 = m[callerSlot >> 2]!;
+    if ((cw0 & 31) !== cap_reply_cap || replyIsMaster(cw0)) return false;
+    const caller = m[(callerSlot >> 2) + 1]!;
+    const ci = caller >> 2;
+    if (m[ci + TCB_STATE] !== ThreadState_BlockedOnReply || m[ci + TCB_FAULT_TYPE] !== 0 || m[ci + TCB_HOST_RUN] !== 0) return false;
+    const slot = lookupCapSlot(k, t, cptr);
+    if (slot === 0) return false;
+    const w0 = m[slot >> 2]!;
+    const rights = (w0 >>> 5) & 15;
+    if ((w0 & 31) !== cap_endpoint_cap || (rights & RIGHT_READ) === 0) return false;
+    const ep = m[(slot >> 2) + 1]!;
+    if (m[(ep >> 2) + EP_STATE] === EPState_Send) return false;
+    const b = m[ci + TCB_AFFINITY]!;
+    const ring = this.idlePartnerCore(b, m[ci + TCB_PRIO]!);
+    if (ring === null) return false;
+    if (threadPageDirectory(k, caller) === 0) return false;
+
+    // Commit: doReplyTransfer of one word (also in the replier's IPC buffer, as the slow
+    // path's storeRegisterMRs leaves it), receiveIPC blocking, the caller's core choosing it.
+    m[ti + TCB_REGS + REG_MSGINFO] = ONE_WORD;
+    m[(m[ti + TCB_IPCBUF]! >> 2) + IPCBUF_MSG] = mr0;
+    m[(m[ci + TCB_IPCBUF]! >> 2) + IPCBUF_MSG] = mr0;
+    m[ci + TCB_REGS + REG_MSGINFO] = ONE_WORD;
+    m[ci + TCB_REGS + REG_BADGE] = 0;
+    cteDeleteOne(k, callerSlot);
+    m[ci + TCB_STATE] = ThreadState_Running;
+    blockOnReceive(k, t, ep, rights);
+    k.g[here + CORE_ACTION] = SchedulerAction_ChooseNewThread;
+    this.place(ring, b, caller, ONE_WORD, 0, mr0, 0);
+    this.hostReplies++;
     return true;
   }
 

@@ -49,6 +49,11 @@ export class HostHandoff {
     return this.reply?.committed ?? 0;
   }
 
+  /** Of those, the host thread's answers committed by its own fastpath (`replyRecv`). */
+  get fastReplies(): number {
+    return this.reply?.hostReplies ?? 0;
+  }
+
   /** Has a core published a call for the host? (The host's wait polls this, as a core's idle loop does.) */
   pending(): boolean {
     return this.rings.pending();
@@ -57,6 +62,16 @@ export class HostHandoff {
   /** Under the lock: consumes the published slots (their threads are already the host core's current one). */
   drain(): void {
     this.rings.drain();
+  }
+
+  /**
+   * Under the lock: the host thread `t` answers its caller with one word
+   * and waits on `cptr` again, the caller handed to its idle core over the
+   * ring (CrossCoreFastpath.hostReplyRecv). False: nothing changed (or the
+   * fastpath is off); answer with seL4_ReplyRecv.
+   */
+  replyRecv(t: number, cptr: number, mr0: number): boolean {
+    return this.reply !== null && this.reply.hostReplyRecv(t, cptr, mr0);
   }
 
   /** Right after the lock's release: publishes the hand-offs to cores committed under it. */
