@@ -59,6 +59,8 @@ const PROGRAMS = [
   { name: 'ntheap', dir: 'ntheap', opt: '-O2' },
   // Ps set-information, Se tokens and access checks, Ex hard errors, locale, shutdown (services branch)
   { name: 'ntsvc', dir: 'ntsvc', opt: '-O2' },
+  // threads that spin (forever, or ROUNDS rounds) on every core: --max-instructions on N cores (maxinsn branch)
+  { name: 'ntspin', dir: 'ntspin', opt: '-O2' },
 ];
 // Test DLLs (loaded by ntdll's loader from \\KnownDlls), linked in this order
 // (a DLL may import the ones before it): name → { dir, base, def?, imports }.

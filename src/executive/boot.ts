@@ -73,12 +73,18 @@ export function bootNt(o: { memory: number; console: (text: string) => void; tra
   return { ram, cpu, core, executive };
 }
 
-/** Runs the machine until `done()` or the instruction limit; sleeps while only timers can wake anyone. */
+/**
+ * Runs the machine until `done()` or the instruction limit; sleeps while
+ * only timers can wake anyone. With a limit, `core.run` gets at most what
+ * is left of it, and it stops between the core's slices: the run retires
+ * maxInstructions to maxInstructions + tickInstructions - 1 (the slice is
+ * this core's time slice, which a limit must not shorten).
+ */
 export function runUntil(m: NtMachine, done: () => boolean, maxInstructions = 0): 'done' | 'limit' | 'deadlock' {
   const { core, cpu, executive } = m;
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
-    const exit = core.run(SLICE);
+    const exit = core.run(maxInstructions > 0 ? Math.min(SLICE, maxInstructions - cpu.retired) : SLICE);
     const fired = executive.timersFired;
     const next = executive.pollTimers();
     if (done()) return 'done';

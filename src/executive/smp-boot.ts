@@ -26,8 +26,14 @@
  *     the shared CodeMap (`smpHostWrites`);
  *   - a mapping it removes or downgrades is shot down on every core that
  *     may hold it by the kernel's unmap paths themselves (shootdown.ts).
+ *
+ * `maxInstructions` counts the instructions of every core together: the
+ * cores reserve their runs from a shared budget (kernel/smp/core.entry.ts)
+ * and stop running guest code when it is spent, at exactly the limit; the
+ * host sees the cores' published counts reach it in its loop and stops the
+ * machine (one core stops between slices: boot.ts runUntil).
  */
-import { NTSTATUS, NtStatusError } from '../abi/ntstatus.js';
+import { NTSTATUS } from '../abi/ntstatus.js';
 import { SmpMachine } from '../kernel/smp/machine.js';
 import { HostCoreServer, smpHostWrites } from '../kernel/smp/host-core.js';
 import type { CoreReport } from '../kernel/smp/control.js';
@@ -73,13 +79,10 @@ export interface NtSmpRunResult {
   readonly hostSpinWakes: number;
 }
 
-/** Boots the SMP machine with the executive as root task, runs `image` until its process ends. Throws NtStatusError for an image that cannot run. */
+/** Boots the SMP machine with the executive as root task, runs `image` until its process ends or the instruction limit. Throws NtStatusError for an image that cannot run. */
 export async function runNtProgramSmp(o: NtSmpRunOptions): Promise<NtSmpRunResult> {
-  if ((o.maxInstructions ?? 0) > 0) {
-    throw new NtStatusError(NTSTATUS.STATUS_NOT_IMPLEMENTED, '--max-instructions counts one core\'s instructions; it is not built for --cores > 1');
-  }
   const m = new SmpMachine({
-    cores: o.cores, ramBytes: o.memory, rootCNodeBits: ROOT_CNODE_BITS,
+    cores: o.cores, ramBytes: o.memory, rootCNodeBits: ROOT_CNODE_BITS, maxInstructions: o.maxInstructions ?? 0,
     ...(o.fastpath !== undefined ? { fastpath: o.fastpath } : {}), ...(o.engine !== undefined ? { engine: o.engine } : {}),
   });
   m.k.physicalWritten = smpHostWrites(m.codeMap);
@@ -98,7 +101,7 @@ export async function runNtProgramSmp(o: NtSmpRunOptions): Promise<NtSmpRunResul
   executive.fastReplyPath = (_k, t, cptr, mr0) => server.handoff.replyRecv(t, cptr, mr0);
   host = server;
   let exit: ProcessExit | undefined;
-  let verdict: 'done' | 'deadlock' = 'done';
+  let verdict: 'done' | 'limit' | 'deadlock' = 'done';
   let reports: CoreReport[] = [];
   await m.boot();
   try {
@@ -118,6 +121,7 @@ export async function runNtProgramSmp(o: NtSmpRunOptions): Promise<NtSmpRunResul
         idle = server.allIdle();
       });
       if (exit !== undefined) break;
+      if (m.limitReached()) { verdict = 'limit'; break; }
       if (server.stopped()) throw new Error('a core worker stopped the machine (an engine failure; its error follows)');
       if (idle && next === undefined && !fired) {
         // Seen twice, a host tick apart with nothing rung in between: every thread waits for good.
@@ -142,6 +146,7 @@ export async function runNtProgramSmp(o: NtSmpRunOptions): Promise<NtSmpRunResul
     hostHandoffsTaken: server.handoff.taken, hostHandoffsSent: server.handoff.sent, hostFastReplies: server.handoff.fastReplies, hostSleeps: server.sleeps, hostSpinWakes: server.spinWakes,
     ...(sd === undefined ? {} : { shutdown: `${sd.action} by ${sd.by}` }),
   };
+  if (verdict === 'limit') return { ...base, exitStatus: NTSTATUS.STATUS_TIMEOUT, exception: `stopped after ${instructions} instructions (--max-instructions)` };
   if (verdict === 'deadlock') {
     return { ...base, exitStatus: NTSTATUS.STATUS_UNSUCCESSFUL, exception: 'every thread is waiting and no timer is armed (deadlock)' };
   }

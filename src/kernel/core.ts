@@ -99,6 +99,9 @@ export interface HostThread {
   run(): void;
 }
 
+/** Instructions per timer tick by default (CoreOptions.tickInstructions): one core's time slice. */
+export const DEFAULT_TICK_INSTRUCTIONS = 100_000;
+
 export interface CoreOptions {
   /** Instructions per timer tick (the budget of one `run` call). */
   tickInstructions?: number;
@@ -153,7 +156,7 @@ export class KernelCore {
 
   constructor(readonly k: Kernel, readonly cpu: Cpu, opts: CoreOptions = {}) {
     this.fastpath = opts.fastpath ?? true;
-    this.tickInstructions = opts.tickInstructions ?? 100_000;
+    this.tickInstructions = opts.tickInstructions ?? DEFAULT_TICK_INSTRUCTIONS;
     this.lock = opts.lock ?? null;
     this.crossCore = opts.crossCore ?? null;
     this.runCpu = runnerFor(opts.engine ?? engineFromEnv(DEFAULT_ENGINE));

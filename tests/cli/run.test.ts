@@ -9,6 +9,8 @@ import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/machine/paths.js';
+import { NTSTATUS } from '../../src/abi/ntstatus.js';
+import { DEFAULT_TICK_INSTRUCTIONS } from '../../src/kernel/core.js';
 
 const root = packageRoot();
 const bin = join(root, 'bin', 'neptune.js');
@@ -93,10 +95,27 @@ test('runner failures use the container-runner exit codes with one line', () => 
   assert.match(usage.stderr, /no program given/);
 });
 
-test('--max-instructions stops a program and says so', () => {
+test('--max-instructions stops a program and says so (one core: between the core\'s slices)', () => {
   const r = neptune('run', '--max-instructions', '1000', guest('cputest.exe'));
-  assert.notEqual(r.status, 0);
-  assert.match(r.stderr, /stopped after \d+ instructions/);
+  assert.equal(r.status, NTSTATUS.STATUS_TIMEOUT & 0xff);
+  const n = Number(/stopped after (\d+) instructions \(--max-instructions\)/.exec(r.stderr)?.[1]);
+  assert.ok(n >= 1000 && n < 1000 + DEFAULT_TICK_INSTRUCTIONS, `stopped after ${n}: at most one slice past the limit`);
+});
+
+test('--max-instructions with --cores N counts the instructions of every core and stops exactly there', () => {
+  // ntspin.exe 3: three threads that count for ever, one per core on 3 cores.
+  for (const cores of ['2', '3']) {
+    const r = neptune('run', '--cores', cores, '--max-instructions', '2000000', guest('ntspin.exe'), '3');
+    assert.equal(r.status, NTSTATUS.STATUS_TIMEOUT & 0xff, `${cores} cores: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /ntspin\.exe: stopped after 2000000 instructions \(--max-instructions\)\n$/);
+  }
+  const small = neptune('run', '--cores', '2', '--max-instructions', '1000', guest('hello.exe'));
+  assert.equal(small.status, NTSTATUS.STATUS_TIMEOUT & 0xff);
+  assert.match(small.stderr, /hello\.exe: stopped after 1000 instructions \(--max-instructions\)/);
+  const seven = neptune('run', '--cores', '2', '--max-instructions', '100000000', guest('exitcode.exe'), '7');
+  assert.equal(seven.status, 7, 'a program that ends under the limit exits with its own status');
+  assert.equal(seven.stderr, '');
 });
 
 test('--trace-syscalls shows the services a program calls', () => {
@@ -150,9 +169,6 @@ test('--cores N runs NT programs with the output and exit status of one core (N 
   assert.equal(seven.status, 7, 'the exit status comes back from the SMP machine');
   assert.equal(seven.stderr.split('\n').filter((l) => /^neptune run: core \d+: \d+ system calls/.test(l)).length, 2, 'one counter line per core');
   assert.match(seven.stderr, /executive: \d+ messages served on the host core/);
-  const limit = neptune('run', '--cores', '2', '--max-instructions', '1000', guest('hello.exe'));
-  assert.equal(limit.status, 126, '--max-instructions is not built for several cores: said, never ignored');
-  assert.match(limit.stderr, /--max-instructions .*not built for --cores > 1 \[STATUS_NOT_IMPLEMENTED\]/);
   for (const bad of ['0', '64', '1.5', 'two', '-1']) {
     const b = neptune('run', `--cores=${bad}`, guest('hello.exe'));
     assert.equal(b.status, 2, `--cores=${bad}`);

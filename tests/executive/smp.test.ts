@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { NTSTATUS } from '../../src/abi/ntstatus.js';
 import { runNtProgram } from '../../src/executive/boot.js';
 import { runNtProgramSmp } from '../../src/executive/smp-boot.js';
 import { guestBinDir } from '../../src/machine/paths.js';
@@ -132,4 +133,53 @@ test('sysbench.exe times its loop with NtQueryPerformanceCounter on 2 cores (the
   assert.ok(m !== null, `output: ${JSON.stringify(got.out)}`);
   assert.equal(Number(m[2]), 10_000_000);
   assert.ok(Number(m[1]) > 0, 'the loop took time');
+});
+
+/** ntspin.exe on `cores` cores under `--max-instructions limit`. */
+async function limited(cores: number, limit: number, args: string[], fastpath = true) {
+  let out = '';
+  const r = await runNtProgramSmp({ ...options('ntspin.exe', args), cores, fastpath, maxInstructions: limit, console: (s) => { out += s; } });
+  return { out, r };
+}
+
+function assertStoppedAt(r: Awaited<ReturnType<typeof limited>>['r'], limit: number, what: string): void {
+  assert.equal(r.exitStatus, NTSTATUS.STATUS_TIMEOUT, `${what}: ${r.exception}`);
+  assert.equal(r.exception, `stopped after ${limit} instructions (--max-instructions)`, what);
+  assert.equal(r.instructions, limit, `${what}: the limit is exact on several cores`);
+  assert.equal(r.cores.reduce((a, c) => a + c.retired, 0), limit, `${what}: counted over every core`);
+  for (const c of r.cores) assert.deepEqual(c.unhandled, [], `${what}: no thread stopped without a handler`);
+}
+
+test('--max-instructions on 2 and 3 cores stops runaway threads (one per core) at exactly the limit, with or without system calls, fastpath on and off', async () => {
+  // ntspin.exe 3: three threads that count for ever; "syscall": each round is also an NtClose the executive serves.
+  // 1000 ends during the process's start (one thread), the others while every core spins.
+  for (const cores of [2, 3]) {
+    for (const [limit, args] of [[1000, ['3']], [3_000_000, ['3']], [400_000, ['3', '0', 'syscall']]] as [number, string[]][]) {
+      for (const fastpath of limit === 1000 ? [true] : [true, false]) {
+        const { out, r } = await limited(cores, limit, args, fastpath);
+        const what = `ntspin ${args.join(' ')} on ${cores} cores, limit ${limit}, fastpath ${fastpath ? 'on' : 'off'}`;
+        assertStoppedAt(r, limit, what);
+        assert.equal(out, '', `${what}: stopped before it could print`);
+      }
+    }
+  }
+});
+
+test('--max-instructions on several cores adds up every core\'s instructions; a program that ends under the limit is unaffected', async () => {
+  // ntspin.exe 3 100000: three threads of 100,000 rounds (about 3.02M instructions in all), placed
+  // round robin; the main thread (core 0) waits for the others when its own rounds are done. Core 0
+  // runs at most two of the threads (some 2.04M instructions), so a limit of 2.5M is reached only
+  // if the other cores' instructions count too.
+  for (const cores of [2, 3]) {
+    const { out, r } = await limited(cores, 2_500_000, ['3', '100000']);
+    const what = `ntspin 3 100000 on ${cores} cores`;
+    assertStoppedAt(r, 2_500_000, what);
+    assert.equal(out, '', what);
+    assert.ok(r.cores.slice(1).reduce((a, c) => a + c.retired, 0) >= 400_000, `${what}: cores 1.. ran part of the limit: ${r.cores.map((c) => c.retired).join(', ')}`);
+    const free = await limited(cores, 1_000_000_000, ['3', '100000']);
+    assert.equal(free.r.exitStatus, 0, `${what} under a limit of 10^9: ${free.r.exception}`);
+    assert.equal(free.r.exception, undefined);
+    assert.equal(free.out, 'ntspin: 3 threads, 300000 rounds\n');
+    assert.ok(free.r.instructions > 2_500_000 && free.r.instructions < 1_000_000_000, `${what}: ${free.r.instructions} instructions`);
+  }
 });

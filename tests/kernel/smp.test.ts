@@ -193,3 +193,37 @@ test('Suspend from the host stops a thread that is running on a core; Resume let
     await m.shutdown();
   }
 });
+
+test('maxInstructions: threads spinning on two cores stop at exactly the limit, counted over both cores; an out-of-budget core still answers its doorbell', async () => {
+  const { curThread, rescheduleRequired, remoteWake, invokeTCB_Suspend } = await import('../../src/kernel/index.js');
+  const limit = 100_001;
+  const m = new SmpMachine({ cores: 2, tickMs: 1, maxInstructions: limit });
+  assert.throws(() => new SmpMachine({ cores: 1, maxInstructions: -1 }), RangeError);
+  const b = m.b;
+  // Thread c: loop: inc dword [0x601000 + 4c]; jmp loop (two instructions a round, the inc first).
+  m.kernel(() => { b.mapPage(0x600000); b.mapPage(0x601000); });
+  b.write(0x600000, Uint8Array.from([0xff, 0x05, 0x00, 0x10, 0x60, 0x00, 0xeb, 0xf8]));
+  b.write(0x600010, Uint8Array.from([0xff, 0x05, 0x04, 0x10, 0x60, 0x00, 0xeb, 0xf8]));
+  const th = [0, 1].map((c) => m.thread({ entry: 0x600000 + 16 * c, esp: smpStack(m, 0x700000, c), priority: 80, ipcBuffer: 0x720000 + 0x1000 * c, core: c }));
+  await m.boot();
+  for (const t of th) m.start(t);
+  let reports;
+  try {
+    assert.ok(await m.until(() => m.limitReached(), 30_000), 'the cores reached the limit');
+    assert.equal(m.retired(0) + m.retired(1), limit, 'published counts add up to exactly the limit');
+    assert.throws(() => m.retired(2), RangeError);
+    // Out of budget, core 0 keeps its thread loaded but enters the kernel when its doorbell rings
+    // (as the executive's waitOffCpu rings it): a suspended thread leaves the core.
+    if (m.kernel(() => curThread(m.k, 0)) === th[0]!.tcb) {
+      m.kernel(() => { invokeTCB_Suspend(m.k, th[0]!.tcb); rescheduleRequired(m.k, 0); remoteWake(m.k, 0); });
+      assert.ok(await m.until(() => curThread(m.k, 0) !== th[0]!.tcb, 10_000), 'core 0 let go of the suspended thread');
+    }
+  } finally {
+    reports = await m.shutdown();
+  }
+  assert.equal(reports[0]!.retired + reports[1]!.retired, limit, 'no core ran past the limit before the machine stopped');
+  for (const c of [0, 1]) {
+    assert.equal(reports[c]!.retired, m.retired(c), `core ${c}: its report and its published count agree`);
+    assert.equal(m.kernel(() => b.readWord(0x601000 + 4 * c)), Math.ceil(reports[c]!.retired / 2), `core ${c}: its thread's rounds are its retired instructions`);
+  }
+});

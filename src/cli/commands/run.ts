@@ -31,7 +31,8 @@ options:
                            directory and the SDK's guest/bin are always searched)
   --env NAME=VALUE         add to the program's environment (repeatable)
   --trace-syscalls         print each system call and its status on stderr
-  --max-instructions N     stop the program after N instructions
+  --max-instructions N     stop the program after N instructions (of all cores
+                           together; STATUS_TIMEOUT, exit status 2)
   --jit, --no-jit          run hot code translated to JavaScript (the default)
                            or only interpreted (NEPTUNE_CPU_ENGINE=interp|jit|
                            jit-eager sets the default; docs/jit.md)

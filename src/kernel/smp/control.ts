@@ -18,7 +18,29 @@ export const CTL_ACTIVE = 16;
 export const CTL_PROGRESS = 32;
 /** The guest-atomics lock every core's CPU takes around a locked instruction (cpu/ops/locked.ts), alone on its 64-byte line. */
 export const CTL_GUEST_ATOMICS = CTL_PROGRESS + 128;
-export const CONTROL_BYTES = (CTL_GUEST_ATOMICS + 16) * 4;
+/**
+ * The instruction limit (`--max-instructions`, SmpOptions.maxInstructions),
+ * in 64-bit words of the same buffer (BigInt64Array indexes; Int32 word
+ * 2 * i and 2 * i + 1). Written only when a limit is set, so a run without
+ * one pays nothing (a BigInt store costs some 35 ns, per return from
+ * KernelCore.run):
+ *
+ *   CTL64_RETIRED + c  guest instructions core c had retired when it last
+ *                      left KernelCore.run (Atomics.store; the host sums
+ *                      them without the lock: SmpMachine.retired)
+ *   CTL64_BUDGET       instructions not yet reserved by any core: the
+ *                      host stores the limit; a core reserves the most its
+ *                      next run can retire with compareExchange and gives
+ *                      back what it did not use after (core.entry.ts,
+ *                      docs/kernel.md: the instruction limit)
+ *
+ * CTL64_RETIRED starts at byte 704 (after the guest-atomics line), one
+ * word per core for up to 64; CTL64_BUDGET is alone on the line at byte
+ * 1216 (every core's compareExchange goes there).
+ */
+export const CTL64_RETIRED = (CTL_GUEST_ATOMICS + 16) / 2;
+export const CTL64_BUDGET = CTL64_RETIRED + 64;
+export const CONTROL_BYTES = (CTL64_BUDGET + 8) * 8;
 
 export interface CoreWorkerData {
   memory: SharedArrayBuffer;
@@ -28,6 +50,8 @@ export interface CoreWorkerData {
   fastpath: boolean;
   /** Guest instructions between checks of the doorbell, the timer and the stop flag. */
   sliceInstructions: number;
+  /** Instructions all cores together may retire (CTL64_BUDGET); 0: no limit. */
+  maxInstructions: number;
   /** Longest wall time an idle core polls its doorbell before it sleeps (µs; SpinPolicy adapts below it). */
   idleSpinUs: number;
   /** The shortest spin SpinPolicy adapts down to (µs). */

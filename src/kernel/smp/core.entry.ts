@@ -31,7 +31,12 @@ import { CodeMap, DEFAULT_ENGINE, engineFromEnv, jitOf } from '../../jit/index.j
 import { CoreProfiler } from './profile.js';
 import { HandoffRings } from './handoff.js';
 import { CrossCoreFastpath } from './cross-fastpath.js';
-import { CTL_ACTIVE, CTL_GUEST_ATOMICS, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData } from './control.js';
+import { CTL64_BUDGET, CTL64_RETIRED, CTL_ACTIVE, CTL_GUEST_ATOMICS, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData } from './control.js';
+
+/** Guest instructions per KernelCore.run call without a limit: a core that never idles still sees the stop flag. */
+const CHUNK = 5_000_000;
+/** How long a core out of instruction budget sleeps between looks at the budget, its doorbell and the stop flag (ms). */
+const BUDGET_POLL_MS = 0.05;
 
 const d = workerData as CoreWorkerData;
 const ram = new GuestRam(d.memory);
@@ -82,6 +87,91 @@ function rung(): boolean {
   return Atomics.load(g, bell) !== seen || rings.pending() || Atomics.load(ctl, CTL_STOP) !== 0;
 }
 
+/*
+ * The instruction limit (d.maxInstructions > 0; control.ts CTL64_BUDGET),
+ * exact on any number of cores. KernelCore.run(g) checks its end before
+ * each slice and a slice ends exactly on its budget (the engines'
+ * contract), so with slices of at most min(slice, g) it retires at most
+ * g + min(slice, g) - 1 instructions. Before each run the core reserves
+ * that many from the budget left (its share: min(CHUNK, ceil(left / N))
+ * for N CPU cores, so every core gets some), runs, publishes its retired
+ * count and gives back what it did not run. No core can overrun its
+ * reservation, so the budget never goes below 0 and the total never above
+ * the limit; a core with a runnable thread keeps reserving while any is
+ * left, so the total reaches the limit exactly, and the host, seeing the
+ * published counts add up to it (SmpMachine.limitReached), stops the
+ * machine. The checks are here, at chunk boundaries: the CPU loop, the
+ * fastpaths and the JIT's code are the same with or without a limit. On
+ * SMP a slice's end only looks at the timer's wall-clock ticks (sliceEnd),
+ * so the shorter slices near the limit change no scheduling decision.
+ */
+const limited = d.maxInstructions > 0;
+const ctl64 = new BigInt64Array(d.control);
+/** CPU cores; the host's core is the last kernel core. */
+const cpuCores = k.numCores - 1;
+const hostBell = k.coreBase(cpuCores) + CORE_DOORBELL;
+/** The last reservation, and the length of the run it covers (reserveBudget). */
+let reserved = 0;
+let grant = 0;
+
+/** Reserves instructions for the next run from the budget (sets `reserved` and `grant`); false: none left. */
+function reserveBudget(): boolean {
+  const slice = d.sliceInstructions;
+  for (;;) {
+    const left = Atomics.load(ctl64, CTL64_BUDGET);
+    if (left <= 0n) return false;
+    let share = (left + BigInt(cpuCores - 1)) / BigInt(cpuCores);
+    if (share > BigInt(CHUNK)) share = BigInt(CHUNK);
+    const s = Number(share);
+    // The longest run whose most, run + min(slice, run) - 1, fits in the share.
+    const half = Math.floor((s + 1) / 2);
+    const run = half <= slice ? half : s - slice + 1;
+    const most = run + Math.min(slice, run) - 1;
+    if (Atomics.compareExchange(ctl64, CTL64_BUDGET, left, left - BigInt(most)) === left) {
+      reserved = most;
+      grant = run;
+      return true;
+    }
+  }
+}
+
+/**
+ * One KernelCore.run within the instruction budget. Out of budget, the
+ * core enters the kernel without running guest code (run(0): it still
+ * lets go of a thread the host suspends or ends, takes its hand-offs and
+ * schedules) and, with a thread loaded, waits answering TLB shootdowns
+ * until another core gives budget back or the host stops the machine;
+ * with none, its caller's idle path sleeps on the doorbell.
+ */
+function runBudgeted(): void {
+  let told = false;
+  let enter = true;
+  for (;;) {
+    if (reserveBudget()) {
+      core.tickInstructions = Math.min(d.sliceInstructions, grant);
+      const r0 = cpu.retired;
+      core.run(grant);
+      Atomics.store(ctl64, CTL64_RETIRED + d.core, BigInt(cpu.retired));
+      Atomics.add(ctl64, CTL64_BUDGET, BigInt(reserved - (cpu.retired - r0)));
+      return;
+    }
+    if (enter) {
+      rings.drain();
+      core.run(0);
+    }
+    if (core.loaded === 0 || Atomics.load(ctl, CTL_STOP) !== 0) return;
+    if (!told) {
+      // The host looks at the published counts now rather than at its next tick.
+      told = true;
+      Atomics.add(g, hostBell, 1);
+      Atomics.notify(g, hostBell);
+    }
+    shootdown.poll();
+    Atomics.wait(ctl, CTL_STOP, 0, BUDGET_POLL_MS);
+    enter = Atomics.load(g, bell) !== core.doorbellSeen || rings.pending();
+  }
+}
+
 const profiler = d.profile ? new CoreProfiler() : null;
 if (profiler !== null) await profiler.start();
 Atomics.add(ctl, CTL_ACTIVE, 1);
@@ -102,7 +192,8 @@ function loop(): void {
 for (;;) {
   // Run in chunks so a core that never idles still sees the stop flag.
   rings.drain(); // the hand-offs' threads are already this core's current thread: run() loads them
-  core.run(5_000_000);
+  if (limited) runBudgeted();
+  else core.run(CHUNK);
   ctl[CTL_PROGRESS + d.core] = core.syscalls;
   if (Atomics.load(ctl, CTL_STOP) !== 0) break;
   if (core.loaded !== 0) continue; // LIMIT: still busy

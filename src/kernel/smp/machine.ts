@@ -28,7 +28,9 @@ import { SpaceBuilder, type BuiltThread, type ThreadSpec } from '../space-builde
 import { CodeMap } from '../../jit/code-map.js';
 import type { CpuEngine } from '../../jit/index.js';
 import { createHandoffBuffers, type HandoffBuffers } from './handoff.js';
-import { CONTROL_BYTES, CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData, type TimerWorkerData } from './control.js';
+import {
+  CONTROL_BYTES, CTL64_BUDGET, CTL64_RETIRED, CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData, type TimerWorkerData,
+} from './control.js';
 
 /**
  * An idle core's longest spin (µs): longer than a partner's answer when both
@@ -38,6 +40,8 @@ import { CONTROL_BYTES, CTL_ACTIVE, CTL_PROGRESS, CTL_STOP, type CoreReport, typ
 export const DEFAULT_IDLE_SPIN_US = 100;
 /** An idle core's shortest spin (µs): SpinPolicy's own minimum. */
 export const DEFAULT_IDLE_SPIN_MIN_US = 2;
+/** Guest instructions per slice between a core's doorbell/timer checks (SmpOptions.sliceInstructions). */
+export const DEFAULT_SLICE_INSTRUCTIONS = 20_000;
 
 export interface SmpOptions {
   /** CPU cores (workers). */
@@ -48,8 +52,15 @@ export interface SmpOptions {
   fastpath?: boolean;
   /** Timer period (default 2 ms, seL4's default tick); 0: no timer. */
   tickMs?: number;
-  /** Guest instructions per slice between doorbell/timer checks (default 20,000). */
+  /** Guest instructions per slice between doorbell/timer checks (default DEFAULT_SLICE_INSTRUCTIONS). */
   sliceInstructions?: number;
+  /**
+   * Guest instructions all cores together may retire (0 or absent: no
+   * limit). The cores stop running guest code when exactly that many have
+   * retired (core.entry.ts; docs/kernel.md, "The instruction limit"); the
+   * host sees it with `limitReached` and stops the machine.
+   */
+  maxInstructions?: number;
   /** Longest wall time an idle core polls its doorbell before it sleeps, in µs (default 100; it adapts below). */
   idleSpinUs?: number;
   /** The shortest idle spin it adapts down to, in µs (default DEFAULT_IDLE_SPIN_MIN_US). */
@@ -81,10 +92,18 @@ export class SmpMachine {
   private timer: Worker | null = null;
   /** A word nobody notifies: hostSleep waits on it. */
   private readonly sleepWord = new Int32Array(new SharedArrayBuffer(4));
+  /** The control block's 64-bit words (CTL64_RETIRED, CTL64_BUDGET). */
+  private readonly ctl64 = new BigInt64Array(this.control);
+  /** SmpOptions.maxInstructions (0: none). */
+  readonly maxInstructions: number;
 
   constructor(readonly opts: SmpOptions) {
     const cores = opts.cores;
     if (!(Number.isInteger(cores) && cores >= 1 && cores <= 63)) throw new RangeError(`cores must be 1..63, not ${cores}`);
+    const limit = opts.maxInstructions ?? 0;
+    if (!(Number.isSafeInteger(limit) && limit >= 0)) throw new RangeError(`maxInstructions must be a non-negative integer, not ${limit}`);
+    this.maxInstructions = limit;
+    Atomics.store(this.ctl64, CTL64_BUDGET, BigInt(limit));
     this.cores = cores;
     this.hostCore = cores;
     this.handoffs = createHandoffBuffers(cores + 1);
@@ -141,7 +160,7 @@ export class SmpMachine {
     for (let c = 0; c < this.cores; c++) {
       const data: CoreWorkerData = {
         memory: this.ram.sab, globals: this.k.globals, control: this.control, core: c,
-        fastpath: o.fastpath ?? true, sliceInstructions: o.sliceInstructions ?? 20_000,
+        fastpath: o.fastpath ?? true, sliceInstructions: o.sliceInstructions ?? DEFAULT_SLICE_INSTRUCTIONS, maxInstructions: this.maxInstructions,
         idleSpinUs: o.idleSpinUs ?? DEFAULT_IDLE_SPIN_US, idleSpinMinUs: o.idleSpinMinUs ?? DEFAULT_IDLE_SPIN_MIN_US, spinners: o.spinners ?? availableParallelism(),
         codeMap: this.codeMap.buffers, profile: o.profile ?? false, handoffs: this.handoffs,
         ...(o.engine !== undefined ? { engine: o.engine } : {}),
@@ -203,6 +222,27 @@ export class SmpMachine {
   progress(core: number): number {
     if (!(core >= 0 && core < this.cores)) throw new RangeError(`core ${core} is not a CPU core (0..${this.cores - 1})`);
     return Atomics.load(new Int32Array(this.control), CTL_PROGRESS + core);
+  }
+
+  /**
+   * Guest instructions core `core` had retired when it last left
+   * KernelCore.run; published only under an instruction limit (else 0).
+   */
+  retired(core: number): number {
+    if (!(core >= 0 && core < this.cores)) throw new RangeError(`core ${core} is not a CPU core (0..${this.cores - 1})`);
+    return Number(Atomics.load(this.ctl64, CTL64_RETIRED + core));
+  }
+
+  /**
+   * The instruction limit is reached: the cores' published counts add up
+   * to it (never more: core.entry.ts). No core runs guest code then (none
+   * can reserve budget), so the host stops the machine.
+   */
+  limitReached(): boolean {
+    if (this.maxInstructions === 0) return false;
+    let total = 0;
+    for (let c = 0; c < this.cores; c++) total += Number(Atomics.load(this.ctl64, CTL64_RETIRED + c));
+    return total >= this.maxInstructions;
   }
 
   /** Stops every worker (guest threads stop where they are) and returns the cores' reports. */
