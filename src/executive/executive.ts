@@ -114,6 +114,8 @@ export class Executive implements HostThread {
   faults = 0;
   latereplies = 0;
   timersFired = 0;
+  /** Timers armed so far (a host loop that polls only when one may be due sees new ones by this). */
+  timersArmed = 0;
   /** DLL search directories whose DLLs are in \\KnownDlls already (mm/image-section.ts). */
   private readonly knownDllDirs = new Set<string>();
   private nextId = 4;
@@ -684,6 +686,7 @@ export class Executive implements HostThread {
   addTimer(deadline: bigint, fire: () => void): Timer {
     const tm: Timer = { deadline, fire, cancelled: false };
     this.timers.push(tm);
+    this.timersArmed++;
     return tm;
   }
 

@@ -107,33 +107,48 @@ export async function runNtProgramSmp(o: NtSmpRunOptions): Promise<NtSmpRunResul
   try {
     const p = server.locked(() => executive.createProcess(o));
     executive.onProcessExit = (e) => { if (e.process === p) exit = e; };
-    let lastYield = Date.now();
+    let lastYield = performance.now();
     let idleSeen = false;
-    for (;;) {
-      let next: bigint | undefined;
-      let idle = false;
-      let fired = false;
-      server.locked(() => {
-        server.serve();
+    // Timers are polled when one may be due (pollAt: the earliest deadline, as performance.now()
+    // time), when the executive armed one since the last poll, and at least every HOST_TICK_MS
+    // (KUSER_SHARED_DATA's clocks); not on every message served: an NT call from a core is one
+    // pass of this loop, and the clock reads and BigInt arithmetic of a poll were ~3 % of it.
+    let pollAt = 0;
+    let armedSeen = -1;
+    let next: bigint | undefined;
+    let idle = false;
+    let fired = false;
+    let nowMs = 0;
+    const step = (): void => {
+      server.serve();
+      fired = false;
+      if (nowMs >= pollAt || executive.timersArmed !== armedSeen) {
+        armedSeen = executive.timersArmed;
         const before = executive.timersFired;
         next = executive.pollTimers();
         fired = executive.timersFired !== before;
-        idle = server.allIdle();
-      });
+        const untilNext = next === undefined ? HOST_TICK_MS : Math.max(0, Number(next - executive.now()) / 1e6);
+        pollAt = nowMs + Math.min(HOST_TICK_MS, untilNext);
+      }
+      idle = server.allIdle();
+    };
+    for (;;) {
+      nowMs = performance.now();
+      server.locked(step);
       if (exit !== undefined) break;
       if (m.limitReached()) { verdict = 'limit'; break; }
       if (server.stopped()) throw new Error('a core worker stopped the machine (an engine failure; its error follows)');
-      if (idle && next === undefined && !fired) {
+      const waitsForGood = idle && next === undefined && !fired;
+      if (waitsForGood) {
         // Seen twice, a host tick apart with nothing rung in between: every thread waits for good.
         if (idleSeen) { verdict = 'deadlock'; break; }
         idleSeen = true;
       } else idleSeen = false;
-      let ms = HOST_TICK_MS;
-      if (next !== undefined) ms = Math.min(ms, Math.max(0, Number(next - executive.now()) / 1e6));
+      const ms = waitsForGood ? HOST_TICK_MS : pollAt - nowMs;
       if (ms > 0 && !fired) server.wait(ms);
-      if (Date.now() - lastYield >= EVENT_LOOP_MS) {
+      if (nowMs - lastYield >= EVENT_LOOP_MS) {
         await new Promise((r) => setImmediate(r));
-        lastYield = Date.now();
+        lastYield = performance.now();
       }
     }
   } finally {
