@@ -136,10 +136,9 @@ export class HostCoreServer {
     const g = this.m.k.g;
     let spun = false;
     if (Atomics.load(this.ctl, CTL_ACTIVE) <= this.spinners) {
-      const t0 = performance.now();
       if (this.policy.spin(this.rung)) { this.spinWakes++; return; }
       spun = true;
-      ms -= performance.now() - t0;
+      ms -= this.policy.lastSpinMs; // the spin's own clock reads: none of ours on a call's path
       if (ms <= 0) return;
     }
     const w0 = spun ? performance.now() : 0;
