@@ -58,25 +58,29 @@ export class BigKernelLock {
         Atomics.sub(g, G_LOCK_WAITERS, 1);
       }
     }
-    Atomics.store(g, G_LOCK_OWNER, core + 1);
+    // A plain store: only the holder asks whether it is the owner (a worker failing with the
+    // lock held, the host building objects), and its own stores it sees in program order;
+    // the fence of the word's own atomics orders it for everyone else. Two atomic stores per
+    // lock cycle were two full fences on every kernel entry.
+    g[G_LOCK_OWNER] = core + 1;
   }
 
   /** Takes the lock if it is free. */
   tryAcquire(core: number): boolean {
     if (Atomics.compareExchange(this.g, G_LOCK, 0, 1) !== 0) return false;
-    Atomics.store(this.g, G_LOCK_OWNER, core + 1);
+    this.g[G_LOCK_OWNER] = core + 1;
     return true;
   }
 
   release(): void {
     const g = this.g;
-    Atomics.store(g, G_LOCK_OWNER, 0);
+    g[G_LOCK_OWNER] = 0; // plain (see acquire): the exchange below is the fence
     if (Atomics.exchange(g, G_LOCK, 0) !== 1) Atomics.notify(g, G_LOCK, 1);
   }
 
-  /** The core holding the lock, or -1. */
+  /** The core holding the lock, or -1: exact for the calling thread's own question "is it me?". */
   owner(): number {
-    return Atomics.load(this.g, G_LOCK_OWNER) - 1;
+    return this.g[G_LOCK_OWNER]! - 1;
   }
 
   /** Runs `fn` under the lock. */
