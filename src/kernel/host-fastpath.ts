@@ -33,6 +33,23 @@ export function hostFastpathReplyRecv(k: Kernel, t: number, cptr: number, mr0: n
   const ep = replyRecvFound[0]!, rights = replyRecvFound[1]!;
 
   // Commit: doReplyTransfer, then receiveIPC blocking, then schedule.
+  commitHostReply(k, t, caller, callerSlot, ep, rights, mr0);
+  k.g[base + CORE_CUR] = caller;
+  k.g[base + CORE_ACTION] = SchedulerAction_ResumeCurrentThread;
+  return true;
+}
+
+/**
+ * The state a host-run thread `t`'s one-word answer (`mr0`) to `caller`
+ * leaves, as doReplyTransfer and then receiveIPC blocking on `ep` leave it
+ * (the word also in `t`'s own IPC buffer, as storeRegisterMRs would put
+ * it). Who runs the caller next is the caller's business: the same core
+ * here, another core's ring in smp/cross-fastpath.ts.
+ */
+export function commitHostReply(k: Kernel, t: number, caller: number, callerSlot: number, ep: number, rights: number, mr0: number): void {
+  const m = k.m;
+  const ti = t >> 2;
+  const ci = caller >> 2;
   m[ti + TCB_REGS + REG_MSGINFO] = ONE_WORD;
   m[(m[ti + TCB_IPCBUF]! >> 2) + IPCBUF_MSG] = mr0;
   m[(m[ci + TCB_IPCBUF]! >> 2) + IPCBUF_MSG] = mr0;
@@ -41,7 +58,7 @@ export function hostFastpathReplyRecv(k: Kernel, t: number, cptr: number, mr0: n
   cteDeleteOne(k, callerSlot);
   m[ci + TCB_STATE] = ThreadState_Running;
   blockOnReceive(k, t, ep, rights);
-  k.g[base + CORE_CUR] = caller;
-  k.g[base + CORE_ACTION] = SchedulerAction_ResumeCurrentThread;
-  return true;
 }
+
+/** The message info of a one-word answer. */
+export const HOST_REPLY_INFO = ONE_WORD;

@@ -53,7 +53,7 @@ import {
   ENTRY_MRS, ENTRY_SYSRET, TCB_ENTRY_FLAGS, TCB_HOST_RUN, TCB_SYSRESULT, saveSyscallEntry, seL4_SysCall,
   seL4_SysReplyRecv, threadPageDirectory,
 } from '../abi.js';
-import { seL4_MessageInfo_new } from '../message.js';
+import { HOST_REPLY_INFO, commitHostReply } from '../host-fastpath.js';
 import { HandoffRings, HO_BADGE, HO_INFO, HO_MR0, HO_MR1, HO_THREAD } from './handoff.js';
 import type { SpscRing } from '../../ipc-fastpath/ring.js';
 
@@ -65,8 +65,6 @@ export interface CrossCorePath {
   flush(): void;
 }
 
-/** The message info of a one-word reply. */
-const ONE_WORD = seL4_MessageInfo_new(0, 0, 0, 1);
 const fitsInRegisters = (info: number): boolean => (info & 0x7f) <= 2 && (info & 0x180) === 0;
 const receivedInfo = (info: number): number => info & ~0xf80;
 
@@ -179,41 +177,61 @@ export class CrossCoreFastpath implements CrossCorePath {
   private replyRecv(cpu: Cpu, t: number): boolean {
     const k = this.k;
     const m = k.m;
-    const r = cpu.reg;
-    const ti = t >> 2;
-    const info = r[6]!;
+    const info = cpu.reg[6]!;
     if (!fitsInRegisters(info)) return false;
-    const here = k.coreBase(k.core);
-    if (k.g[here + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread) return false;
-    if (m[ti + TCB_BOUND_NTFN] !== 0) return false;
-    const callerSlot = tcbSlot(t, tcbCaller);
-    const cw0 = m[callerSlot >> 2]!;
-    if ((cw0 & 31) !== cap_reply_cap || replyIsMaster(cw0)) return false;
-    const caller = m[(callerSlot >> 2) + 1]!;
+    const caller = this.replyTarget(t, cpu.reg[3]! >>> 0);
+    if (caller === 0) return false;
     const ci = caller >> 2;
-    if (m[ci + TCB_STATE] !== ThreadState_BlockedOnReply || m[ci + TCB_FAULT_TYPE] !== 0) return false;
-    if (m[ci + TCB_HOST_RUN] !== 0 || m[ci + TCB_AFFINITY] === this.rings.hostCore) return false;
-    const slot = lookupCapSlot(k, t, r[3]! >>> 0);
-    if (slot === 0) return false;
-    const w0 = m[slot >> 2]!;
-    const rights = (w0 >>> 5) & 15;
-    if ((w0 & 31) !== cap_endpoint_cap || (rights & RIGHT_READ) === 0) return false;
-    const ep = m[(slot >> 2) + 1]!;
-    if (m[(ep >> 2) + EP_STATE] === EPState_Send) return false;
-    const ring = this.idlePartnerCore(m[ci + TCB_AFFINITY]!, m[ci + TCB_PRIO]!);
-    if (ring === null) return false;
-    if (threadPageDirectory(k, caller) === 0) return false;
 
     // Commit: doReplyTransfer, receiveIPC blocking, the caller's core choosing it, ours choosing again.
     this.enter(cpu, t);
     this.copyMRs(cpu, t, caller, info & 0x7f);
     m[ci + TCB_REGS + REG_MSGINFO] = receivedInfo(info);
     m[ci + TCB_REGS + REG_BADGE] = 0;
-    cteDeleteOne(k, callerSlot);
+    cteDeleteOne(k, tcbSlot(t, tcbCaller));
     m[ci + TCB_STATE] = ThreadState_Running;
-    blockOnReceive(k, t, ep, rights);
-    this.handOff(ring, m[ci + TCB_AFFINITY]!, caller, receivedInfo(info), 0, cpu);
+    blockOnReceive(k, t, this.foundEp, this.foundRights);
+    this.handOff(this.foundRing!, m[ci + TCB_AFFINITY]!, caller, receivedInfo(info), 0, cpu);
     return true;
+  }
+
+  /** What `replyTarget` found besides the caller. */
+  private foundEp = 0;
+  private foundRights = 0;
+  private foundRing: SpscRing | null = null;
+
+  /**
+   * The checks of a ReplyRecv by `t` (receiving on `cptr` again) whose
+   * caller waits on another CPU core that is idle: the caller, with the
+   * endpoint, the rights of its cap and the ring to the caller's core in
+   * `found*`; 0 when the slow path must answer.
+   */
+  private replyTarget(t: number, cptr: number): number {
+    const k = this.k;
+    const m = k.m;
+    if (k.g[k.coreBase(k.core) + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread) return 0;
+    if (m[(t >> 2) + TCB_BOUND_NTFN] !== 0) return 0;
+    const callerSlot = tcbSlot(t, tcbCaller);
+    const cw0 = m[callerSlot >> 2]!;
+    if ((cw0 & 31) !== cap_reply_cap || replyIsMaster(cw0)) return 0;
+    const caller = m[(callerSlot >> 2) + 1]!;
+    const ci = caller >> 2;
+    if (m[ci + TCB_STATE] !== ThreadState_BlockedOnReply || m[ci + TCB_FAULT_TYPE] !== 0) return 0;
+    if (m[ci + TCB_HOST_RUN] !== 0 || m[ci + TCB_AFFINITY] === this.rings.hostCore) return 0;
+    const slot = lookupCapSlot(k, t, cptr);
+    if (slot === 0) return 0;
+    const w0 = m[slot >> 2]!;
+    const rights = (w0 >>> 5) & 15;
+    if ((w0 & 31) !== cap_endpoint_cap || (rights & RIGHT_READ) === 0) return 0;
+    const ep = m[(slot >> 2) + 1]!;
+    if (m[(ep >> 2) + EP_STATE] === EPState_Send) return 0;
+    const ring = this.idlePartnerCore(m[ci + TCB_AFFINITY]!, m[ci + TCB_PRIO]!);
+    if (ring === null) return 0;
+    if (threadPageDirectory(k, caller) === 0) return 0;
+    this.foundEp = ep;
+    this.foundRights = rights;
+    this.foundRing = ring;
+    return caller;
   }
 
   /**
@@ -227,41 +245,13 @@ export class CrossCoreFastpath implements CrossCorePath {
    */
   hostReplyRecv(t: number, cptr: number, mr0: number): boolean {
     const k = this.k;
-    const m = k.m;
-    const ti = t >> 2;
     const here = k.coreBase(k.core);
-    if (k.g[here + CORE_ACTION] !== SchedulerAction_ResumeCurrentThread || k.g[here + CORE_CUR] !== t) return false;
-    if (m[ti + TCB_BOUND_NTFN] !== 0) return false;
-    const callerSlot = tcbSlot(t, tcbCaller);
-    const cw0 = m[callerSlot >> 2]!;
-    if ((cw0 & 31) !== cap_reply_cap || replyIsMaster(cw0)) return false;
-    const caller = m[(callerSlot >> 2) + 1]!;
-    const ci = caller >> 2;
-    if (m[ci + TCB_STATE] !== ThreadState_BlockedOnReply || m[ci + TCB_FAULT_TYPE] !== 0 || m[ci + TCB_HOST_RUN] !== 0) return false;
-    const slot = lookupCapSlot(k, t, cptr);
-    if (slot === 0) return false;
-    const w0 = m[slot >> 2]!;
-    const rights = (w0 >>> 5) & 15;
-    if ((w0 & 31) !== cap_endpoint_cap || (rights & RIGHT_READ) === 0) return false;
-    const ep = m[(slot >> 2) + 1]!;
-    if (m[(ep >> 2) + EP_STATE] === EPState_Send) return false;
-    const b = m[ci + TCB_AFFINITY]!;
-    const ring = this.idlePartnerCore(b, m[ci + TCB_PRIO]!);
-    if (ring === null) return false;
-    if (threadPageDirectory(k, caller) === 0) return false;
-
-    // Commit: doReplyTransfer of one word (also in the replier's IPC buffer, as the slow
-    // path's storeRegisterMRs leaves it), receiveIPC blocking, the caller's core choosing it.
-    m[ti + TCB_REGS + REG_MSGINFO] = ONE_WORD;
-    m[(m[ti + TCB_IPCBUF]! >> 2) + IPCBUF_MSG] = mr0;
-    m[(m[ci + TCB_IPCBUF]! >> 2) + IPCBUF_MSG] = mr0;
-    m[ci + TCB_REGS + REG_MSGINFO] = ONE_WORD;
-    m[ci + TCB_REGS + REG_BADGE] = 0;
-    cteDeleteOne(k, callerSlot);
-    m[ci + TCB_STATE] = ThreadState_Running;
-    blockOnReceive(k, t, ep, rights);
+    if (k.g[here + CORE_CUR] !== t) return false;
+    const caller = this.replyTarget(t, cptr);
+    if (caller === 0) return false;
+    commitHostReply(k, t, caller, tcbSlot(t, tcbCaller), this.foundEp, this.foundRights, mr0);
     k.g[here + CORE_ACTION] = SchedulerAction_ChooseNewThread;
-    this.place(ring, b, caller, ONE_WORD, 0, mr0, 0);
+    this.place(this.foundRing!, k.m[(caller >> 2) + TCB_AFFINITY]!, caller, HOST_REPLY_INFO, 0, mr0, 0);
     this.hostReplies++;
     return true;
   }
