@@ -55,6 +55,8 @@ const EVENT_LOOP_MS = 100;
 export interface NtSmpRunOptions extends NtRunOptions {
   /** CPU cores (workers), 1..63. */
   readonly cores: number;
+  /** Stage time stamps in the core workers (kernel/smp/stages.ts; CoreReport.stages). */
+  readonly traceStages?: boolean;
 }
 
 export interface NtSmpRunResult {
@@ -82,7 +84,7 @@ export interface NtSmpRunResult {
 /** Boots the SMP machine with the executive as root task, runs `image` until its process ends or the instruction limit. Throws NtStatusError for an image that cannot run. */
 export async function runNtProgramSmp(o: NtSmpRunOptions): Promise<NtSmpRunResult> {
   const m = new SmpMachine({
-    cores: o.cores, ramBytes: o.memory, rootCNodeBits: ROOT_CNODE_BITS, maxInstructions: o.maxInstructions ?? 0,
+    cores: o.cores, ramBytes: o.memory, rootCNodeBits: ROOT_CNODE_BITS, maxInstructions: o.maxInstructions ?? 0, traceStages: o.traceStages ?? false,
     ...(o.fastpath !== undefined ? { fastpath: o.fastpath } : {}), ...(o.engine !== undefined ? { engine: o.engine } : {}),
   });
   m.k.physicalWritten = smpHostWrites(m.codeMap);

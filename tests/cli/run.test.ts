@@ -181,3 +181,14 @@ test('--cores N runs NT programs with the output and exit status of one core (N 
   assert.equal(trace.status, 2);
   assert.match(trace.stderr, /--trace-syscalls does not apply to the seL4 program/);
 });
+
+test('--trace-stages prints each core\'s steps on stderr, and needs --cores N > 1', () => {
+  const r = neptune('run', '--cores', '2', '--trace-stages', guest('sel4-pingpong.exe'), '2000');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^core 0: step/m);
+  assert.match(r.stderr, /^core 1: step/m);
+  assert.match(r.stderr, /fastpath-declined -> handed-off\s+\d+\s+\d+\s+\d+$/m);
+  const one = neptune('run', '--trace-stages', guest('hello.exe'));
+  assert.equal(one.status, 2);
+  assert.match(one.stderr, /--trace-stages needs --cores N with N > 1/);
+});

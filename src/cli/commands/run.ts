@@ -15,6 +15,8 @@ import { runNtProgram } from '../../executive/boot.js';
 import { runNtProgramSmp } from '../../executive/smp-boot.js';
 import { DEFAULT_ENGINE, engineFromEnv } from '../../jit/index.js';
 import { runSel4Smp, sel4SmpProgram } from '../../kernel/guest/smp-run.js';
+import { formatStages } from '../../kernel/smp/stages.js';
+import type { CoreReport } from '../../kernel/smp/control.js';
 
 /** SmpMachine's limit (the kernel's MAX_CORES less the host's core). */
 const MAX_CPU_CORES = 63;
@@ -44,6 +46,11 @@ options:
                            seL4 guest programs sel4-pingpong.exe [ROUNDS] (N
                            client/server pairs, every IPC across cores) and
                            sel4-notify.exe [ROUNDS]
+  --trace-stages           with --cores N > 1: time stamps at fixed points of
+                           each core's loop (lock, schedule, engine, fastpaths,
+                           idle spin); prints, per core, the median and 90th
+                           percentile between consecutive stamps on stderr
+                           (each stamp costs ~50 ns; docs/kernel.md)
   --no-fastpath            every IPC takes the kernel's slow path
 
 exit status: the program's; 125 the engine failed, 126 the image cannot be
@@ -63,7 +70,7 @@ export const runCommand: CliCommand = {
   async run(argv, ctx) {
     // Options end at the program name: what follows belongs to the program.
     const { opts, lists, rest } = parseOptions(argv, {
-      flags: ['trace-syscalls', 'jit', 'no-jit', 'no-fastpath'],
+      flags: ['trace-syscalls', 'jit', 'no-jit', 'no-fastpath', 'trace-stages'],
       values: ['memory', 'dll-path', 'env', 'max-instructions', 'cores'],
     });
     const dllDirs = (lists.get('dll-path') ?? []).map((d) => resolve(d));
@@ -86,6 +93,11 @@ export const runCommand: CliCommand = {
     if (!Number.isInteger(cores) || cores < 1 || cores > MAX_CPU_CORES) throw new CliError(`--cores needs an integer 1..${MAX_CPU_CORES}`, EXIT_USAGE);
     const engine = opts.has('no-jit') ? 'interp' : opts.has('jit') ? 'jit' : engineFromEnv(DEFAULT_ENGINE);
     const fastpath = !opts.has('no-fastpath');
+    const traceStages = opts.has('trace-stages');
+    if (traceStages && cores < 2) throw new CliError('--trace-stages needs --cores N with N > 1 (the stages are the SMP core workers\' own)', EXIT_USAGE);
+    const printStages = (reports: readonly CoreReport[]): void => {
+      for (const c of reports) for (const line of formatStages(c.core, c.stages ?? [])) ctx.stderr.write(`${line}\n`);
+    };
     const sel4 = sel4SmpProgram(image);
     if (sel4 !== null) {
       for (const o of ['trace-syscalls', 'max-instructions', 'dll-path', 'env']) {
@@ -95,8 +107,9 @@ export const runCommand: CliCommand = {
       const rounds = Number(roundsText);
       if (!Number.isInteger(rounds) || rounds < 1 || rounds > 0x7fffffff) throw new CliError(`${program}: ROUNDS must be a positive integer, not ${roundsText}`, EXIT_USAGE);
       const r = await runSel4Smp(sel4, image, {
-        cores, rounds, fastpath, engine, memory, out: (line) => ctx.stdout.write(`${line}\n`),
+        cores, rounds, fastpath, engine, memory, traceStages, out: (line) => ctx.stdout.write(`${line}\n`),
       });
+      if (traceStages) printStages(r.cores);
       if (ctx.debug) {
         for (const c of r.cores) {
           ctx.stderr.write(`neptune run: core ${c.core}: ${c.syscalls} system calls (${c.fastpaths} fastpath, ${c.handoffsSent} handed off across cores), ` +
@@ -124,7 +137,8 @@ export const runCommand: CliCommand = {
     };
     try {
       if (cores > 1) {
-        const r = await runNtProgramSmp({ ...nt, cores });
+        const r = await runNtProgramSmp({ ...nt, cores, traceStages });
+        if (traceStages) printStages(r.cores);
         if (ctx.debug) {
           for (const c of r.cores) {
             ctx.stderr.write(`neptune run: core ${c.core}: ${c.syscalls} system calls (${c.fastpaths} fastpath), ${c.faults} faults, ` +

@@ -42,6 +42,8 @@ export interface Sel4SmpOptions {
   readonly memory?: number;
   /** Longest wait for the reports (ms). */
   readonly timeoutMs?: number;
+  /** Stage time stamps in the core workers (smp/stages.ts; CoreReport.stages). */
+  readonly traceStages?: boolean;
   readonly out: (line: string) => void;
 }
 
@@ -54,7 +56,7 @@ export interface Sel4SmpResult {
 
 export async function runSel4Smp(program: Sel4SmpProgram, image: string, o: Sel4SmpOptions): Promise<Sel4SmpResult> {
   const m = new SmpMachine({
-    cores: o.cores, ramBytes: o.memory ?? 64 << 20,
+    cores: o.cores, ramBytes: o.memory ?? 64 << 20, traceStages: o.traceStages ?? false,
     ...(o.fastpath !== undefined ? { fastpath: o.fastpath } : {}), ...(o.engine !== undefined ? { engine: o.engine } : {}),
   });
   let ok = true;

@@ -1,4 +1,5 @@
 import type { CpuEngine } from '../../jit/index.js';
+import type { StageRow } from './stages.js';
 /**
  * The SMP machine's control block (a small SAB next to the kernel's two):
  * what the host says to the core workers and the timer, outside the kernel.
@@ -66,6 +67,8 @@ export interface CoreWorkerData {
   engine?: CpuEngine;
   /** Sample where the worker's time goes (smp/profile.ts) and put it in the report. */
   profile: boolean;
+  /** Stamp the run loop's stages (smp/stages.ts) and put their times in the report. */
+  traceStages: boolean;
 }
 
 export interface TimerWorkerData {
@@ -99,6 +102,8 @@ export interface CoreReport {
   lockSlept: number;
   /** With SmpOptions.profile: share of profiler samples per bucket (smp/profile.ts). */
   profile?: Record<string, number>;
+  /** With SmpOptions.traceStages: the time between consecutive stage stamps (smp/stages.ts). */
+  stages?: StageRow[];
   /** Faults that had no handler (the thread was stopped). */
   unhandled: { tcb: number; label: number; msg: number[] }[];
 }

@@ -31,6 +31,7 @@ import { CodeMap, DEFAULT_ENGINE, engineFromEnv, jitOf } from '../../jit/index.j
 import { CoreProfiler } from './profile.js';
 import { HandoffRings } from './handoff.js';
 import { CrossCoreFastpath } from './cross-fastpath.js';
+import { Stage, StageRecorder, StampedLock } from './stages.js';
 import { CTL64_BUDGET, CTL64_RETIRED, CTL_ACTIVE, CTL_GUEST_ATOMICS, CTL_PROGRESS, CTL_STOP, type CoreReport, type CoreWorkerData } from './control.js';
 
 /** Guest instructions per KernelCore.run call without a limit: a core that never idles still sees the stop flag. */
@@ -56,11 +57,14 @@ const threshold = engine === 'jit-eager' ? 0 : engine === 'interp' ? Number.POSI
 jitOf(cpu, { codeMap: new CodeMap(ram.size, d.codeMap), ...(threshold !== null ? { threshold } : {}) });
 const base = k.coreBase(d.core);
 const ticks = base + CORE_TICKS;
-const lock = new BigKernelLock(d.globals);
+const stages = d.traceStages ? new StageRecorder() : null;
+const mark = stages === null ? null : stages.mark;
+const lock = mark === null ? new BigKernelLock(d.globals) : new StampedLock(d.globals, mark);
 const rings = new HandoffRings(d.handoffs, Math.round(Math.sqrt(d.handoffs.length)), d.core);
-const cross = d.fastpath ? new CrossCoreFastpath(k, rings) : null;
+const cross = d.fastpath ? new CrossCoreFastpath(k, rings, mark) : null;
 const core = new KernelCore(k, cpu, {
   lock,
+  ...(mark !== null ? { stageMark: mark } : {}),
   ...(cross !== null ? { crossCore: cross } : {}),
   fastpath: d.fastpath,
   engine: engine === 'interp' ? 'jit' : engine,
@@ -202,9 +206,11 @@ for (;;) {
   let spun = false;
   if (Atomics.load(ctl, CTL_ACTIVE) <= d.spinners) {
     // The policy's own clock reads time the spin: none after the wake-up, on the hand-off's path.
+    if (mark !== null) mark(Stage.SPIN);
     const woke = policy.spin(rung);
     spinMs += policy.lastSpinMs;
     if (woke) {
+      if (mark !== null) mark(Stage.WAKE);
       spinWakes++;
       continue;
     }
@@ -214,9 +220,11 @@ for (;;) {
   Atomics.store(g, base + CORE_SLEEPING, 1);
   if (!rung()) {
     sleeps++;
+    if (mark !== null) mark(Stage.SLEEP);
     const w0 = performance.now();
     Atomics.wait(g, bell, seen);
     const ms = performance.now() - w0;
+    if (mark !== null) mark(Stage.WOKEN);
     sleptMs += ms;
     if (spun) policy.blocked(ms);
   }
@@ -232,4 +240,5 @@ const report: CoreReport = {
   unhandled: core.unhandled,
 };
 if (profiler !== null) report.profile = await profiler.stop();
+if (stages !== null) report.stages = stages.summary();
 parentPort!.postMessage({ report });

@@ -56,6 +56,7 @@ import {
 import { HOST_REPLY_INFO, commitHostReply } from '../host-fastpath.js';
 import { HandoffRings, HO_BADGE, HO_INFO, HO_MR0, HO_MR1, HO_THREAD } from './handoff.js';
 import type { SpscRing } from '../../ipc-fastpath/ring.js';
+import { Stage } from './stages.js';
 
 /** What KernelCore needs of a cross-core fastpath (CoreOptions.crossCore). */
 export interface CrossCorePath {
@@ -79,7 +80,8 @@ export class CrossCoreFastpath implements CrossCorePath {
   // At most one slot per ring per kernel entry in practice (a handed-to core is no longer idle).
   private pendCount = 0;
 
-  constructor(readonly k: Kernel, readonly rings: HandoffRings) {
+  /** `mark`: stage time stamps (smp/stages.ts), or null. */
+  constructor(readonly k: Kernel, readonly rings: HandoffRings, private readonly mark: ((s: Stage) => void) | null = null) {
     k.remoteSwitch = (t, b) => this.switchRemote(t, b);
   }
 
@@ -100,9 +102,16 @@ export class CrossCoreFastpath implements CrossCorePath {
   }
 
   trySyscall(cpu: Cpu, t: number, sys: number): boolean {
-    if (sys === seL4_SysCall) return this.call(cpu, t);
-    if (sys === seL4_SysReplyRecv) return this.replyRecv(cpu, t);
-    return false;
+    const mark = this.mark;
+    if (mark === null) {
+      if (sys === seL4_SysCall) return this.call(cpu, t);
+      if (sys === seL4_SysReplyRecv) return this.replyRecv(cpu, t);
+      return false;
+    }
+    mark(Stage.FASTPATH_DECLINED); // this is tried once the same-core fastpath declined
+    const done = sys === seL4_SysCall ? this.call(cpu, t) : sys === seL4_SysReplyRecv ? this.replyRecv(cpu, t) : false;
+    if (done) mark(Stage.HANDED_OFF);
+    return done;
   }
 
   /**

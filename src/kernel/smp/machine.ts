@@ -71,6 +71,8 @@ export interface SmpOptions {
   engine?: CpuEngine;
   /** Profile each core worker (smp/profile.ts; CoreReport.profile). */
   profile?: boolean;
+  /** Stage time stamps in each core worker (smp/stages.ts; CoreReport.stages). */
+  traceStages?: boolean;
 }
 
 export class SmpMachine {
@@ -162,7 +164,7 @@ export class SmpMachine {
         memory: this.ram.sab, globals: this.k.globals, control: this.control, core: c,
         fastpath: o.fastpath ?? true, sliceInstructions: o.sliceInstructions ?? DEFAULT_SLICE_INSTRUCTIONS, maxInstructions: this.maxInstructions,
         idleSpinUs: o.idleSpinUs ?? DEFAULT_IDLE_SPIN_US, idleSpinMinUs: o.idleSpinMinUs ?? DEFAULT_IDLE_SPIN_MIN_US, spinners: o.spinners ?? availableParallelism(),
-        codeMap: this.codeMap.buffers, profile: o.profile ?? false, handoffs: this.handoffs,
+        codeMap: this.codeMap.buffers, profile: o.profile ?? false, traceStages: o.traceStages ?? false, handoffs: this.handoffs,
         ...(o.engine !== undefined ? { engine: o.engine } : {}),
       };
       const w = new Worker(url, { workerData: data });
