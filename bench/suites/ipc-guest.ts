@@ -149,6 +149,35 @@ export async function crossCoreRoundTrip(n: number, fastpath = true): Promise<Cr
   }
 }
 
+/**
+ * Two sel4-pingpong pairs crossing in opposite directions on two cores (pair 0: client
+ * core 0, server core 1; pair 1 the other way), so each core holds a client and a server
+ * and both cores are busy: ns per round trip of each pair, median of chunks. Both pairs
+ * share the big kernel lock (`--trace-stages` shows the woken core finding it held).
+ */
+export async function crossCoreTwoPairs(n: number): Promise<CrossCoreSample> {
+  const m = new SmpMachine({ cores: 2, tickMs: 0 });
+  const entry = loadPingPong(m);
+  const report = m.kernel(() => m.b.endpoint());
+  const a = pingPongPair(m, entry, report, 0, 1, 0, n);
+  const b = pingPongPair(m, entry, report, 1, 0, 1, n);
+  await m.boot();
+  m.start(a.server);
+  m.start(b.server);
+  const t0 = performance.now();
+  m.start(a.client);
+  m.start(b.client);
+  try {
+    const chunks = sampleChunks(m, 0, n, 2, t0); // core 0: pair 0's Calls and pair 1's ReplyRecvs
+    const got = await collect(m, report, 4, 600_000);
+    const ms = performance.now() - t0;
+    if (got.some((r) => r.mrs[0] !== n || r.mrs[1] !== 0)) throw new Error('two-pair cross-core ping-pong went wrong');
+    return { chunks, mean: (ms * 1e6) / n };
+  } finally {
+    await m.shutdown();
+  }
+}
+
 /** Cross-core notifications: ns per signal -> wake (half a round). */
 export async function crossCoreNotify(n: number, fastpath = true): Promise<CrossCoreSample> {
   const m = new SmpMachine({ cores: 2, tickMs: 0, fastpath });

@@ -17,7 +17,7 @@ import {
   seL4_EndpointObject, seL4_TCBObject,
 } from '../../src/kernel/index.js';
 import { summarize, type BenchResult, type BenchSuite } from '../lib/results.js';
-import { crossCoreNotify, crossCoreRoundTrip, kernelShare, sameCoreNotify, sameCoreRoundTrip } from './ipc-guest.js';
+import { crossCoreNotify, crossCoreRoundTrip, crossCoreTwoPairs, kernelShare, sameCoreNotify, sameCoreRoundTrip } from './ipc-guest.js';
 
 const PEER = new URL('../../src/ipc-fastpath/peer.entry.js', import.meta.url);
 /** A 64-byte slot: the ring's sequence word and 15 payload words (ring.ts). */
@@ -194,6 +194,7 @@ export const ipcSuite: BenchSuite = {
     const crossSlow: number[] = [];
     const notify: number[] = [];
     const notifyMean: number[] = [];
+    const twoPairs: number[] = [];
     for (let i = 0; i < crossRuns; i++) {
       const c = await crossCoreRoundTrip(crossN);
       cross.push(...c.chunks);
@@ -202,6 +203,7 @@ export const ipcSuite: BenchSuite = {
       const nt = await crossCoreNotify(crossN);
       notify.push(...nt.chunks);
       notifyMean.push(nt.mean);
+      twoPairs.push(...(await crossCoreTwoPairs(crossN)).chunks);
     }
 
     const rate = async (batch: number): Promise<number[]> => {
@@ -223,6 +225,8 @@ export const ipcSuite: BenchSuite = {
     results.push({ name: 'ipc.cross-core.roundtrip.slowpath', value: csl.median, unit: 'ns', samples: crossSlow.length, rme: csl.rme, note: 'the same with the fastpaths off (no hand-off rings: slow path, ready queue and doorbell), alternating with it' });
     const cm = summarize(crossMean);
     results.push({ name: 'ipc.cross-core.roundtrip.mean', value: cm.median, unit: 'ns', samples: crossRuns, rme: cm.rme, note: `whole runs of ${crossN} round trips, host scheduling stalls included` });
+    const tp = summarize(twoPairs);
+    results.push({ name: 'ipc.cross-core.roundtrip.2pairs', value: tp.median, unit: 'ns', samples: twoPairs.length, rme: tp.rme, note: `two pairs crossing in opposite directions (each core a client and a server), per round trip of each pair, median of chunks: ${((2 * 1e9) / tp.median / 1e6).toFixed(2)} M round trips/s together; both share the big kernel lock` });
     const nc = summarize(notify);
     results.push({ name: 'ipc.notify.latency', value: nc.median, unit: 'ns', samples: notify.length, rme: nc.rme, note: `sel4-notify Signal on core 0 -> Wait wakes on core 1 (half a round), median of chunks; ${(nc.median / limit.median).toFixed(1)}x the limit` });
     const nm = summarize(notifyMean);
