@@ -224,13 +224,13 @@ export const ipcSuite: BenchSuite = {
     const csl = summarize(crossSlow);
     results.push({ name: 'ipc.cross-core.roundtrip.slowpath', value: csl.median, unit: 'ns', samples: crossSlow.length, rme: csl.rme, note: 'the same with the fastpaths off (no hand-off rings: slow path, ready queue and doorbell), alternating with it' });
     const cm = summarize(crossMean);
-    results.push({ name: 'ipc.cross-core.roundtrip.mean', value: cm.median, unit: 'ns', samples: crossRuns, rme: cm.rme, note: `whole runs of ${crossN} round trips, host scheduling stalls included` });
+    results.push({ name: 'ipc.cross-core.roundtrip.mean', value: cm.median, unit: 'ns', samples: crossRuns, rme: cm.rme, note: `whole runs of ${crossN} round trips: the workers' JavaScript warming up (the first ~300 ms, docs/kernel.md) and host stalls included` });
     const tp = summarize(twoPairs);
     results.push({ name: 'ipc.cross-core.roundtrip.2pairs', value: tp.median, unit: 'ns', samples: twoPairs.length, rme: tp.rme, note: `two pairs crossing in opposite directions (each core a client and a server), per round trip of each pair, median of chunks: ${((2 * 1e9) / tp.median / 1e6).toFixed(2)} M round trips/s together; both share the big kernel lock` });
     const nc = summarize(notify);
     results.push({ name: 'ipc.notify.latency', value: nc.median, unit: 'ns', samples: notify.length, rme: nc.rme, note: `sel4-notify Signal on core 0 -> Wait wakes on core 1 (half a round), median of chunks; ${(nc.median / limit.median).toFixed(1)}x the limit` });
     const nm = summarize(notifyMean);
-    results.push({ name: 'ipc.notify.latency.mean', value: nm.median, unit: 'ns', samples: crossRuns, rme: nm.rme, note: 'whole runs, stalls included' });
+    results.push({ name: 'ipc.notify.latency.mean', value: nm.median, unit: 'ns', samples: crossRuns, rme: nm.rme, note: 'whole runs, warm-up and stalls included' });
     const ring = summarize(await ringPingPong(chunks, per));
     results.push({ name: 'ipc.ring.roundtrip', value: ring.median, unit: 'ns', samples: chunks, rme: ring.rme, note: `cross-worker over rings; ${(ring.median / limit.median).toFixed(2)}x the limit` });
     const kchunks = quick ? 10 : 30;
