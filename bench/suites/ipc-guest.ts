@@ -129,24 +129,8 @@ function sampleChunks(m: SmpMachine, core: number, rounds: number, perRound: num
 }
 
 /** Cross-core round trips: client on core 0, server on core 1 (fastpath off: every IPC takes the slow path). */
-export async function crossCoreRoundTrip(n: number, fastpath = true): Promise<CrossCoreSample> {
-  const m = new SmpMachine({ cores: 2, tickMs: 0, fastpath });
-  const entry = loadPingPong(m);
-  const report = m.kernel(() => m.b.endpoint());
-  const p = pingPongPair(m, entry, report, 0, 1, 0, n);
-  await m.boot();
-  m.start(p.server);
-  const t0 = performance.now();
-  m.start(p.client);
-  try {
-    const chunks = sampleChunks(m, 0, n, 1, t0); // the client's Call
-    const got = await collect(m, report, 2, 600_000);
-    const ms = performance.now() - t0;
-    if (got.some((r) => r.mrs[0] !== n || r.mrs[1] !== 0)) throw new Error('cross-core ping-pong went wrong');
-    return { chunks, mean: (ms * 1e6) / n };
-  } finally {
-    await m.shutdown();
-  }
+export function crossCoreRoundTrip(n: number, fastpath = true): Promise<CrossCoreSample> {
+  return crossCorePairs(n, 1, fastpath);
 }
 
 /**
@@ -155,23 +139,26 @@ export async function crossCoreRoundTrip(n: number, fastpath = true): Promise<Cr
  * and both cores are busy: ns per round trip of each pair, median of chunks. Both pairs
  * share the big kernel lock (`--trace-stages` shows the woken core finding it held).
  */
-export async function crossCoreTwoPairs(n: number): Promise<CrossCoreSample> {
-  const m = new SmpMachine({ cores: 2, tickMs: 0 });
+export function crossCoreTwoPairs(n: number): Promise<CrossCoreSample> {
+  return crossCorePairs(n, 2, true);
+}
+
+/** `pairs` sel4-pingpong pairs on two cores, pair c's client on core c: ns per round trip of each pair. */
+async function crossCorePairs(n: number, pairs: 1 | 2, fastpath: boolean): Promise<CrossCoreSample> {
+  const m = new SmpMachine({ cores: 2, tickMs: 0, fastpath });
   const entry = loadPingPong(m);
   const report = m.kernel(() => m.b.endpoint());
-  const a = pingPongPair(m, entry, report, 0, 1, 0, n);
-  const b = pingPongPair(m, entry, report, 1, 0, 1, n);
+  const ps = Array.from({ length: pairs }, (_, c) => pingPongPair(m, entry, report, c, 1 - c, c, n));
   await m.boot();
-  m.start(a.server);
-  m.start(b.server);
+  for (const p of ps) m.start(p.server);
   const t0 = performance.now();
-  m.start(a.client);
-  m.start(b.client);
+  for (const p of ps) m.start(p.client);
   try {
-    const chunks = sampleChunks(m, 0, n, 2, t0); // core 0: pair 0's Calls and pair 1's ReplyRecvs
-    const got = await collect(m, report, 4, 600_000);
+    // Core 0's system calls: pair 0's Calls, and with two pairs pair 1's ReplyRecvs too.
+    const chunks = sampleChunks(m, 0, n, pairs, t0);
+    const got = await collect(m, report, 2 * pairs, 600_000);
     const ms = performance.now() - t0;
-    if (got.some((r) => r.mrs[0] !== n || r.mrs[1] !== 0)) throw new Error('two-pair cross-core ping-pong went wrong');
+    if (got.some((r) => r.mrs[0] !== n || r.mrs[1] !== 0)) throw new Error(`cross-core ping-pong (${pairs} pair(s)) went wrong`);
     return { chunks, mean: (ms * 1e6) / n };
   } finally {
     await m.shutdown();
