@@ -18,7 +18,8 @@ import {
 } from './tcb.js';
 import { blockOnReceive, replyRecvCaller, replyRecvFound } from './fastpath.js';
 
-const ONE_WORD = seL4_MessageInfo_new(0, 0, 0, 1);
+/** The message info of a one-word answer. */
+export const HOST_REPLY_INFO = seL4_MessageInfo_new(0, 0, 0, 1);
 
 export function hostFastpathReplyRecv(k: Kernel, t: number, cptr: number, mr0: number): boolean {
   const m = k.m;
@@ -50,15 +51,13 @@ export function commitHostReply(k: Kernel, t: number, caller: number, callerSlot
   const m = k.m;
   const ti = t >> 2;
   const ci = caller >> 2;
-  m[ti + TCB_REGS + REG_MSGINFO] = ONE_WORD;
+  m[ti + TCB_REGS + REG_MSGINFO] = HOST_REPLY_INFO;
   m[(m[ti + TCB_IPCBUF]! >> 2) + IPCBUF_MSG] = mr0;
   m[(m[ci + TCB_IPCBUF]! >> 2) + IPCBUF_MSG] = mr0;
-  m[ci + TCB_REGS + REG_MSGINFO] = ONE_WORD;
+  m[ci + TCB_REGS + REG_MSGINFO] = HOST_REPLY_INFO;
   m[ci + TCB_REGS + REG_BADGE] = 0;
   cteDeleteOne(k, callerSlot);
   m[ci + TCB_STATE] = ThreadState_Running;
   blockOnReceive(k, t, ep, rights);
 }
 
-/** The message info of a one-word answer. */
-export const HOST_REPLY_INFO = ONE_WORD;

@@ -103,14 +103,9 @@ export class CrossCoreFastpath implements CrossCorePath {
 
   trySyscall(cpu: Cpu, t: number, sys: number): boolean {
     const mark = this.mark;
-    if (mark === null) {
-      if (sys === seL4_SysCall) return this.call(cpu, t);
-      if (sys === seL4_SysReplyRecv) return this.replyRecv(cpu, t);
-      return false;
-    }
-    mark(Stage.FASTPATH_DECLINED); // this is tried once the same-core fastpath declined
+    if (mark !== null) mark(Stage.FASTPATH_DECLINED); // this is tried once the same-core fastpath declined
     const done = sys === seL4_SysCall ? this.call(cpu, t) : sys === seL4_SysReplyRecv ? this.replyRecv(cpu, t) : false;
-    if (done) mark(Stage.HANDED_OFF);
+    if (done && mark !== null) mark(Stage.HANDED_OFF);
     return done;
   }
 
