@@ -4,6 +4,7 @@ import { cpuSuite } from './cpu.js';
 import { storageSuite } from './storage.js';
 import { ipcSuite } from './ipc.js';
 import { jitSuite } from './jit.js';
+import { mmSuite } from './mm.js';
 import { syscallSuite } from './syscall.js';
 
-export const suites: BenchSuite[] = [cpuSuite, storageSuite, ipcSuite, jitSuite, syscallSuite];
+export const suites: BenchSuite[] = [cpuSuite, storageSuite, ipcSuite, jitSuite, syscallSuite, mmSuite];

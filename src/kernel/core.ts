@@ -39,7 +39,7 @@ import { cacheOf } from '../cpu/decode-cache.js';
 import { DEFAULT_ENGINE, engineFromEnv, runnerFor, type CpuEngine, type Runner } from '../jit/index.js';
 import { Access } from '../mmu/mmu.js';
 import { CORE_CR3, CORE_CUR, CORE_DOORBELL, type Kernel } from './state.js';
-import { ShootdownResponder } from './shootdown.js';
+import { INVLPG_MAX_BYTES, ShootdownResponder } from './shootdown.js';
 import type { BigKernelLock } from './lock.js';
 import { handleFpuFault, releaseFpu } from './fpu.js';
 import { RIGHT_GRANT, RIGHT_GRANT_REPLY, RIGHT_WRITE } from './cap.js';
@@ -67,9 +67,6 @@ import { fastpathCall, fastpathReplyRecv } from './fastpath.js';
 import { RegisterViews } from './reg-views.js';
 import type { CrossCorePath } from './smp/cross-fastpath.js';
 import { Stage } from './smp/stages.js';
-
-/** A local unmap of up to this many bytes invalidates page by page; more flushes the TLB. */
-const LOCAL_INVLPG_MAX = 64 * 4096;
 
 /** Save-area words in the order of seL4's ia32 UnknownSyscall message: EAX EBX ECX EDX ESI EDI EBP. */
 const UNKNOWN_SYSCALL_REGS = [0, 3, 1, 2, 6, 7, 5] as const;
@@ -184,18 +181,20 @@ export class KernelCore {
     this.doorbellSeen = Atomics.load(k.g, this.doorbell);
     // The kernel's unmaps drop this CPU's translations at once (shootdown.ts).
     const mmu = cpu.mmu;
-    k.localTlbInvalidate = (pd, vaddr, bytes) => {
+    // Another core's unmap names its pages the same way (shootdown.ts): the same drop answers it.
+    const invalidate = (pd: number, vaddr: number, bytes: number): void => {
       if (pd !== -1 && mmu.cr3 !== pd) return;
-      if (pd === -1 || bytes === 0 || bytes > LOCAL_INVLPG_MAX) mmu.tlb.flush();
+      if (pd === -1 || bytes === 0 || bytes > INVLPG_MAX_BYTES) mmu.tlb.flush();
       else for (let a = vaddr; a < vaddr + bytes; a += 4096) mmu.invalidatePage(a);
     };
+    k.localTlbInvalidate = invalidate;
     if (this.lock !== null) {
       k.deferWakes = true;
       // An SMP core worker: other cores' unmaps ask this TLB to flush (shootdown.ts).
       mmu.cr3Out = k.g;
       mmu.cr3OutIndex = k.coreBase(k.core) + CORE_CR3;
       if (mmu.cr3 >= 0) Atomics.store(k.g, mmu.cr3OutIndex, mmu.cr3);
-      this.shootdown = new ShootdownResponder(k.g, k.coreBase(k.core), () => mmu.tlb.flush());
+      this.shootdown = new ShootdownResponder(k.g, k.coreBase(k.core), () => mmu.tlb.flush(), invalidate);
       this.lock.onWait = this.shootdown.poll;
     } else if (k.numCores === 1 && k.regViews === null) {
       // One core: the running thread's registers stay in its TCB (reg-views.ts).

@@ -31,11 +31,27 @@
  * fastpaths, the run loop) carry no check at all: the cost is only on
  * unmaps, lock contention and idle.
  *
- * Remote cores flush their whole TLB (a tracked list, cheap) rather than
- * the pages named: the request is one word.
+ * A request names its pages (CORE_SHOOT_PD/VADDR/BYTES), and the core
+ * drops just those, as the initiator drops its own: up to INVLPG_MAX_BYTES
+ * page by page, else its whole TLB. A TLB that outgrew its list of filled
+ * entries clears 8 MiB on a whole flush, and every entry it held must be
+ * walked again, so a neighbour's one-page unmap should not cost that.
+ * The fields are one set per core, written by the initiator under the
+ * big kernel lock, but read by the core outside it: the initiator writes
+ * them only when the core has acknowledged every earlier request (so it
+ * is not reading them); else, and for every address space or a larger
+ * range, it sets CORE_SHOOT_WHOLE instead, which the core exchanges for 0
+ * before it flushes everything (so a flag set meanwhile is either seen
+ * now or left for its next look).
  */
 import type { Kernel } from './state.js';
-import { CORE_CR3, CORE_SHOOT_ACK, CORE_SHOOT_REQ, CORE_SLEEPING, G_LOCK, G_SHOOT_GEN } from './state.js';
+import {
+  CORE_CR3, CORE_SHOOT_ACK, CORE_SHOOT_BYTES, CORE_SHOOT_PD, CORE_SHOOT_REQ, CORE_SHOOT_VADDR, CORE_SHOOT_WHOLE,
+  CORE_SLEEPING, G_LOCK, G_SHOOT_GEN,
+} from './state.js';
+
+/** The largest range a TLB drops page by page (INVLPG style); above it, the whole TLB goes. */
+export const INVLPG_MAX_BYTES = 64 * 4096;
 
 /** Loads of an ACK word before the initiator sleeps (a remote core usually answers within a slice). */
 const SPIN = 2048;
@@ -45,8 +61,11 @@ const WAIT_MS = 1;
 /** The lock word's value while a shootdown waits: "held", and unlike 2 it makes a lock sleeper's Atomics.wait return. */
 export const LOCK_SHOOTDOWN = 3;
 
-/** Shootdowns this process initiated that waited for at least one other core (tests, counters). */
-export const shootdownStats = { requests: 0, remoteWaits: 0 };
+/**
+ * Shootdowns this process initiated, those that waited for at least one
+ * other core, and the requests to a core that named pages (tests, counters).
+ */
+export const shootdownStats = { requests: 0, remoteWaits: 0, named: 0 };
 
 /**
  * Drops every core's cached translations of page directory `pd` for
@@ -56,20 +75,30 @@ export const shootdownStats = { requests: 0, remoteWaits: 0 };
  */
 export function invalidateTranslations(k: Kernel, pd: number, vaddr: number, bytes: number): void {
   if (k.localTlbInvalidate !== null) k.localTlbInvalidate(pd, vaddr, bytes);
-  if (k.numCores > 1) shootdownRemote(k, pd);
+  if (k.numCores > 1) shootdownRemote(k, pd, vaddr, bytes);
 }
 
-function shootdownRemote(k: Kernel, pd: number): void {
+function shootdownRemote(k: Kernel, pd: number, vaddr: number, bytes: number): void {
   const g = k.g;
   let gen = (g[G_SHOOT_GEN]! + 1) | 0;
   if (gen === 0) gen = 1;
   g[G_SHOOT_GEN] = gen;
+  const named = pd !== -1 && bytes !== 0 && bytes <= INVLPG_MAX_BYTES;
   let targets = 0;
   for (let c = 0; c < k.numCores; c++) {
     if (c === k.core) continue;
     const base = k.coreBase(c);
     const cr3 = Atomics.load(g, base + CORE_CR3);
     if (cr3 === 0 || (pd !== -1 && cr3 !== pd)) continue;
+    // Caught up (nothing unacknowledged): it reads no fields now, and reads these only after the request below.
+    if (named && Atomics.load(g, base + CORE_SHOOT_ACK) === Atomics.load(g, base + CORE_SHOOT_REQ)) {
+      g[base + CORE_SHOOT_PD] = pd;
+      g[base + CORE_SHOOT_VADDR] = vaddr;
+      g[base + CORE_SHOOT_BYTES] = bytes;
+      shootdownStats.named++;
+    } else {
+      Atomics.store(g, base + CORE_SHOOT_WHOLE, 1);
+    }
     Atomics.store(g, base + CORE_SHOOT_REQ, gen);
     targets++;
   }
@@ -102,19 +131,29 @@ function waitForAck(g: Int32Array, base: number, gen: number): void {
 }
 
 /**
- * The answering side, for the core whose TLB is `flush`ed: honours a
- * pending request. One load when there is none. Called by the core's
- * worker where it waits (lock, idle), never while another core waits for
- * something it holds.
+ * The answering side, for the core whose TLB this is: honours a pending
+ * request, dropping the pages it names (`invalidate`, the core's own
+ * INVLPG-style drop, which also sees whether that page directory is loaded)
+ * or the whole TLB (`flush`). One load when there is none. Called by the
+ * core's worker where it waits (lock, idle), never while another core
+ * waits for something it holds.
  */
 export class ShootdownResponder {
   private acked = 0;
   private readonly req: number;
   private readonly ack: number;
-  /** Requests honoured. */
+  private readonly base: number;
+  /** Requests honoured, and of those, the ones that flushed the whole TLB. */
   honoured = 0;
+  wholeFlushes = 0;
 
-  constructor(private readonly g: Int32Array, base: number, private readonly flush: () => void) {
+  constructor(
+    private readonly g: Int32Array,
+    base: number,
+    private readonly flush: () => void,
+    private readonly invalidate: (pd: number, vaddr: number, bytes: number) => void,
+  ) {
+    this.base = base;
     this.req = base + CORE_SHOOT_REQ;
     this.ack = base + CORE_SHOOT_ACK;
     this.acked = Atomics.load(g, this.req);
@@ -122,12 +161,20 @@ export class ShootdownResponder {
   }
 
   readonly poll = (): void => {
-    const r = Atomics.load(this.g, this.req);
+    const g = this.g;
+    const r = Atomics.load(g, this.req);
     if (r === this.acked) return;
-    this.flush();
+    // Exchanged before the flush: a WHOLE set after this (for a later request) is seen at the next look.
+    if (Atomics.exchange(g, this.base + CORE_SHOOT_WHOLE, 0) !== 0) {
+      this.flush();
+      this.wholeFlushes++;
+    } else {
+      const b = this.base;
+      this.invalidate(g[b + CORE_SHOOT_PD]!, g[b + CORE_SHOOT_VADDR]!, g[b + CORE_SHOOT_BYTES]!);
+    }
     this.acked = r;
     this.honoured++;
-    Atomics.store(this.g, this.ack, r);
-    Atomics.notify(this.g, this.ack);
+    Atomics.store(g, this.ack, r);
+    Atomics.notify(g, this.ack);
   };
 }

@@ -67,6 +67,16 @@ export const CORE_TICKS = CORE_TAILS + 258;
 export const CORE_CR3 = CORE_TAILS + 259;
 export const CORE_SHOOT_REQ = CORE_TAILS + 260;
 export const CORE_SHOOT_ACK = CORE_TAILS + 261;
+/**
+ * The pages a shootdown request names (page directory, first byte, length;
+ * written before CORE_SHOOT_REQ, only while the core has acknowledged every
+ * earlier request), and the flag that asks for the whole TLB instead
+ * (set when it had not, or for every address space).
+ */
+export const CORE_SHOOT_PD = CORE_TAILS + 262;
+export const CORE_SHOOT_VADDR = CORE_TAILS + 263;
+export const CORE_SHOOT_BYTES = CORE_TAILS + 264;
+export const CORE_SHOOT_WHOLE = CORE_TAILS + 265;
 export const CORE_STRIDE = CORE_TAILS + 256 + 16;
 
 export const GLOBALS_WORDS = G_CORES + MAX_CORES * CORE_STRIDE;

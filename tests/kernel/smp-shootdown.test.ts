@@ -100,6 +100,8 @@ test('SMP shootdown: X86_Page_Unmap by a thread on core 0 makes core 1\'s reader
     } finally {
       const reports = await m.shutdown();
       assert.deepEqual(reports.flatMap((r) => r.unhandled), []);
+      const r1 = reports.find((r) => r.core === 1)!;
+      assert.ok(r1.shootdowns - r1.shootdownWholes >= 1, `core 1 dropped the page named, not its whole TLB (${r1.shootdowns} requests, ${r1.shootdownWholes} whole)`);
     }
   }
 });
@@ -118,7 +120,10 @@ test('SMP shootdown: the host\'s root task unmapping (Page_Unmap, then PageTable
       });
       await expectFaultNotStale(m, fep);
     } finally {
-      await m.shutdown();
+      const r1 = (await m.shutdown()).find((r) => r.core === 1)!;
+      // Page_Unmap names one page; PageTable_Unmap 4 MiB, which is dropped as a whole TLB.
+      if (how === 'page') assert.ok(r1.shootdowns - r1.shootdownWholes >= 1, `core 1 dropped the page named (${r1.shootdowns} requests, ${r1.shootdownWholes} whole)`);
+      else assert.ok(r1.shootdownWholes >= 1, `core 1 flushed its TLB (${r1.shootdowns} requests, ${r1.shootdownWholes} whole)`);
     }
   }
 });

@@ -100,6 +100,9 @@ export interface CoreReport {
   /** Kernel-lock acquisitions that found it held, and those that slept. */
   lockContended: number;
   lockSlept: number;
+  /** Other cores' TLB shootdown requests this core honoured, and those that flushed its whole TLB (the rest dropped named pages). */
+  shootdowns: number;
+  shootdownWholes: number;
   /** With SmpOptions.profile: share of profiler samples per bucket (smp/profile.ts). */
   profile?: Record<string, number>;
   /** With SmpOptions.traceStages: the time between consecutive stage stamps (smp/stages.ts). */
