@@ -97,6 +97,14 @@ export class Cpu {
   atomicLock: Int32Array | null = null;
   atomicLockIndex = 0;
   /**
+   * SMP: the word other cores set to make this one enter the kernel (an
+   * IPI: CORE_ATTENTION, src/kernel/state.ts). The engine's loop (src/jit/runtime.ts)
+   * looks at it between regions and returns Stop.INTERRUPT when it is not
+   * 0. Elsewhere a private word nobody sets.
+   */
+  attention: Int32Array = new Int32Array(1);
+  attentionIndex = 0;
+  /**
    * The kernel's sysenter fastpath, called by the run loops (run, runJit)
    * when a sysenter stops the engine: true means it handled the system
    * call and switched the CPU to the registers of the thread that runs

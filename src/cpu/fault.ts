@@ -37,6 +37,12 @@ export const enum Stop {
   FAULT = 2,
   /** hlt (privileged in user mode: raised as #GP, so this is used only by the engine's own stop requests). */
   HALT = 3,
+  /**
+   * Another core asked this one to enter the kernel (an IPI: a doorbell, a
+   * TLB shootdown, a stop; Cpu.attention). Between instructions: the thread
+   * can continue.
+   */
+  INTERRUPT = 4,
 }
 
 /** The record of the last fault; one per CPU, reused (no allocation on the hot path). */

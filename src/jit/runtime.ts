@@ -36,6 +36,12 @@ const JW_TRACK = 256;
 export const DEFAULT_THRESHOLD = Number(typeof process !== 'undefined' ? process.env['NEPTUNE_JIT_THRESHOLD'] ?? 40 : 40);
 /** A hot counter value that means "could not translate; do not retry until the page changes". */
 const NEVER = -0x40000000;
+/**
+ * The most instructions one call of a region may run: a region that loops
+ * runs until its budget, and the loop between regions is where another
+ * core's IPI is seen (Cpu.attention). One return and re-entry per quantum.
+ */
+export const ATTENTION_QUANTUM = 4096;
 
 export interface JitOptions {
   /** Block executions before translation; 0 = translate at the first execution. */
@@ -295,8 +301,11 @@ export class JitState implements BlockSource {
   run(budget: number): Stop {
     const cpu = this.cpu, cache = this.cache, map = this.map, tlbR = cpu.tlbR;
     const keyP = this.keyP, keyV = this.keyV, fns = this.fns, hot = this.hot;
+    const attention = cpu.attention, ai = cpu.attentionIndex;
     let done = 0;
     while (done < budget) {
+      // Another core's IPI (Cpu.attention): a plain load, the loop calls out on every pass.
+      if (attention[ai] !== 0) return Stop.INTERRUPT;
       if (cache.epochResets !== this.epoch) {
         this.epoch = cache.epochResets;
         this.dropAll();
@@ -311,7 +320,8 @@ export class JitState implements BlockSource {
           const fn = fns[h]!;
           if (fn !== null) {
             if (this.gen[h] === cache.pageGen[pfn]) {
-              const left = budget - done;
+              // A region loops until its budget: at most a quantum, so that the check above comes round.
+              const left = budget - done < ATTENTION_QUANTUM ? budget - done : ATTENTION_QUANTUM;
               if (left >= this.need[h]!) {
                 this.runningPfn = pfn;
                 this.runningGen = this.gen[h]!;

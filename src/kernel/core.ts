@@ -32,13 +32,16 @@
  * to user mode (seL4's design), never while guest code runs. Work queued
  * here by another core rings this core's doorbell; the next kernel entry
  * that sees it asks the scheduler to choose again (seL4's reschedule IPI).
+ * A core running guest code is made to enter the kernel for it: the CPU
+ * leaves guest code between regions when its attention word is set
+ * (CORE_ATTENTION, Stop.INTERRUPT), and `run` returns INTERRUPTED.
  */
 import type { Cpu } from '../cpu/cpu.js';
 import { Stop, Vector } from '../cpu/fault.js';
 import { cacheOf } from '../cpu/decode-cache.js';
 import { DEFAULT_ENGINE, engineFromEnv, runnerFor, type CpuEngine, type Runner } from '../jit/index.js';
 import { Access } from '../mmu/mmu.js';
-import { CORE_CR3, CORE_CUR, CORE_DOORBELL, type Kernel } from './state.js';
+import { CORE_ATTENTION, CORE_CR3, CORE_CUR, CORE_DOORBELL, type Kernel } from './state.js';
 import { INVLPG_MAX_BYTES, ShootdownResponder } from './shootdown.js';
 import type { BigKernelLock } from './lock.js';
 import { handleFpuFault, releaseFpu } from './fpu.js';
@@ -76,6 +79,12 @@ export const enum CoreExit {
   IDLE = 0,
   /** The instruction limit given to `run` was reached. */
   LIMIT = 1,
+  /**
+   * SMP: another core interrupted the guest code (an IPI, CORE_ATTENTION):
+   * the thread stays loaded; the worker looks at its stop flag and rings,
+   * and the next `run` at its doorbell.
+   */
+  INTERRUPTED = 2,
 }
 
 /** A fault that had no handler (the thread was made Inactive). */
@@ -141,6 +150,8 @@ export class KernelCore {
   fastpaths = 0;
   faults = 0;
   ticks = 0;
+  /** SMP: times another core interrupted guest code here (IPIs: CORE_ATTENTION). */
+  interrupts = 0;
   /** #NM traps that handed the FPU registers to another thread (the lazy FPU switch, fpu.ts). */
   fpuSwitches = 0;
   readonly unhandled: UnhandledFault[] = [];
@@ -150,6 +161,7 @@ export class KernelCore {
   private readonly crossCore: CrossCorePath | null;
   private readonly sliceEnd: ((k: Kernel) => void) | null;
   private readonly doorbell: number;
+  private readonly attention: number;
   /** The run loop: the interpreter's run() or the JIT's runJit() (same contract). */
   private readonly runCpu: Runner;
   /** The host-run thread (set with `setHostThread`). */
@@ -178,6 +190,7 @@ export class KernelCore {
     }
     this.sliceEnd = opts.sliceEnd ?? null;
     this.doorbell = k.coreBase(k.core) + CORE_DOORBELL;
+    this.attention = k.coreBase(k.core) + CORE_ATTENTION;
     this.doorbellSeen = Atomics.load(k.g, this.doorbell);
     // The kernel's unmaps drop this CPU's translations at once (shootdown.ts).
     const mmu = cpu.mmu;
@@ -193,6 +206,9 @@ export class KernelCore {
       // An SMP core worker: other cores' unmaps ask this TLB to flush (shootdown.ts).
       mmu.cr3Out = k.g;
       mmu.cr3OutIndex = k.coreBase(k.core) + CORE_CR3;
+      // Other cores' IPIs stop this CPU's guest code (CORE_ATTENTION).
+      cpu.attention = k.g;
+      cpu.attentionIndex = this.attention;
       if (mmu.cr3 >= 0) Atomics.store(k.g, mmu.cr3OutIndex, mmu.cr3);
       this.shootdown = new ShootdownResponder(k.g, k.coreBase(k.core), () => mmu.tlb.flush(), invalidate);
       this.lock.onWait = this.shootdown.poll;
@@ -238,6 +254,8 @@ export class KernelCore {
     if (lock !== null) lock.acquire(k.core);
     for (;;) {
       if (smp) {
+        // Cleared before the doorbell is read: an IPI sets it after ringing, so none is lost.
+        if (k.g[this.attention] !== 0) Atomics.store(k.g, this.attention, 0);
         const bell = Atomics.load(k.g, this.doorbell);
         if (bell !== this.doorbellSeen) {
           this.doorbellSeen = bell;
@@ -295,6 +313,10 @@ export class KernelCore {
           cpu.eip -= 2; // #GP is a fault: reported at the int instruction (CD nn)
           this.exception(t, Vector.GP, (cpu.fault.trapNumber << 3) | 2);
         }
+      } else if (stop === Stop.INTERRUPT) {
+        this.interrupts++;
+        this.leave();
+        return CoreExit.INTERRUPTED;
       } else if (stop === Stop.BUDGET) {
         this.ticks++;
         if (this.sliceEnd !== null) this.sliceEnd(k);

@@ -20,7 +20,7 @@
  * (its slice ran out, or it yielded).
  */
 import {
-  CORE_ACTION, CORE_CUR, CORE_DOORBELL, CORE_SLEEPING, CORE_HEADS, CORE_IDLE, CORE_L1, CORE_L2, CORE_TAILS,
+  CORE_ACTION, CORE_ATTENTION, CORE_CUR, CORE_DOORBELL, CORE_SLEEPING, CORE_HEADS, CORE_IDLE, CORE_L1, CORE_L2, CORE_TAILS,
   G_TIME_SLICE, type Kernel, SchedulerAction_ChooseNewThread, SchedulerAction_ResumeCurrentThread,
 } from './state.js';
 import {
@@ -89,7 +89,11 @@ function insertReady(k: Kernel, t: number, atHead: boolean): void {
   m[i + (atHead ? TCB_SCHED_PREV : TCB_SCHED_NEXT)] = 0;
   g[endAt] = t;
   m[i + TCB_QUEUED] = core + 1;
-  if (core !== k.core) remoteWake(k, core);
+  // seL4's remote enqueue interrupts the core only for a thread above its current one.
+  if (core !== k.core) {
+    const cur = g[base + CORE_CUR]!;
+    remoteWake(k, core, cur === 0 || prio > m[(cur >> 2) + TCB_PRIO]!);
+  }
 }
 
 /** Removes a thread from its ready queue (no-op if not queued). */
@@ -141,29 +145,44 @@ export function rescheduleRequired(k: Kernel, core = k.core): void {
  * lock still held by this entry. The notify, a system call on the host, is
  * paid only when that core's worker said it sleeps (CORE_SLEEPING, set
  * before it re-checks the doorbell and waits: sequentially consistent on
- * both sides, so no wake-up is lost).
+ * both sides, so no wake-up is lost). `interrupt`: the core must leave the
+ * guest code it runs now (its current thread is to be preempted or taken
+ * away), not at its next kernel entry.
  */
-export function remoteWake(k: Kernel, core: number): void {
+export function remoteWake(k: Kernel, core: number, interrupt: boolean): void {
   const base = k.coreBase(core);
   if (k.deferWakes && k.pendingWakeCount < k.pendingWakes.length) {
     // Rung after the lock is released: a core woken now would only wait for the lock.
-    k.pendingWakes[k.pendingWakeCount++] = core;
+    k.pendingWakes[k.pendingWakeCount++] = interrupt ? core | PENDING_INTERRUPT : core;
   } else {
-    Atomics.add(k.g, base + CORE_DOORBELL, 1);
-    if (takeSleeper(k, base)) Atomics.notify(k.g, base + CORE_DOORBELL);
+    ringDoorbell(k.g, base, interrupt);
   }
   if (k.onRemoteWake !== null) k.onRemoteWake(core);
 }
+
+/** A deferred wake that also interrupts (remoteWake). */
+const PENDING_INTERRUPT = 0x100;
 
 /** Rings the doorbells remoteWake deferred (after the kernel lock is released). */
 export function flushWakes(k: Kernel): void {
   const n = k.pendingWakeCount;
   k.pendingWakeCount = 0;
   for (let i = 0; i < n; i++) {
-    const base = k.coreBase(k.pendingWakes[i]!);
-    Atomics.add(k.g, base + CORE_DOORBELL, 1);
-    if (takeSleeper(k, base)) Atomics.notify(k.g, base + CORE_DOORBELL);
+    const w = k.pendingWakes[i]!;
+    ringDoorbell(k.g, k.coreBase(w & 0xff), (w & PENDING_INTERRUPT) !== 0);
   }
+}
+
+/**
+ * A remote wake: the core at `base` looks at its doorbell at its next
+ * kernel entry; with `interrupt` (the IPI) a core running guest code
+ * leaves it for that entry now (CORE_ATTENTION, set after the doorbell);
+ * asleep, it is notified once.
+ */
+function ringDoorbell(g: Int32Array, base: number, interrupt: boolean): void {
+  Atomics.add(g, base + CORE_DOORBELL, 1);
+  if (interrupt) Atomics.store(g, base + CORE_ATTENTION, 1);
+  if (takeSleeper(g, base)) Atomics.notify(g, base + CORE_DOORBELL);
 }
 
 /**
@@ -171,8 +190,8 @@ export function flushWakes(k: Kernel): void {
  * makes this the one notify of that sleep: other wakers before it runs pay
  * nothing. Its worker sets the flag again before each wait.
  */
-function takeSleeper(k: Kernel, base: number): boolean {
-  return Atomics.load(k.g, base + CORE_SLEEPING) !== 0 && Atomics.exchange(k.g, base + CORE_SLEEPING, 0) !== 0;
+function takeSleeper(g: Int32Array, base: number): boolean {
+  return Atomics.load(g, base + CORE_SLEEPING) !== 0 && Atomics.exchange(g, base + CORE_SLEEPING, 0) !== 0;
 }
 
 /**

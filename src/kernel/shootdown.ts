@@ -46,7 +46,7 @@
  */
 import type { Kernel } from './state.js';
 import {
-  CORE_CR3, CORE_SHOOT_ACK, CORE_SHOOT_BYTES, CORE_SHOOT_PD, CORE_SHOOT_REQ, CORE_SHOOT_VADDR, CORE_SHOOT_WHOLE,
+  CORE_ATTENTION, CORE_CR3, CORE_SHOOT_ACK, CORE_SHOOT_BYTES, CORE_SHOOT_PD, CORE_SHOOT_REQ, CORE_SHOOT_VADDR, CORE_SHOOT_WHOLE,
   CORE_SLEEPING, G_LOCK, G_SHOOT_GEN,
 } from './state.js';
 
@@ -100,6 +100,7 @@ function shootdownRemote(k: Kernel, pd: number, vaddr: number, bytes: number): v
       Atomics.store(g, base + CORE_SHOOT_WHOLE, 1);
     }
     Atomics.store(g, base + CORE_SHOOT_REQ, gen);
+    Atomics.store(g, base + CORE_ATTENTION, 1); // the IPI: a core in guest code leaves it to answer
     targets++;
   }
   shootdownStats.requests++;

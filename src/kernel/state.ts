@@ -77,6 +77,15 @@ export const CORE_SHOOT_PD = CORE_TAILS + 262;
 export const CORE_SHOOT_VADDR = CORE_TAILS + 263;
 export const CORE_SHOOT_BYTES = CORE_TAILS + 264;
 export const CORE_SHOOT_WHOLE = CORE_TAILS + 265;
+/**
+ * The IPI: set by another core after it rang this core's doorbell, asked
+ * it for a TLB shootdown, or stopped the machine; the core's CPU
+ * (Cpu.attention) leaves guest code when it sees it between regions, and
+ * the core clears it on its next kernel entry before it looks at its
+ * doorbell. So a core running guest code answers within a region's
+ * quantum, not at its slice's end.
+ */
+export const CORE_ATTENTION = CORE_TAILS + 266;
 export const CORE_STRIDE = CORE_TAILS + 256 + 16;
 
 export const GLOBALS_WORDS = G_CORES + MAX_CORES * CORE_STRIDE;

@@ -274,7 +274,7 @@ export function invokeTCB_SetAffinity(k: Kernel, t: number, core: number): numbe
   // next schedule (it must leave the old CPU first); a queued one moves now.
   if (wasCurrent) {
     rescheduleRequired(k, old);
-    if (old !== k.core) remoteWake(k, old);
+    if (old !== k.core) remoteWake(k, old, true);
   } else if (queued && isRunnableState(k.m[i + TCB_STATE]!)) {
     tcbSchedEnqueue(k, t); // rings the new core's doorbell
   }

@@ -148,7 +148,7 @@ test('per-core run queues: affinity moves a thread; a remote wake rings the door
   assert.equal(schedule(k1), k1.g[0] === 0 ? curThread(k1) : -1);
   rescheduleRequired(k1);
   assert.equal(schedule(k1), t, 'core 1 runs it');
-  remoteWake(k, 1);
+  remoteWake(k, 1, false);
   tcbSchedAppend(k, t);
 });
 

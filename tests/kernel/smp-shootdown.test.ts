@@ -44,8 +44,8 @@ const UNMAPPER = [
 ];
 
 /** A machine whose reader runs on core 1 over page A; the frame is also mapped at B. */
-async function setup(unmapperCore: number | null, yields = false) {
-  const m = new SmpMachine({ cores: 2, tickMs: 1 });
+async function setup(unmapperCore: number | null, yields = false, sliceInstructions?: number) {
+  const m = new SmpMachine({ cores: 2, tickMs: 1, ...(sliceInstructions !== undefined ? { sliceInstructions } : {}) });
   const b = m.b;
   const k = m.k;
   m.kernel(() => { b.mapPage(0x600000); b.mapPage(DATA); });
@@ -126,4 +126,21 @@ test('SMP shootdown: the host\'s root task unmapping (Page_Unmap, then PageTable
       else assert.ok(r1.shootdownWholes >= 1, `core 1 flushed its TLB (${r1.shootdowns} requests, ${r1.shootdownWholes} whole)`);
     }
   }
+});
+
+test('SMP shootdown: the IPI: a reader in the middle of a slice of 10^9 instructions answers at once', async () => {
+  // Without the IPI (CORE_ATTENTION) core 1 would answer at its slice's end, seconds away.
+  const { m, fep, reader, unmapper } = await setup(0, false, 1e9);
+  await m.boot();
+  m.start(reader);
+  m.start(unmapper!);
+  let r1;
+  try {
+    await expectFaultNotStale(m, fep);
+    assert.ok(await m.until(() => m.b.readWord(DATA + 12) === 1, 20_000), 'the unmapper went on after its call');
+  } finally {
+    r1 = (await m.shutdown()).find((r) => r.core === 1)!;
+  }
+  assert.equal(r1.ticks, 0, 'no slice of core 1 ended');
+  assert.ok(r1.shootdowns >= 1 && r1.interrupts >= 1, `core 1 was interrupted to answer (${r1.shootdowns} requests, ${r1.interrupts} interrupts)`);
 });

@@ -215,7 +215,7 @@ test('maxInstructions: threads spinning on two cores stop at exactly the limit, 
     // Out of budget, core 0 keeps its thread loaded but enters the kernel when its doorbell rings
     // (as the executive's waitOffCpu rings it): a suspended thread leaves the core.
     if (m.kernel(() => curThread(m.k, 0)) === th[0]!.tcb) {
-      m.kernel(() => { invokeTCB_Suspend(m.k, th[0]!.tcb); rescheduleRequired(m.k, 0); remoteWake(m.k, 0); });
+      m.kernel(() => { invokeTCB_Suspend(m.k, th[0]!.tcb); rescheduleRequired(m.k, 0); remoteWake(m.k, 0, true); });
       assert.ok(await m.until(() => curThread(m.k, 0) !== th[0]!.tcb, 10_000), 'core 0 let go of the suspended thread');
     }
   } finally {
@@ -226,4 +226,37 @@ test('maxInstructions: threads spinning on two cores stop at exactly the limit, 
     assert.equal(reports[c]!.retired, m.retired(c), `core ${c}: its report and its published count agree`);
     assert.equal(m.kernel(() => b.readWord(0x601000 + 4 * c)), Math.ceil(reports[c]!.retired / 2), `core ${c}: its thread's rounds are its retired instructions`);
   }
+});
+
+test('the IPI: a thread woken for a busy core preempts a lower-priority one in the middle of its slice', async () => {
+  const { RIGHT_READ, sendSignal, slotPtr } = await import('../../src/kernel/index.js');
+  // One slice of core 1 is 10^9 instructions (seconds): only an interrupt lets the woken thread run soon.
+  const m = new SmpMachine({ cores: 2, sliceInstructions: 1e9 });
+  const b = m.b;
+  const DATA = 0x601000; // [0] the spinner's count, [4] set by the woken thread
+  const le = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+  // spinner: inc dword [DATA]; jmp spinner
+  const spinner = [0xff, 0x05, ...le(DATA), 0xeb, 0xf8];
+  // waiter: mov eax, seL4_SysRecv; mov ebx, 1; sysenter (seL4_Wait on its notification); mov dword [DATA+4], 1; jmp $
+  const waiter = [0xb8, ...le(-5 >>> 0), 0xbb, ...le(1), 0x0f, 0x34, 0xc7, 0x05, ...le(DATA + 4), ...le(1), 0xeb, 0xfe];
+  m.kernel(() => { b.mapPage(0x600000); b.mapPage(DATA); });
+  b.write(0x600000, Uint8Array.from(spinner));
+  b.write(0x600100, Uint8Array.from(waiter));
+  const ntfn = m.kernel(() => b.notification());
+  const high = m.thread({ entry: 0x600100, esp: smpStack(m, 0x700000, 0), priority: 100, ipcBuffer: 0x720000, core: 1 });
+  const low = m.thread({ entry: 0x600000, esp: smpStack(m, 0x710000, 0), priority: 50, ipcBuffer: 0x721000, core: 1 });
+  m.kernel(() => b.giveCap(high, 1, ntfn, RIGHT_READ));
+  await m.boot();
+  let r1;
+  try {
+    m.start(high);
+    m.start(low);
+    assert.ok(await m.until(() => b.readWord(DATA) > 10_000, 10_000), 'the spinner runs (the waiter waits)');
+    m.kernel(() => sendSignal(m.k, slotPtr(m.k, b.slot(ntfn)), 1));
+    assert.ok(await m.until(() => b.readWord(DATA + 4) === 1, 20_000), 'the woken thread ran');
+  } finally {
+    r1 = (await m.shutdown()).find((r) => r.core === 1)!;
+  }
+  assert.equal(r1.ticks, 0, 'within the spinner\'s first slice');
+  assert.ok(r1.interrupts >= 1, `core 1 was interrupted (${r1.interrupts})`);
 });

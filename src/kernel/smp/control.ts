@@ -103,6 +103,8 @@ export interface CoreReport {
   /** Other cores' TLB shootdown requests this core honoured, and those that flushed its whole TLB (the rest dropped named pages). */
   shootdowns: number;
   shootdownWholes: number;
+  /** Times other cores' IPIs (CORE_ATTENTION) made this core leave guest code. */
+  interrupts: number;
   /** With SmpOptions.profile: share of profiler samples per bucket (smp/profile.ts). */
   profile?: Record<string, number>;
   /** With SmpOptions.traceStages: the time between consecutive stage stamps (smp/stages.ts). */

@@ -237,7 +237,7 @@ for (;;) {
 const report: CoreReport = {
   core: d.core, syscalls: core.syscalls, fastpaths: core.fastpaths, faults: core.faults, ticks: core.ticks,
   retired: cpu.retired, sleeps, spinWakes, spinMs, sleptMs, handoffsSent: cross?.committed ?? 0, handoffsTaken: rings.taken, lockContended: lock.contended, lockSlept: lock.slept,
-  shootdowns: shootdown.honoured, shootdownWholes: shootdown.wholeFlushes,
+  shootdowns: shootdown.honoured, shootdownWholes: shootdown.wholeFlushes, interrupts: core.interrupts,
   unhandled: core.unhandled,
 };
 if (profiler !== null) report.profile = await profiler.stop();

@@ -176,9 +176,9 @@ export class HostCoreServer {
       if (this.stopped()) throw new Error('the machine stopped while a thread was being taken off its core');
       this.offCpuWaits++;
       rescheduleRequired(k, on);
-      remoteWake(k, on);
+      remoteWake(k, on, true);
       this.leave();
-      Atomics.wait(this.pause, 0, 0, 0.05); // the core notices within its slice
+      Atomics.wait(this.pause, 0, 0, 0.05); // the core notices within a region's quantum (the IPI)
       this.m.lock.acquire(this.m.hostCore);
     }
   }

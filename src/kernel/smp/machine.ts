@@ -23,7 +23,7 @@ import { GuestRam } from '../../machine/ram.js';
 import { deviceWorkerUrl } from '../../devices/worker-url.js';
 import { bootKernel, type BootInfo } from '../boot.js';
 import { BigKernelLock } from '../lock.js';
-import { CORE_DOORBELL, Kernel } from '../state.js';
+import { CORE_ATTENTION, CORE_DOORBELL, Kernel } from '../state.js';
 import { SpaceBuilder, type BuiltThread, type ThreadSpec } from '../space-builder.js';
 import { CodeMap } from '../../jit/code-map.js';
 import type { CpuEngine } from '../../jit/index.js';
@@ -255,6 +255,7 @@ export class SmpMachine {
     for (let c = 0; c < this.cores; c++) {
       const i = this.k.coreBase(c) + CORE_DOORBELL;
       Atomics.add(this.k.g, i, 1);
+      Atomics.store(this.k.g, this.k.coreBase(c) + CORE_ATTENTION, 1); // a core in guest code leaves it now
       Atomics.notify(this.k.g, i);
     }
     const reports = await Promise.all(this.reports);
