@@ -100,9 +100,9 @@ export class Cpu {
    * SMP: the word other cores set to make this one enter the kernel (an
    * IPI: CORE_ATTENTION, src/kernel/state.ts). The engine's loop (src/jit/runtime.ts)
    * looks at it between regions and returns Stop.INTERRUPT when it is not
-   * 0. Elsewhere a private word nobody sets.
+   * 0. Null elsewhere (one core: nothing to look at).
    */
-  attention: Int32Array = new Int32Array(1);
+  attention: Int32Array | null = null;
   attentionIndex = 0;
   /**
    * The kernel's sysenter fastpath, called by the run loops (run, runJit)

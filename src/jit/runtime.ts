@@ -304,8 +304,9 @@ export class JitState implements BlockSource {
     const attention = cpu.attention, ai = cpu.attentionIndex;
     let done = 0;
     while (done < budget) {
-      // Another core's IPI (Cpu.attention): a plain load, the loop calls out on every pass.
-      if (attention[ai] !== 0) return Stop.INTERRUPT;
+      // Another core's IPI (Cpu.attention; SMP only). Atomics.load, so that no optimisation of this
+      // loop may keep an old value of the word (a plain load may be hoisted out of a loop).
+      if (attention !== null && Atomics.load(attention, ai) !== 0) return Stop.INTERRUPT;
       if (cache.epochResets !== this.epoch) {
         this.epoch = cache.epochResets;
         this.dropAll();

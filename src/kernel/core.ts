@@ -41,7 +41,9 @@ import { Stop, Vector } from '../cpu/fault.js';
 import { cacheOf } from '../cpu/decode-cache.js';
 import { DEFAULT_ENGINE, engineFromEnv, runnerFor, type CpuEngine, type Runner } from '../jit/index.js';
 import { Access } from '../mmu/mmu.js';
-import { CORE_ATTENTION, CORE_CR3, CORE_CUR, CORE_DOORBELL, type Kernel } from './state.js';
+import {
+  CORE_ATTENTION, CORE_CR3, CORE_CUR, CORE_DOORBELL, CORE_STALL_ACK, CORE_STALL_REQ, CORE_STALL_TCB, type Kernel,
+} from './state.js';
 import { INVLPG_MAX_BYTES, ShootdownResponder } from './shootdown.js';
 import type { BigKernelLock } from './lock.js';
 import { handleFpuFault, releaseFpu } from './fpu.js';
@@ -152,6 +154,9 @@ export class KernelCore {
   ticks = 0;
   /** SMP: times another core interrupted guest code here (IPIs: CORE_ATTENTION). */
   interrupts = 0;
+  /** SMP: other cores' remoteTCBStall requests answered, and of those, the ones that unloaded a thread (stall.ts). */
+  stalls = 0;
+  stallUnloads = 0;
   /** #NM traps that handed the FPU registers to another thread (the lazy FPU switch, fpu.ts). */
   fpuSwitches = 0;
   readonly unhandled: UnhandledFault[] = [];
@@ -162,6 +167,13 @@ export class KernelCore {
   private readonly sliceEnd: ((k: Kernel) => void) | null;
   private readonly doorbell: number;
   private readonly attention: number;
+  /** remoteTCBStall (stall.ts): this core's request words, the generation answered last. */
+  private readonly stallReq: number;
+  private stallAcked = 0;
+  /** The stop the engine returned while the run loop waits for the lock (what a stall undoes), else -1. */
+  private pendingStop = -1;
+  /** A stall unloaded the thread while the run loop waited for the lock: its stop is not handled. */
+  private stalled = false;
   /** The run loop: the interpreter's run() or the JIT's runJit() (same contract). */
   private readonly runCpu: Runner;
   /** The host-run thread (set with `setHostThread`). */
@@ -191,6 +203,7 @@ export class KernelCore {
     this.sliceEnd = opts.sliceEnd ?? null;
     this.doorbell = k.coreBase(k.core) + CORE_DOORBELL;
     this.attention = k.coreBase(k.core) + CORE_ATTENTION;
+    this.stallReq = k.coreBase(k.core) + CORE_STALL_REQ;
     this.doorbellSeen = Atomics.load(k.g, this.doorbell);
     // The kernel's unmaps drop this CPU's translations at once (shootdown.ts).
     const mmu = cpu.mmu;
@@ -211,7 +224,9 @@ export class KernelCore {
       cpu.attentionIndex = this.attention;
       if (mmu.cr3 >= 0) Atomics.store(k.g, mmu.cr3OutIndex, mmu.cr3);
       this.shootdown = new ShootdownResponder(k.g, k.coreBase(k.core), () => mmu.tlb.flush(), invalidate);
-      this.lock.onWait = this.shootdown.poll;
+      this.stallAcked = Atomics.load(k.g, this.stallReq);
+      Atomics.store(k.g, this.stallReq + (CORE_STALL_ACK - CORE_STALL_REQ), this.stallAcked);
+      this.lock.onWait = this.answerRemote;
     } else if (k.numCores === 1 && k.regViews === null) {
       // One core: the running thread's registers stay in its TCB (reg-views.ts).
       k.regViews = new RegisterViews(k.memory);
@@ -220,6 +235,36 @@ export class KernelCore {
 
   /** SMP: answers other cores' TLB shootdown requests (null on one core: unmaps invalidate directly). */
   readonly shootdown: ShootdownResponder | null = null;
+
+  /**
+   * SMP: answers what other cores ask of this one while it waits (in the
+   * lock, idle, out of budget): TLB shootdowns and remoteTCBStall. Not
+   * while it holds the lock or runs guest code.
+   */
+  readonly answerRemote = (): void => {
+    this.shootdown!.poll();
+    const g = this.k.g;
+    const r = Atomics.load(g, this.stallReq);
+    if (r === this.stallAcked) return;
+    const t = g[this.stallReq + (CORE_STALL_TCB - CORE_STALL_REQ)]!;
+    if (t !== 0 && t === this.loaded) {
+      // The trap it stopped on is undone (seL4's stall: ThreadState_Restart): it runs again
+      // with the registers the other core's operation leaves. A pending single-step is lost.
+      const cpu = this.cpu;
+      const stop = this.pendingStop;
+      if (stop === Stop.SYSCALL) cpu.eip -= 2; // sysenter and int n are both 2 bytes
+      else if (stop === Stop.FAULT && (cpu.fault.vector === Vector.BP || cpu.fault.vector === Vector.OF)) cpu.eip -= 1; // int3 (CC), into (CE)
+      this.savePreempted(t);
+      this.loaded = 0;
+      this.stalled = this.pendingStop !== -1;
+      this.stallUnloads++;
+    }
+    this.stallAcked = r;
+    this.stalls++;
+    const ack = this.stallReq + (CORE_STALL_ACK - CORE_STALL_REQ);
+    Atomics.store(g, ack, r);
+    Atomics.notify(g, ack);
+  };
 
   /** Releases the kernel lock, then rings the cores this entry woke (SMP). */
   private leave(): void {
@@ -251,11 +296,9 @@ export class KernelCore {
     // One core without the lock: a fastpath system call switches threads inside the engine's loop.
     const hook = lock === null && !smp && this.fastpath ? this.sysenterHook : null;
     cpu.onSysenter = hook;
-    if (lock !== null) lock.acquire(k.core);
+    if (lock !== null) lock.acquire(k.core); // a stall meanwhile only unloads: the loop loads again
     for (;;) {
       if (smp) {
-        // Cleared before the doorbell is read: an IPI sets it after ringing, so none is lost.
-        if (k.g[this.attention] !== 0) Atomics.store(k.g, this.attention, 0);
         const bell = Atomics.load(k.g, this.doorbell);
         if (bell !== this.doorbellSeen) {
           this.doorbellSeen = bell;
@@ -291,7 +334,16 @@ export class KernelCore {
       }
       if (lock !== null) this.leave();
       const stop = this.runCpu(cpu, this.tickInstructions);
-      if (lock !== null) lock.acquire(k.core);
+      if (lock !== null) {
+        this.pendingStop = stop;
+        lock.acquire(k.core);
+        this.pendingStop = -1;
+        if (this.stalled) {
+          // Another core's TCB operation took the thread back (answerRemote): choose again.
+          this.stalled = false;
+          continue;
+        }
+      }
       if (hook !== null) {
         if (this.trapHandled) {
           this.trapHandled = false;
@@ -314,6 +366,10 @@ export class KernelCore {
           this.exception(t, Vector.GP, (cpu.fault.trapNumber << 3) | 2);
         }
       } else if (stop === Stop.INTERRUPT) {
+        // Taken here, by what acts on it: the worker's look at its stop flag and rings, then the
+        // next run's at the doorbell (an IPI rings before it sets the word, so no ring is missed).
+        // Set while this core was in the kernel, it stays set and stops the next guest code at once.
+        Atomics.store(k.g, this.attention, 0);
         this.interrupts++;
         this.leave();
         return CoreExit.INTERRUPTED;

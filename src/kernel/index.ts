@@ -14,6 +14,7 @@ export * from './message.js';
 export * from './irq.js';
 export * from './vspace.js';
 export * from './shootdown.js';
+export * from './stall.js';
 export * from './asid.js';
 export * from './scheduler.js';
 export * from './lock.js';

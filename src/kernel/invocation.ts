@@ -18,6 +18,7 @@
  * argument of the wrong type is InvalidCapability. Nothing here throws.
  */
 import type { Kernel } from './state.js';
+import { remoteTCBStall } from './stall.js';
 import { slotPtr, slotW0 } from './cap.js';
 import {
   cap_asid_control_cap, cap_asid_pool_cap, cap_cnode_cap, cap_frame_cap, cap_irq_control_cap, cap_irq_handler_cap,
@@ -277,6 +278,8 @@ function decodeTCB(k: Kernel, target: number, label: number, len: number, mr: nu
     if (type >= 0 && (slotW0(k, s) & 31) !== type) { k.err.invalidCapability(i + 1); return 0; }
     return s;
   };
+  // SMP: a thread another core runs is put back into its TCB first (seL4's remoteTCBStall, stall.ts).
+  remoteTCBStall(k, target);
   switch (label) {
     case Label.TCBSuspend: return invokeTCB_Suspend(k, target);
     case Label.TCBResume: return invokeTCB_Resume(k, target);

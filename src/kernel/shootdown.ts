@@ -110,13 +110,17 @@ function shootdownRemote(k: Kernel, pd: number, vaddr: number, bytes: number): v
     if (c === k.core) continue;
     const base = k.coreBase(c);
     if (Atomics.load(g, base + CORE_SHOOT_REQ) !== gen) continue;
-    waitForAck(g, base, gen);
+    waitForCore(g, base, base + CORE_SHOOT_ACK, gen);
   }
 }
 
-/** Until core (at `base`) acknowledged `gen` or sleeps idle (it honours when it wakes). */
-function waitForAck(g: Int32Array, base: number, gen: number): void {
-  const ack = base + CORE_SHOOT_ACK;
+/**
+ * Until the core at `base` has copied `gen` into its word `ack` or sleeps
+ * idle (it answers when it wakes, before it runs anything). The caller
+ * holds the big kernel lock, and the core answers where it waits for it;
+ * also the wait of remoteTCBStall (stall.ts).
+ */
+export function waitForCore(g: Int32Array, base: number, ack: number, gen: number): void {
   const sleeping = base + CORE_SLEEPING;
   for (let i = 0; i < SPIN; i++) {
     if (Atomics.load(g, ack) === gen || Atomics.load(g, sleeping) !== 0) return;

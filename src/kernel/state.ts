@@ -35,6 +35,8 @@ export const ASID_HIGH_BITS = 2;
 export const ASID_LOW_BITS = 10;
 /** TLB shootdown (shootdown.ts): the generation of the last request, bumped under the lock. */
 export const G_SHOOT_GEN = 28;
+/** remoteTCBStall (stall.ts): the generation of the last stall request, bumped under the lock. */
+export const G_STALL_GEN = 29;
 /** Per-IRQ state (irq.ts): one word each, up to MAX_IRQS. */
 export const G_IRQ_STATE = 64;
 export const MAX_IRQS = 256;
@@ -86,6 +88,13 @@ export const CORE_SHOOT_WHOLE = CORE_TAILS + 265;
  * quantum, not at its slice's end.
  */
 export const CORE_ATTENTION = CORE_TAILS + 266;
+/**
+ * remoteTCBStall (stall.ts): the stall generation requested of this core,
+ * the thread it names, and the generation the core has answered.
+ */
+export const CORE_STALL_REQ = CORE_TAILS + 267;
+export const CORE_STALL_TCB = CORE_TAILS + 268;
+export const CORE_STALL_ACK = CORE_TAILS + 269;
 export const CORE_STRIDE = CORE_TAILS + 256 + 16;
 
 export const GLOBALS_WORDS = G_CORES + MAX_CORES * CORE_STRIDE;

@@ -128,9 +128,9 @@ test('SMP shootdown: the host\'s root task unmapping (Page_Unmap, then PageTable
   }
 });
 
-test('SMP shootdown: the IPI: a reader in the middle of a slice of 10^9 instructions answers at once', async () => {
-  // Without the IPI (CORE_ATTENTION) core 1 would answer at its slice's end, seconds away.
-  const { m, fep, reader, unmapper } = await setup(0, false, 1e9);
+test('SMP shootdown: the IPI: a reader in the middle of a slice of 10^11 instructions answers at once', async () => {
+  // Without the IPI (CORE_ATTENTION) core 1 would answer at its slice's end, a minute away.
+  const { m, fep, reader, unmapper } = await setup(0, false, 1e11);
   await m.boot();
   m.start(reader);
   m.start(unmapper!);

@@ -230,8 +230,8 @@ test('maxInstructions: threads spinning on two cores stop at exactly the limit, 
 
 test('the IPI: a thread woken for a busy core preempts a lower-priority one in the middle of its slice', async () => {
   const { RIGHT_READ, sendSignal, slotPtr } = await import('../../src/kernel/index.js');
-  // One slice of core 1 is 10^9 instructions (seconds): only an interrupt lets the woken thread run soon.
-  const m = new SmpMachine({ cores: 2, sliceInstructions: 1e9 });
+  // One slice of core 1 is 10^11 instructions (a minute at the JIT's speed): only an interrupt lets the woken thread run soon.
+  const m = new SmpMachine({ cores: 2, sliceInstructions: 1e11 });
   const b = m.b;
   const DATA = 0x601000; // [0] the spinner's count, [4] set by the woken thread
   const le = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];

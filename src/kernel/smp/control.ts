@@ -105,6 +105,9 @@ export interface CoreReport {
   shootdownWholes: number;
   /** Times other cores' IPIs (CORE_ATTENTION) made this core leave guest code. */
   interrupts: number;
+  /** Other cores' remoteTCBStall requests this core answered, and those that took a loaded thread back into its TCB. */
+  stalls: number;
+  stallUnloads: number;
   /** With SmpOptions.profile: share of profiler samples per bucket (smp/profile.ts). */
   profile?: Record<string, number>;
   /** With SmpOptions.traceStages: the time between consecutive stage stamps (smp/stages.ts). */

@@ -86,8 +86,10 @@ const g = k.g;
 /** The doorbell value this idle core saw last under the lock. */
 let seen = 0;
 const shootdown = core.shootdown!;
+/** Answers TLB shootdowns and TCB stalls (KernelCore.answerRemote). */
+const answer = core.answerRemote;
 function rung(): boolean {
-  shootdown.poll(); // idle: answer TLB shootdowns (shootdown.ts); also after CORE_SLEEPING is set, before the sleep
+  answer(); // idle: answer TLB shootdowns and stalls (shootdown.ts, stall.ts); also after CORE_SLEEPING is set, before the sleep
   return Atomics.load(g, bell) !== seen || rings.pending() || Atomics.load(ctl, CTL_STOP) !== 0;
 }
 
@@ -170,7 +172,7 @@ function runBudgeted(): void {
       Atomics.add(g, hostBell, 1);
       Atomics.notify(g, hostBell);
     }
-    shootdown.poll();
+    answer();
     Atomics.wait(ctl, CTL_STOP, 0, BUDGET_POLL_MS);
     enter = Atomics.load(g, bell) !== core.doorbellSeen || rings.pending();
   }
@@ -229,7 +231,7 @@ for (;;) {
     if (spun) policy.blocked(ms);
   }
   Atomics.store(g, base + CORE_SLEEPING, 0);
-  shootdown.poll(); // a shootdown that did not wait for this sleeper: before anything runs here again
+  answer(); // a shootdown that did not wait for this sleeper: before anything runs here again
   Atomics.add(ctl, CTL_ACTIVE, 1);
 }
 }
@@ -238,6 +240,7 @@ const report: CoreReport = {
   core: d.core, syscalls: core.syscalls, fastpaths: core.fastpaths, faults: core.faults, ticks: core.ticks,
   retired: cpu.retired, sleeps, spinWakes, spinMs, sleptMs, handoffsSent: cross?.committed ?? 0, handoffsTaken: rings.taken, lockContended: lock.contended, lockSlept: lock.slept,
   shootdowns: shootdown.honoured, shootdownWholes: shootdown.wholeFlushes, interrupts: core.interrupts,
+  stalls: core.stalls, stallUnloads: core.stallUnloads,
   unhandled: core.unhandled,
 };
 if (profiler !== null) report.profile = await profiler.stop();
