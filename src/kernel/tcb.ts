@@ -41,6 +41,7 @@ import {
 import { cancelIPC } from './endpoint.js';
 import { cteDelete, cteDeleteOne, cteInsert, deriveCapInto } from './cdt.js';
 import { fpuThreadDelete } from './fpu.js';
+import { remoteTCBStall } from './stall.js';
 import { NTFN_BOUND_TCB, NTFN_HEAD, ntfnState, NtfnState_Waiting } from './notification.js';
 
 // ---- layout ----------------------------------------------------------------
@@ -403,6 +404,8 @@ export function invokeTCB_UnbindNotification(k: Kernel, t: number): number {
 
 /** Destroys a thread whose last cap went (finaliseCap for a thread cap). */
 export function finaliseTCB(k: Kernel, t: number): void {
+  // Another core running it would save its registers into this memory after it was reused.
+  remoteTCBStall(k, t);
   fpuThreadDelete(k, t);
   const n = k.m[(t >> 2) + TCB_BOUND_NTFN]!;
   if (n !== 0) {

@@ -96,3 +96,31 @@ test('stall: TCB_Suspend of a thread running on another core returns once it no 
   assert.equal(w(5), 0, 'WriteRegisters: seL4_NoError');
   assert.ok(w(0) > 5_000_100, 'it went on from the ESI written');
 });
+
+test('stall: deleting the last cap of a thread another core runs stops it before the TCB is gone', async () => {
+  const { cteDelete, TCB_REGS } = await import('../../src/kernel/index.js');
+  const m = new SmpMachine({ cores: 2, sliceInstructions: 1e11 });
+  const b = m.b;
+  m.kernel(() => { b.mapPage(0x600000); b.mapPage(DATA); });
+  b.write(0x600000, Uint8Array.from(RUNNER));
+  const runner = m.thread({ entry: 0x600000, esp: smpStack(m, 0x700000, 0), priority: 80, ipcBuffer: 0x720000, core: 1 });
+  await m.boot();
+  m.start(runner);
+  let r1;
+  try {
+    assert.ok(await m.until(() => b.readWord(DATA) > 100_000, 10_000), 'it runs');
+    const regs = (runner.tcb >> 2) + TCB_REGS;
+    m.kernel(() => {
+      assert.equal(cteDelete(m.k, b.slot(runner.tcbSlot), true), 0);
+      // The TCB's memory is free now: nothing may write into it (core 1 saving the thread).
+      m.k.m.fill(0x5a5a5a5a, regs, regs + 16);
+    });
+    const count = m.kernel(() => b.readWord(DATA));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(m.kernel(() => b.readWord(DATA)), count, 'it did not run after its deletion');
+    assert.deepEqual([...m.k.m.subarray(regs, regs + 16)], new Array(16).fill(0x5a5a5a5a), 'its TCB was not written after');
+  } finally {
+    r1 = (await m.shutdown()).find((r) => r.core === 1)!;
+  }
+  assert.ok(r1.stallUnloads >= 1, `core 1 gave the thread back (${r1.stalls} stalls)`);
+});
