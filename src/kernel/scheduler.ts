@@ -214,11 +214,17 @@ export function possibleSwitchTo(k: Kernel, t: number): void {
   }
 }
 
-/** Makes `t` runnable by queueing it (seL4's SCHED_ENQUEUE used by Resume, Restart, cancel paths). */
+/**
+ * `t`'s state changed (seL4's scheduleTCB): if it is a core's current thread
+ * and can no longer run, that core chooses again.
+ */
 export function scheduleTCB(k: Kernel, t: number): void {
-  const base = k.coreBase(k.m[(t >> 2) + TCB_AFFINITY]!);
+  const core = k.m[(t >> 2) + TCB_AFFINITY]!;
+  const base = k.coreBase(core);
   if (t === k.g[base + CORE_CUR] && k.g[base + CORE_ACTION] === SchedulerAction_ResumeCurrentThread && !isRunnableState(k.m[(t >> 2) + TCB_STATE]!)) {
     k.g[base + CORE_ACTION] = SchedulerAction_ChooseNewThread;
+    // Another core runs it (a root-task Suspend, say): that core stops it now, not at its slice's end.
+    if (core !== k.core) remoteWake(k, core, true);
   }
 }
 

@@ -124,3 +124,24 @@ test('stall: deleting the last cap of a thread another core runs stops it before
   }
   assert.ok(r1.stallUnloads >= 1, `core 1 gave the thread back (${r1.stalls} stalls)`);
 });
+
+test('a root-task Suspend (no stall: a direct call) of a thread another core runs interrupts that core', async () => {
+  const { invokeTCB_Suspend, curThread } = await import('../../src/kernel/index.js');
+  const m = new SmpMachine({ cores: 2, sliceInstructions: 1e11 });
+  const b = m.b;
+  m.kernel(() => { b.mapPage(0x600000); b.mapPage(DATA); });
+  b.write(0x600000, Uint8Array.from(RUNNER));
+  const runner = m.thread({ entry: 0x600000, esp: smpStack(m, 0x700000, 0), priority: 80, ipcBuffer: 0x720000, core: 1 });
+  await m.boot();
+  m.start(runner);
+  let r1;
+  try {
+    assert.ok(await m.until(() => b.readWord(DATA) > 100_000, 10_000), 'it runs');
+    m.kernel(() => assert.equal(invokeTCB_Suspend(m.k, runner.tcb), 0));
+    assert.ok(await m.until(() => curThread(m.k, 1) !== runner.tcb, 10_000), 'core 1 let it go');
+  } finally {
+    r1 = (await m.shutdown()).find((r) => r.core === 1)!;
+  }
+  assert.equal(r1.ticks, 0, 'within its first slice');
+  assert.ok(r1.interrupts >= 1);
+});
