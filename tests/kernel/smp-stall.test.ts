@@ -27,34 +27,54 @@ const WAIT_FOR_RUNNER = [0x81, 0x3d, ...le(DATA), ...le(100_000), 0x72, 0xf4];
 const SPIN = [0xb9, ...le(2_000_000), 0x49, 0x75, 0xfd];
 const DONE = [0xc7, 0x05, ...le(DATA + 40), ...le(1), 0xeb, 0xfe]; // mov dword [DATA+40], 1; jmp $
 
-/** The runner on core 1 (slices of 10^11 instructions), the controller on core 0 running `code`. */
-async function run(code: number[]) {
+type Machine = { m: SmpMachine; b: SmpMachine['b']; runner: { tcb: number; tcbSlot: number } };
+
+/**
+ * The runner on core 1 (slices of 10^11 instructions), with `controller` code on core 0
+ * (holding the runner's TCB cap as CPtr 1) if given: `body` runs once the runner counts;
+ * returns core 1's report after the machine stopped.
+ */
+async function withRunner(controller: number[] | null, body: (x: Machine) => Promise<void>) {
   const m = new SmpMachine({ cores: 2, sliceInstructions: 1e11 });
   const b = m.b;
   m.kernel(() => { b.mapPage(0x600000); b.mapPage(DATA); });
   b.write(0x600000, Uint8Array.from(RUNNER));
-  b.write(0x600100, Uint8Array.from(code));
   const runner = m.thread({ entry: 0x600000, esp: smpStack(m, 0x700000, 0), priority: 80, ipcBuffer: 0x720000, core: 1 });
-  const ctrl = m.thread({ entry: 0x600100, esp: smpStack(m, 0x710000, 0), priority: 80, ipcBuffer: IPCBUF, core: 0 });
-  m.kernel(() => b.giveCap(ctrl, 1, runner.tcbSlot, RIGHTS_ALL));
+  let ctrl = null;
+  if (controller !== null) {
+    b.write(0x600100, Uint8Array.from(controller));
+    ctrl = m.thread({ entry: 0x600100, esp: smpStack(m, 0x710000, 0), priority: 80, ipcBuffer: IPCBUF, core: 0 });
+    const c = ctrl;
+    m.kernel(() => b.giveCap(c, 1, runner.tcbSlot, RIGHTS_ALL));
+  }
   await m.boot();
   m.start(runner);
-  m.start(ctrl);
+  let reports;
   try {
-    assert.ok(await m.until(() => b.readWord(DATA + 40) === 1, 20_000), 'the controller finished');
-    const w = (i: number): number => b.readWord(DATA + 4 * i);
-    return { w };
+    assert.ok(await m.until(() => b.readWord(DATA) > 100_000, 10_000), 'the runner runs');
+    if (ctrl !== null) m.start(ctrl);
+    await body({ m, b, runner });
   } finally {
-    const reports = await m.shutdown();
-    const r1 = reports.find((r) => r.core === 1)!;
-    assert.ok(r1.stallUnloads >= 1, `core 1 put its thread back into its TCB (${r1.stalls} stalls, ${r1.stallUnloads} unloads)`);
-    assert.equal(r1.ticks, 0, 'within the runner\'s first slice');
-    assert.deepEqual(reports.flatMap((r) => r.unhandled), []);
+    reports = await m.shutdown();
   }
+  assert.deepEqual(reports.flatMap((r) => r.unhandled), []);
+  return reports.find((r) => r.core === 1)!;
+}
+
+/** The controller's `code` against the runner: the words it stored at DATA, checking that core 1 gave the thread back. */
+async function run(code: number[]): Promise<(i: number) => number> {
+  let words: number[] = [];
+  const r1 = await withRunner(code, async ({ m, b }) => {
+    assert.ok(await m.until(() => b.readWord(DATA + 40) === 1, 20_000), 'the controller finished');
+    words = [...Array(11).keys()].map((i) => b.readWord(DATA + 4 * i));
+  });
+  assert.ok(r1.stallUnloads >= 1, `core 1 put its thread back into its TCB (${r1.stalls} stalls, ${r1.stallUnloads} unloads)`);
+  assert.equal(r1.ticks, 0, 'within the runner\'s first slice');
+  return (i) => words[i]!;
 }
 
 test('stall: TCB_ReadRegisters of a thread running on another core reads its registers as they are now', async () => {
-  const { w } = await run([
+  const w = await run([
     ...WAIT_FOR_RUNNER,
     ...load(DATA), ...store(DATA + 8), // the count before
     ...tcbCall(Label.TCBReadRegisters, 2, 0, 8), // eip esp eflags eax ebx ecx edx esi
@@ -71,7 +91,7 @@ test('stall: TCB_ReadRegisters of a thread running on another core reads its reg
 });
 
 test('stall: TCB_Suspend of a thread running on another core returns once it no longer runs; WriteRegisters + Resume restart it', async () => {
-  const { w } = await run([
+  const w = await run([
     ...WAIT_FOR_RUNNER,
     ...tcbCall(Label.TCBSuspend, 0, 0, 0), ...store(DATA + 8),
     ...load(DATA), ...store(DATA + 12), // the count right after Suspend returned
@@ -99,16 +119,7 @@ test('stall: TCB_Suspend of a thread running on another core returns once it no 
 
 test('stall: deleting the last cap of a thread another core runs stops it before the TCB is gone', async () => {
   const { cteDelete, TCB_REGS } = await import('../../src/kernel/index.js');
-  const m = new SmpMachine({ cores: 2, sliceInstructions: 1e11 });
-  const b = m.b;
-  m.kernel(() => { b.mapPage(0x600000); b.mapPage(DATA); });
-  b.write(0x600000, Uint8Array.from(RUNNER));
-  const runner = m.thread({ entry: 0x600000, esp: smpStack(m, 0x700000, 0), priority: 80, ipcBuffer: 0x720000, core: 1 });
-  await m.boot();
-  m.start(runner);
-  let r1;
-  try {
-    assert.ok(await m.until(() => b.readWord(DATA) > 100_000, 10_000), 'it runs');
+  const r1 = await withRunner(null, async ({ m, b, runner }) => {
     const regs = (runner.tcb >> 2) + TCB_REGS;
     m.kernel(() => {
       assert.equal(cteDelete(m.k, b.slot(runner.tcbSlot), true), 0);
@@ -119,29 +130,16 @@ test('stall: deleting the last cap of a thread another core runs stops it before
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(m.kernel(() => b.readWord(DATA)), count, 'it did not run after its deletion');
     assert.deepEqual([...m.k.m.subarray(regs, regs + 16)], new Array(16).fill(0x5a5a5a5a), 'its TCB was not written after');
-  } finally {
-    r1 = (await m.shutdown()).find((r) => r.core === 1)!;
-  }
+  });
   assert.ok(r1.stallUnloads >= 1, `core 1 gave the thread back (${r1.stalls} stalls)`);
 });
 
 test('a root-task Suspend (no stall: a direct call) of a thread another core runs interrupts that core', async () => {
   const { invokeTCB_Suspend, curThread } = await import('../../src/kernel/index.js');
-  const m = new SmpMachine({ cores: 2, sliceInstructions: 1e11 });
-  const b = m.b;
-  m.kernel(() => { b.mapPage(0x600000); b.mapPage(DATA); });
-  b.write(0x600000, Uint8Array.from(RUNNER));
-  const runner = m.thread({ entry: 0x600000, esp: smpStack(m, 0x700000, 0), priority: 80, ipcBuffer: 0x720000, core: 1 });
-  await m.boot();
-  m.start(runner);
-  let r1;
-  try {
-    assert.ok(await m.until(() => b.readWord(DATA) > 100_000, 10_000), 'it runs');
+  const r1 = await withRunner(null, async ({ m, runner }) => {
     m.kernel(() => assert.equal(invokeTCB_Suspend(m.k, runner.tcb), 0));
     assert.ok(await m.until(() => curThread(m.k, 1) !== runner.tcb, 10_000), 'core 1 let it go');
-  } finally {
-    r1 = (await m.shutdown()).find((r) => r.core === 1)!;
-  }
+  });
   assert.equal(r1.ticks, 0, 'within its first slice');
   assert.ok(r1.interrupts >= 1);
 });
