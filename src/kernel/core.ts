@@ -167,8 +167,9 @@ export class KernelCore {
   private readonly sliceEnd: ((k: Kernel) => void) | null;
   private readonly doorbell: number;
   private readonly attention: number;
-  /** remoteTCBStall (stall.ts): this core's request words, the generation answered last. */
-  private readonly stallReq: number;
+  /** This core's record in the kernel globals (Kernel.coreBase). */
+  private readonly coreBase: number;
+  /** remoteTCBStall (stall.ts): the generation answered last. */
   private stallAcked = 0;
   /** The stop the engine returned while the run loop waits for the lock (what a stall undoes), else -1. */
   private pendingStop = -1;
@@ -201,9 +202,9 @@ export class KernelCore {
       k.physicalWritten = (addr, bytes) => cache.invalidateRange(addr, bytes);
     }
     this.sliceEnd = opts.sliceEnd ?? null;
-    this.doorbell = k.coreBase(k.core) + CORE_DOORBELL;
-    this.attention = k.coreBase(k.core) + CORE_ATTENTION;
-    this.stallReq = k.coreBase(k.core) + CORE_STALL_REQ;
+    this.coreBase = k.coreBase(k.core);
+    this.doorbell = this.coreBase + CORE_DOORBELL;
+    this.attention = this.coreBase + CORE_ATTENTION;
     this.doorbellSeen = Atomics.load(k.g, this.doorbell);
     // The kernel's unmaps drop this CPU's translations at once (shootdown.ts).
     const mmu = cpu.mmu;
@@ -218,14 +219,14 @@ export class KernelCore {
       k.deferWakes = true;
       // An SMP core worker: other cores' unmaps ask this TLB to flush (shootdown.ts).
       mmu.cr3Out = k.g;
-      mmu.cr3OutIndex = k.coreBase(k.core) + CORE_CR3;
+      mmu.cr3OutIndex = this.coreBase + CORE_CR3;
       // Other cores' IPIs stop this CPU's guest code (CORE_ATTENTION).
       cpu.attention = k.g;
       cpu.attentionIndex = this.attention;
       if (mmu.cr3 >= 0) Atomics.store(k.g, mmu.cr3OutIndex, mmu.cr3);
-      this.shootdown = new ShootdownResponder(k.g, k.coreBase(k.core), () => mmu.tlb.flush(), invalidate);
-      this.stallAcked = Atomics.load(k.g, this.stallReq);
-      Atomics.store(k.g, this.stallReq + (CORE_STALL_ACK - CORE_STALL_REQ), this.stallAcked);
+      this.shootdown = new ShootdownResponder(k.g, this.coreBase, () => mmu.tlb.flush(), invalidate);
+      this.stallAcked = Atomics.load(k.g, this.coreBase + CORE_STALL_REQ);
+      Atomics.store(k.g, this.coreBase + CORE_STALL_ACK, this.stallAcked);
       this.lock.onWait = this.answerRemote;
     } else if (k.numCores === 1 && k.regViews === null) {
       // One core: the running thread's registers stay in its TCB (reg-views.ts).
@@ -244,9 +245,9 @@ export class KernelCore {
   readonly answerRemote = (): void => {
     this.shootdown!.poll();
     const g = this.k.g;
-    const r = Atomics.load(g, this.stallReq);
+    const r = Atomics.load(g, this.coreBase + CORE_STALL_REQ);
     if (r === this.stallAcked) return;
-    const t = g[this.stallReq + (CORE_STALL_TCB - CORE_STALL_REQ)]!;
+    const t = g[this.coreBase + CORE_STALL_TCB]!;
     if (t !== 0 && t === this.loaded) {
       // The trap it stopped on is undone (seL4's stall: ThreadState_Restart): it runs again
       // with the registers the other core's operation leaves. A pending single-step is lost.
@@ -261,7 +262,7 @@ export class KernelCore {
     }
     this.stallAcked = r;
     this.stalls++;
-    const ack = this.stallReq + (CORE_STALL_ACK - CORE_STALL_REQ);
+    const ack = this.coreBase + CORE_STALL_ACK;
     Atomics.store(g, ack, r);
     Atomics.notify(g, ack);
   };
@@ -436,7 +437,7 @@ export class KernelCore {
   private descheduledRemotely(t: number): boolean {
     const k = this.k;
     const ti = t >> 2;
-    return k.g[k.coreBase(k.core) + CORE_CUR] !== t || !isRunnableState(k.m[ti + TCB_STATE]!) || k.m[ti + TCB_AFFINITY] !== k.core;
+    return k.g[this.coreBase + CORE_CUR] !== t || !isRunnableState(k.m[ti + TCB_STATE]!) || k.m[ti + TCB_AFFINITY] !== k.core;
   }
 
   /** Marks `h`'s TCB host-run: the scheduler's picks of it call `h.run()` and no fastpath loads it on the CPU. */

@@ -80,9 +80,7 @@ export function invalidateTranslations(k: Kernel, pd: number, vaddr: number, byt
 
 function shootdownRemote(k: Kernel, pd: number, vaddr: number, bytes: number): void {
   const g = k.g;
-  let gen = (g[G_SHOOT_GEN]! + 1) | 0;
-  if (gen === 0) gen = 1;
-  g[G_SHOOT_GEN] = gen;
+  const gen = nextGeneration(g, G_SHOOT_GEN);
   const named = pd !== -1 && bytes !== 0 && bytes <= INVLPG_MAX_BYTES;
   let targets = 0;
   for (let c = 0; c < k.numCores; c++) {
@@ -112,6 +110,14 @@ function shootdownRemote(k: Kernel, pd: number, vaddr: number, bytes: number): v
     if (Atomics.load(g, base + CORE_SHOOT_REQ) !== gen) continue;
     waitForCore(g, base, base + CORE_SHOOT_ACK, gen);
   }
+}
+
+/** Bumps the request generation in word `index` (under the lock), skipping 0 (a core's "none yet"). */
+export function nextGeneration(g: Int32Array, index: number): number {
+  let gen = (g[index]! + 1) | 0;
+  if (gen === 0) gen = 1;
+  g[index] = gen;
+  return gen;
 }
 
 /**

@@ -30,7 +30,7 @@
 import type { Kernel } from './state.js';
 import { CORE_ATTENTION, CORE_CR3, CORE_CUR, CORE_STALL_ACK, CORE_STALL_REQ, CORE_STALL_TCB, G_STALL_GEN } from './state.js';
 import { TCB_AFFINITY } from './tcb.js';
-import { waitForCore } from './shootdown.js';
+import { nextGeneration, waitForCore } from './shootdown.js';
 
 /** Stalls this process asked for (tests, counters). */
 export const stallStats = { stalls: 0 };
@@ -43,9 +43,7 @@ export function remoteTCBStall(k: Kernel, t: number): void {
   const g = k.g;
   const base = k.coreBase(c);
   if (g[base + CORE_CUR] !== t || Atomics.load(g, base + CORE_CR3) === 0) return;
-  let gen = (g[G_STALL_GEN]! + 1) | 0;
-  if (gen === 0) gen = 1;
-  g[G_STALL_GEN] = gen;
+  const gen = nextGeneration(g, G_STALL_GEN);
   g[base + CORE_STALL_TCB] = t;
   Atomics.store(g, base + CORE_STALL_REQ, gen);
   Atomics.store(g, base + CORE_ATTENTION, 1);
