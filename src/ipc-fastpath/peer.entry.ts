@@ -12,14 +12,17 @@
  *                 on `reply` (ping-pong)
  *   'js-pingpong' the limit: bounce a counter in `flag` (a plain SAB word)
  *                 `count` times
+ *   'bkl-floor'   the server side of `count` round trips of the big-lock
+ *                 floor model (bkl-floor.ts) over `flag`
  * It posts { ready: true } when attached and { done: true, ... } at the end.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SpscRing } from './ring.js';
 import { checksumStep, messageWord } from './pattern.js';
+import { bklFloorServer } from './bkl-floor.js';
 
 interface PeerData {
-  mode: 'sink' | 'source' | 'echo' | 'js-pingpong';
+  mode: 'sink' | 'source' | 'echo' | 'js-pingpong' | 'bkl-floor';
   ring?: SharedArrayBuffer;
   reply?: SharedArrayBuffer;
   flag?: SharedArrayBuffer;
@@ -118,4 +121,8 @@ switch (d.mode) {
   case 'source': source(attach(d.ring!), d.count, d.batch ?? 1); break;
   case 'echo': echo(attach(d.ring!), attach(d.reply!), d.count); break;
   case 'js-pingpong': jsPingPong(new Int32Array(d.flag!), d.count); break;
+  case 'bkl-floor':
+    bklFloorServer(new Int32Array(d.flag!), 1, d.count);
+    port.postMessage({ done: true });
+    break;
 }
