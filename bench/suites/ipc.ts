@@ -11,7 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { SpscRing } from '../../src/ipc-fastpath/ring.js';
 import { messageWord } from '../../src/ipc-fastpath/pattern.js';
-import { BKL_FLOOR_WORDS, bklFloorClient, bklFloorInit } from '../../src/ipc-fastpath/bkl-floor.js';
+import { BKL_FLOOR_WORDS, BklPair, LockMode, bklFloorClient, bklFloorCore } from '../../src/ipc-fastpath/bkl-floor.js';
 import {
   bootKernel, invokeUntyped_Retype, invokeTCB_SetSpace, invokeTCB_SetPriority, invokeTCB_Resume, slotPtr,
   seL4_Call, seL4_Recv, seL4_ReplyRecv, seL4_MessageInfo_new, setMR, seL4_CapInitThreadCNode, seL4_CapInitThreadTCB,
@@ -119,19 +119,25 @@ async function jsPingPong(chunks: number, perChunk: number): Promise<number[]> {
 
 /**
  * The floor of a big-lock cross-core round trip (src/ipc-fastpath/bkl-floor.ts):
- * the lines a Call + ReplyRecv hand-off moves between two workers, no work.
+ * the lines Call + ReplyRecv hand-offs move between two workers, no work; one
+ * pair, or two crossing (ns per round trip of each pair) with one lock, a lock
+ * per pair, or none.
  */
-async function bklFloor(chunks: number, perChunk: number): Promise<number[]> {
+async function bklFloor(chunks: number, perChunk: number, pairs: 1 | 2, lockMode: LockMode): Promise<number[]> {
   const a = new Int32Array(new SharedArrayBuffer(BKL_FLOOR_WORDS * 4));
-  bklFloorInit(a);
+  const pair0 = new BklPair(a, 0, lockMode);
+  const pair1 = new BklPair(a, 1, lockMode);
+  pair0.init();
+  pair1.init();
   const warm = 2000;
-  const peer = startPeer({ mode: 'bkl-floor', flag: a.buffer, count: chunks * perChunk + warm });
+  const peer = startPeer({ mode: 'bkl-floor', flag: a.buffer, count: chunks * perChunk + warm, pairs, lockMode });
   await peer.ready;
-  bklFloorClient(a, 1, warm);
+  const run = (from: number, n: number): void => (pairs === 2 ? bklFloorCore(pair0, pair1, from, n) : bklFloorClient(pair0, from, n));
+  run(1, warm);
   const out: number[] = [];
   for (let c = 0; c < chunks; c++) {
     const t0 = performance.now();
-    bklFloorClient(a, warm + 1 + c * perChunk, perChunk);
+    run(warm + 1 + c * perChunk, perChunk);
     out.push(((performance.now() - t0) * 1e6) / perChunk);
   }
   await peer.done;
@@ -242,12 +248,19 @@ export const ipcSuite: BenchSuite = {
     const per = quick ? 2000 : 5000;
     const limit = summarize(await jsPingPong(chunks, per));
     results.push({ name: 'ipc.limit.js-pingpong', value: limit.median, unit: 'ns', samples: chunks, rme: limit.rme, note: 'the limit, this run; REFERENCE: 460 ns' });
-    const floor = summarize(await bklFloor(chunks, per));
+    const floor = summarize(await bklFloor(chunks, per, 1, LockMode.SHARED));
     const bound = floor.median + fs.median;
     results.push({
       name: 'ipc.limit.cross-core.bkl', value: floor.median, unit: 'ns', samples: chunks, rme: floor.rme,
       note: `the lines a big-lock Call+ReplyRecv hand-off moves (lock, endpoint, partner TCB and core record, ring slot), no work (bkl-floor.ts); ` +
         `+ the same-core round trip (both halves' work) = ${bound.toFixed(0)} ns, a lower bound for any big-lock design on this machine`,
+    });
+    const floor2 = summarize(await bklFloor(chunks, per, 2, LockMode.SHARED));
+    results.push({ name: 'ipc.limit.cross-core.bkl.2pairs', value: floor2.median, unit: 'ns', samples: chunks, rme: floor2.rme, note: 'the model with two pairs crossing (each core a client and a server), one lock: per round trip of each pair' });
+    const floorFine = summarize(await bklFloor(chunks, per, 2, LockMode.PER_PAIR));
+    results.push({
+      name: 'ipc.limit.cross-core.bkl.2pairs.finelock', value: floorFine.median, unit: 'ns', samples: chunks, rme: floorFine.rme,
+      note: `the same with a lock per pair (they share no object): the most finer locking could give two pairs, ${(floor2.median / floorFine.median).toFixed(2)}x`,
     });
     const cs = summarize(cross);
     results.push({ name: 'ipc.cross-core.roundtrip', value: cs.median, unit: 'ns', samples: cross.length, rme: cs.rme, note: `sel4-pingpong client core 0, server core 1, cross-core fastpath (hand-off rings), median of chunks; ${(cs.median / limit.median).toFixed(1)}x the limit; target <= 1000 ns` });

@@ -3,10 +3,10 @@
  * in plain JS over one SAB, of the cache lines one Call + ReplyRecv round
  * trip between two cores must move when the kernel's objects are shared
  * under one lock (seL4's SMP design, and this kernel's), with no kernel or
- * guest work at all. The ipc bench runs it next to the real round trip
- * (`ipc.limit.cross-core.bkl`).
+ * guest work at all. The ipc bench runs it next to the real round trips
+ * (`ipc.limit.cross-core.bkl*`).
  *
- * Side 0 is the client, side 1 the server. Per round trip i:
+ * A pair is a client and a server on different cores. Per round trip i:
  *
  *   client (Call)       lock; the endpoint's head (the waiting server);
  *                       its TCB (affinity, then state := running); its
@@ -26,94 +26,175 @@
  * copy, scheduler, register load, the guest's instructions) is the
  * same-core round trip's work; the model plus that work is a lower bound
  * for any big-lock design here, whatever its code.
+ *
+ * Two pairs crossing (pair p's client on core p, its server on the other;
+ * bench `.2pairs`) show what the one lock costs when both cores are busy:
+ * with `LockMode.SHARED` both pairs take the same lock word (the big
+ * lock), with `PER_PAIR` each pair its own (the best any finer locking
+ * could do, since the pairs share no object), with `NONE` no lock at all.
  */
 
-/** Word layout (each object on its own 64-byte line). */
-const LOCK = 0;
-const SLOTS = 256; // two directions x 16 rotating slot lines: the hand-off ring's lines
-const EP = 1024; // [state, head]
-const TCB = 1040; // + 16 * side: [state, affinity]
-const CORE = 1072; // + 16 * core: [current]
-export const BKL_FLOOR_WORDS = 1104;
+export const enum LockMode {
+  SHARED = 0,
+  PER_PAIR = 1,
+  NONE = 2,
+}
+
+/** Word layout: lock words first (one line each), then each pair's objects, each on its own 64-byte line. */
+const PAIR_BASE = 64;
+const PAIR_WORDS = 1024;
+const SLOTS_CS = 0; // 16 rotating slot lines client -> server: the hand-off ring's lines
+const SLOTS_SC = 256; // and server -> client
+const EP = 512; // [state, head]
+const TCB = 528; // + 16 * side (0 client, 1 server): [state, affinity]
+const CORE = 560; // + 16 * core (0, 1): [current]
+export const BKL_FLOOR_WORDS = PAIR_BASE + 2 * PAIR_WORDS;
 
 const RUNNING = 1;
 const BLOCKED = 2;
 const EP_IDLE = 0;
 const EP_RECV = 1;
 
-/** Sets up the shared objects: the server waits on the endpoint, each side has its own core. */
-export function bklFloorInit(a: Int32Array): void {
-  a.fill(0, 0, BKL_FLOOR_WORDS);
-  a[EP] = EP_RECV;
-  a[EP + 1] = 1;
-  for (let s = 0; s < 2; s++) {
-    a[TCB + 16 * s] = s === 0 ? RUNNING : BLOCKED;
-    a[TCB + 16 * s + 1] = s;
-    a[CORE + 16 * s] = s === 0 ? 0 : -1;
+/** One pair's view of the shared words. */
+export class BklPair {
+  private readonly b: number;
+  private readonly lockWord: number;
+  /** The core the client runs on; the server runs on the other one. */
+  private readonly clientCore: number;
+
+  constructor(private readonly a: Int32Array, pair: 0 | 1, mode: LockMode) {
+    this.b = PAIR_BASE + pair * PAIR_WORDS;
+    this.lockWord = mode === LockMode.SHARED ? 0 : mode === LockMode.PER_PAIR ? 16 * (1 + pair) : -1;
+    this.clientCore = pair;
+  }
+
+  /** Sets up the pair's objects: the server waits on the endpoint; round trip 1 comes next. */
+  init(): void {
+    const a = this.a;
+    const b = this.b;
+    a.fill(0, b, b + PAIR_WORDS);
+    a[b + EP] = EP_RECV;
+    a[b + EP + 1] = 1;
+    a[b + TCB] = RUNNING;
+    a[b + TCB + 1] = this.clientCore;
+    a[b + TCB + 16] = BLOCKED;
+    a[b + TCB + 17] = 1 - this.clientCore;
+    a[b + CORE + 16 * this.clientCore] = 0;
+    a[b + CORE + 16 * (1 - this.clientCore)] = -1;
+  }
+
+  private lock(): void {
+    const a = this.a;
+    const l = this.lockWord;
+    if (l < 0) return;
+    while (Atomics.compareExchange(a, l, 0, 1) !== 0) {
+      while (Atomics.load(a, l) !== 0) { /* spin: a kernel entry is short */ }
+    }
+  }
+
+  private unlock(): void {
+    if (this.lockWord >= 0) Atomics.exchange(this.a, this.lockWord, 0);
+  }
+
+  /** Hands `partner` the CPU of its core, blocks `me`, and publishes round trip `i` in slot area `slots`. */
+  private handOff(partner: number, me: number, slots: number, i: number): void {
+    const a = this.a;
+    const b = this.b;
+    const pt = b + TCB + 16 * partner;
+    const core = a[pt + 1]!;
+    a[pt] = RUNNING;
+    a[b + CORE + 16 * core] = partner;
+    a[b + TCB + 16 * me] = BLOCKED;
+    this.unlock();
+    const s = b + slots + (i & 15) * 16;
+    a[s + 1] = i;
+    Atomics.store(a, s, i);
+  }
+
+  /** Has slot `i` of `slots` been published to `me`? Then the woken side's locked check of what the other wrote. */
+  private woken(slots: number, i: number, me: number): boolean {
+    const a = this.a;
+    const b = this.b;
+    const s = b + slots + (i & 15) * 16;
+    if (Atomics.load(a, s) !== i) return false;
+    this.lock();
+    const core = a[b + TCB + 16 * me + 1]!;
+    const ok = a[b + CORE + 16 * core] === me && a[b + TCB + 16 * me] === RUNNING && a[s + 1] === i;
+    this.unlock();
+    if (!ok) throw new Error('bkl-floor: hand-off lost');
+    return true;
+  }
+
+  /** The client's Call of round trip `i`. */
+  call(i: number): void {
+    const a = this.a;
+    const b = this.b;
+    this.lock();
+    if (a[b + EP] !== EP_RECV) {
+      this.unlock();
+      throw new Error('bkl-floor: no receiver');
+    }
+    const server = a[b + EP + 1]!;
+    a[b + EP] = EP_IDLE;
+    this.handOff(server, 0, SLOTS_CS, i);
+  }
+
+  /** Has the reply of round trip `i` reached the client? */
+  replied(i: number): boolean {
+    return this.woken(SLOTS_SC, i, 0);
+  }
+
+  /** If the Call of round trip `i` reached the server: it wakes and answers with ReplyRecv (true). */
+  serve(i: number): boolean {
+    if (!this.woken(SLOTS_CS, i, 1)) return false;
+    const a = this.a;
+    const b = this.b;
+    this.lock();
+    a[b + EP] = EP_RECV;
+    a[b + EP + 1] = 1;
+    this.handOff(0, 1, SLOTS_SC, i);
+    return true;
+  }
+
+  /** After whole round trips: the server waits on the endpoint, the client runs on its core. */
+  settled(): boolean {
+    const a = this.a;
+    const b = this.b;
+    return a[b + EP] === EP_RECV && a[b + EP + 1] === 1 && a[b + TCB] === RUNNING && a[b + TCB + 16] === BLOCKED &&
+      a[b + CORE + 16 * this.clientCore] === 0 && a[b + CORE + 16 * (1 - this.clientCore)] === 1;
   }
 }
 
-function lock(a: Int32Array): void {
-  while (Atomics.compareExchange(a, LOCK, 0, 1) !== 0) {
-    while (Atomics.load(a, LOCK) !== 0) { /* spin: a kernel entry is short */ }
-  }
-}
-
-const slot = (dir: number, i: number): number => SLOTS + dir * 256 + (i & 15) * 16;
-
-/** Waits for slot `i` of direction `dir`, then the woken side's locked check of its record and TCB. */
-function wake(a: Int32Array, dir: number, i: number, me: number): void {
-  const s = slot(dir, i);
-  while (Atomics.load(a, s) !== i) { /* the idle core's spin */ }
-  lock(a);
-  if (a[CORE + 16 * me] !== me || a[TCB + 16 * me] !== RUNNING || a[s + 1] !== i) throw new Error('bkl-floor: hand-off lost');
-  Atomics.exchange(a, LOCK, 0);
-}
-
-/** Hands `partner` (found by the caller) the CPU of its core, blocks `me`, and publishes slot `i` of `dir`. */
-function handOff(a: Int32Array, partner: number, me: number, dir: number, i: number): void {
-  const pt = TCB + 16 * partner;
-  const core = a[pt + 1]!;
-  a[pt] = RUNNING;
-  a[CORE + 16 * core] = partner;
-  a[TCB + 16 * me] = BLOCKED;
-  Atomics.exchange(a, LOCK, 0);
-  const s = slot(dir, i);
-  a[s + 1] = i;
-  Atomics.store(a, s, i);
-}
-
-/** The client's side of `n` round trips (round trips 1..n). */
-export function bklFloorClient(a: Int32Array, from: number, n: number): void {
+/** One pair (client on core 0): the client's side of round trips from..from+n-1. */
+export function bklFloorClient(p: BklPair, from: number, n: number): void {
   for (let i = from; i < from + n; i++) {
-    lock(a);
-    const server = a[EP + 1]!;
-    if (a[EP] !== EP_RECV) throw new Error('bkl-floor: no receiver');
-    a[EP] = EP_IDLE;
-    handOff(a, server, 0, 0, i);
-    wake(a, 1, i, 0);
+    p.call(i);
+    while (!p.replied(i)) { /* the idle core's spin */ }
   }
 }
 
-/** The server's side of `n` round trips. */
-export function bklFloorServer(a: Int32Array, from: number, n: number): void {
+/** One pair: the server's side. */
+export function bklFloorServer(p: BklPair, from: number, n: number): void {
   for (let i = from; i < from + n; i++) {
-    wake(a, 0, i, 1);
-    lock(a);
-    a[EP] = EP_RECV;
-    a[EP + 1] = 1;
-    handOff(a, 0, 1, 1, i);
+    while (!p.serve(i)) { /* the idle core's spin */ }
   }
 }
 
-/** The model's objects as named values (tests): after whole round trips the server waits and the client runs. */
-export function bklFloorSnapshot(a: Int32Array): { epReceiving: boolean; epHead: number; clientRunning: boolean; serverBlocked: boolean; core0Current: number; core1Current: number } {
-  return {
-    epReceiving: a[EP] === EP_RECV,
-    epHead: a[EP + 1]!,
-    clientRunning: a[TCB] === RUNNING,
-    serverBlocked: a[TCB + 16] === BLOCKED,
-    core0Current: a[CORE]!,
-    core1Current: a[CORE + 16]!,
-  };
+/**
+ * Two pairs crossing: core `core` runs the client of pair `core` and the
+ * server of the other pair, round trips from..from+n-1 of each, switching
+ * to whichever has its message (as a core with two blocked threads does).
+ */
+export function bklFloorCore(mine: BklPair, theirs: BklPair, from: number, n: number): void {
+  const end = from + n;
+  let c = from;
+  let s = from;
+  mine.call(c);
+  while (c < end || s < end) {
+    if (c < end && mine.replied(c)) {
+      c++;
+      if (c < end) mine.call(c);
+    }
+    if (s < end && theirs.serve(s)) s++;
+  }
 }

@@ -12,14 +12,15 @@
  *                 on `reply` (ping-pong)
  *   'js-pingpong' the limit: bounce a counter in `flag` (a plain SAB word)
  *                 `count` times
- *   'bkl-floor'   the server side of `count` round trips of the big-lock
- *                 floor model (bkl-floor.ts) over `flag`
+ *   'bkl-floor'   core 1 of the big-lock floor model (bkl-floor.ts) over
+ *                 `flag`: `count` round trips of pair 0's server, or with
+ *                 `pairs` 2 of pair 1's client and pair 0's server
  * It posts { ready: true } when attached and { done: true, ... } at the end.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SpscRing } from './ring.js';
 import { checksumStep, messageWord } from './pattern.js';
-import { bklFloorServer } from './bkl-floor.js';
+import { BklPair, bklFloorCore, bklFloorServer, type LockMode } from './bkl-floor.js';
 
 interface PeerData {
   mode: 'sink' | 'source' | 'echo' | 'js-pingpong' | 'bkl-floor';
@@ -33,6 +34,9 @@ interface PeerData {
   spinUs?: number;
   /** Ring modes: the shortest spin the adaptive policy may shrink to (µs). */
   spinMinUs?: number;
+  /** 'bkl-floor': one pair or two crossing, and how they lock. */
+  pairs?: 1 | 2;
+  lockMode?: LockMode;
 }
 
 const d = workerData as PeerData;
@@ -121,8 +125,12 @@ switch (d.mode) {
   case 'source': source(attach(d.ring!), d.count, d.batch ?? 1); break;
   case 'echo': echo(attach(d.ring!), attach(d.reply!), d.count); break;
   case 'js-pingpong': jsPingPong(new Int32Array(d.flag!), d.count); break;
-  case 'bkl-floor':
-    bklFloorServer(new Int32Array(d.flag!), 1, d.count);
+  case 'bkl-floor': {
+    const a = new Int32Array(d.flag!);
+    const pair0 = new BklPair(a, 0, d.lockMode ?? 0);
+    if (d.pairs === 2) bklFloorCore(new BklPair(a, 1, d.lockMode ?? 0), pair0, 1, d.count);
+    else bklFloorServer(pair0, 1, d.count);
     port.postMessage({ done: true });
     break;
+  }
 }

@@ -1,31 +1,45 @@
-// The big-lock floor model (bench row ipc.limit.cross-core.bkl): two real workers play the
+// The big-lock floor model (bench rows ipc.limit.cross-core.bkl*): two real workers play the
 // hand-offs, and each side checks what the other wrote, so a lost or reordered hand-off fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { BKL_FLOOR_WORDS, bklFloorClient, bklFloorInit, bklFloorSnapshot } from '../../src/ipc-fastpath/bkl-floor.js';
+import { BKL_FLOOR_WORDS, BklPair, LockMode, bklFloorClient, bklFloorCore } from '../../src/ipc-fastpath/bkl-floor.js';
 
 const PEER = new URL('../../src/ipc-fastpath/peer.entry.js', import.meta.url);
 
-test('client and server workers complete 20,000 round trips and end in the state they started in', async () => {
+async function play(pairs: 1 | 2, lockMode: LockMode, n: number): Promise<BklPair[]> {
   const a = new Int32Array(new SharedArrayBuffer(BKL_FLOOR_WORDS * 4));
-  bklFloorInit(a);
-  const n = 20_000;
-  const w = new Worker(PEER, { workerData: { mode: 'bkl-floor', flag: a.buffer, count: n } });
-  const msgs: unknown[] = [];
+  const ps = [new BklPair(a, 0, lockMode), new BklPair(a, 1, lockMode)];
+  for (const p of ps) p.init();
+  const w = new Worker(PEER, { workerData: { mode: 'bkl-floor', flag: a.buffer, count: n, pairs, lockMode } });
   const done = new Promise<void>((res, rej) => {
-    w.on('message', (m) => { msgs.push(m); if ((m as { done?: boolean }).done) res(); });
+    w.on('message', (m: { done?: boolean }) => { if (m.done) res(); });
     w.once('error', rej);
   });
-  bklFloorClient(a, 1, n / 2);
-  // A second call goes on from where the first stopped (the bench's chunks).
-  bklFloorClient(a, n / 2 + 1, n / 2);
+  // In two calls: the bench times chunks, each going on from where the last stopped.
+  for (const [from, k] of [[1, n / 2], [n / 2 + 1, n / 2]] as const) {
+    if (pairs === 2) bklFloorCore(ps[0]!, ps[1]!, from, k);
+    else bklFloorClient(ps[0]!, from, k);
+  }
   await done;
   await w.terminate();
-  assert.deepEqual(bklFloorSnapshot(a), { epReceiving: true, epHead: 1, clientRunning: true, serverBlocked: true, core0Current: 0, core1Current: 1 });
+  return ps.slice(0, pairs);
+}
+
+test('one pair: client and server workers complete 20,000 round trips and end settled', async () => {
+  const [p] = await play(1, LockMode.SHARED, 20_000);
+  assert.ok(p!.settled());
+});
+
+test('two pairs crossing, with one lock, a lock per pair and none: every round trip completes', async () => {
+  for (const mode of [LockMode.SHARED, LockMode.PER_PAIR, LockMode.NONE]) {
+    const ps = await play(2, mode, 10_000);
+    assert.ok(ps.every((p) => p.settled()), `lock mode ${mode}`);
+  }
 });
 
 test('a Call with no receiver on the endpoint is an error, not a hang', () => {
   const a = new Int32Array(new SharedArrayBuffer(BKL_FLOOR_WORDS * 4)); // not set up: the endpoint is idle
-  assert.throws(() => bklFloorClient(a, 1, 1), /no receiver/);
+  assert.throws(() => bklFloorClient(new BklPair(a, 0, LockMode.SHARED), 1, 1), /no receiver/);
+  assert.equal(Atomics.load(a, 0), 0, 'the lock is let go');
 });
