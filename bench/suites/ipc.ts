@@ -11,7 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { SpscRing } from '../../src/ipc-fastpath/ring.js';
 import { messageWord } from '../../src/ipc-fastpath/pattern.js';
-import { BKL_FLOOR_WORDS, BklPair, LockMode, bklFloorClient, bklFloorCore } from '../../src/ipc-fastpath/bkl-floor.js';
+import { LockMode, startBklFloor } from '../../src/ipc-fastpath/bkl-floor.js';
 import {
   bootKernel, invokeUntyped_Retype, invokeTCB_SetSpace, invokeTCB_SetPriority, invokeTCB_Resume, slotPtr,
   seL4_Call, seL4_Recv, seL4_ReplyRecv, seL4_MessageInfo_new, setMR, seL4_CapInitThreadCNode, seL4_CapInitThreadTCB,
@@ -124,24 +124,17 @@ async function jsPingPong(chunks: number, perChunk: number): Promise<number[]> {
  * per pair, or none.
  */
 async function bklFloor(chunks: number, perChunk: number, pairs: 1 | 2, lockMode: LockMode): Promise<number[]> {
-  const a = new Int32Array(new SharedArrayBuffer(BKL_FLOOR_WORDS * 4));
-  const pair0 = new BklPair(a, 0, lockMode);
-  const pair1 = new BklPair(a, 1, lockMode);
-  pair0.init();
-  pair1.init();
   const warm = 2000;
-  const peer = startPeer({ mode: 'bkl-floor', flag: a.buffer, count: chunks * perChunk + warm, pairs, lockMode });
-  await peer.ready;
-  const run = (from: number, n: number): void => (pairs === 2 ? bklFloorCore(pair0, pair1, from, n) : bklFloorClient(pair0, from, n));
-  run(1, warm);
+  const model = await startBklFloor(pairs, lockMode, chunks * perChunk + warm);
+  model.run(1, warm);
   const out: number[] = [];
   for (let c = 0; c < chunks; c++) {
     const t0 = performance.now();
-    run(warm + 1 + c * perChunk, perChunk);
+    model.run(warm + 1 + c * perChunk, perChunk);
     out.push(((performance.now() - t0) * 1e6) / perChunk);
   }
-  await peer.done;
-  await peer.w.terminate();
+  await model.done;
+  await model.stop();
   return out;
 }
 

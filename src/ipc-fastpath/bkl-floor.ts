@@ -198,3 +198,39 @@ export function bklFloorCore(mine: BklPair, theirs: BklPair, from: number, n: nu
     if (s < end && theirs.serve(s)) s++;
   }
 }
+
+/** A model ready to run: core 1 is a peer worker (peer.entry.ts), core 0 the caller's thread. */
+export interface BklFloorRun {
+  /** The pairs' objects (two even for one pair: only pair 0 plays then). */
+  readonly pairs: readonly BklPair[];
+  /** Core 0's side of round trips from..from+n-1 (resolves `done` once `count` have run). */
+  run(from: number, n: number): void;
+  /** The peer finished its `count` round trips. */
+  readonly done: Promise<void>;
+  stop(): Promise<number>;
+}
+
+/**
+ * Starts core 1 of the model for `count` round trips of one pair or two
+ * crossing: the bench, scripts/bkl-floor.mjs and the tests all run it so.
+ */
+export async function startBklFloor(pairs: 1 | 2, lockMode: LockMode, count: number): Promise<BklFloorRun> {
+  const { Worker } = await import('node:worker_threads');
+  const a = new Int32Array(new SharedArrayBuffer(BKL_FLOOR_WORDS * 4));
+  const ps = [new BklPair(a, 0, lockMode), new BklPair(a, 1, lockMode)] as const;
+  for (const p of ps) p.init();
+  const w = new Worker(new URL('./peer.entry.js', import.meta.url), { workerData: { mode: 'bkl-floor', flag: a.buffer, count, pairs, lockMode } });
+  let ready!: () => void;
+  const started = new Promise<void>((res) => { ready = res; });
+  const done = new Promise<void>((res, rej) => {
+    w.on('message', (m: { ready?: boolean; done?: boolean }) => (m.done === true ? res() : ready()));
+    w.once('error', rej);
+  });
+  await Promise.race([started, done]);
+  return {
+    pairs: ps,
+    run: (from, n) => (pairs === 2 ? bklFloorCore(ps[0], ps[1], from, n) : bklFloorClient(ps[0], from, n)),
+    done,
+    stop: () => w.terminate(),
+  };
+}

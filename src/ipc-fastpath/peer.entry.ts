@@ -20,7 +20,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SpscRing } from './ring.js';
 import { checksumStep, messageWord } from './pattern.js';
-import { BklPair, bklFloorCore, bklFloorServer, type LockMode } from './bkl-floor.js';
+import { BklPair, LockMode, bklFloorCore, bklFloorServer } from './bkl-floor.js';
 
 interface PeerData {
   mode: 'sink' | 'source' | 'echo' | 'js-pingpong' | 'bkl-floor';
@@ -127,8 +127,9 @@ switch (d.mode) {
   case 'js-pingpong': jsPingPong(new Int32Array(d.flag!), d.count); break;
   case 'bkl-floor': {
     const a = new Int32Array(d.flag!);
-    const pair0 = new BklPair(a, 0, d.lockMode ?? 0);
-    if (d.pairs === 2) bklFloorCore(new BklPair(a, 1, d.lockMode ?? 0), pair0, 1, d.count);
+    const mode = d.lockMode ?? LockMode.SHARED;
+    const pair0 = new BklPair(a, 0, mode);
+    if (d.pairs === 2) bklFloorCore(new BklPair(a, 1, mode), pair0, 1, d.count);
     else bklFloorServer(pair0, 1, d.count);
     port.postMessage({ done: true });
     break;

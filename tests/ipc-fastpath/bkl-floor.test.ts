@@ -2,28 +2,16 @@
 // hand-offs, and each side checks what the other wrote, so a lost or reordered hand-off fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Worker } from 'node:worker_threads';
-import { BKL_FLOOR_WORDS, BklPair, LockMode, bklFloorClient, bklFloorCore } from '../../src/ipc-fastpath/bkl-floor.js';
+import { BKL_FLOOR_WORDS, BklPair, LockMode, bklFloorClient, startBklFloor } from '../../src/ipc-fastpath/bkl-floor.js';
 
-const PEER = new URL('../../src/ipc-fastpath/peer.entry.js', import.meta.url);
-
-async function play(pairs: 1 | 2, lockMode: LockMode, n: number): Promise<BklPair[]> {
-  const a = new Int32Array(new SharedArrayBuffer(BKL_FLOOR_WORDS * 4));
-  const ps = [new BklPair(a, 0, lockMode), new BklPair(a, 1, lockMode)];
-  for (const p of ps) p.init();
-  const w = new Worker(PEER, { workerData: { mode: 'bkl-floor', flag: a.buffer, count: n, pairs, lockMode } });
-  const done = new Promise<void>((res, rej) => {
-    w.on('message', (m: { done?: boolean }) => { if (m.done) res(); });
-    w.once('error', rej);
-  });
+async function play(pairs: 1 | 2, lockMode: LockMode, n: number): Promise<readonly BklPair[]> {
+  const model = await startBklFloor(pairs, lockMode, n);
   // In two calls: the bench times chunks, each going on from where the last stopped.
-  for (const [from, k] of [[1, n / 2], [n / 2 + 1, n / 2]] as const) {
-    if (pairs === 2) bklFloorCore(ps[0]!, ps[1]!, from, k);
-    else bklFloorClient(ps[0]!, from, k);
-  }
-  await done;
-  await w.terminate();
-  return ps.slice(0, pairs);
+  model.run(1, n / 2);
+  model.run(n / 2 + 1, n / 2);
+  await model.done;
+  await model.stop();
+  return model.pairs.slice(0, pairs);
 }
 
 test('one pair: client and server workers complete 20,000 round trips and end settled', async () => {
